@@ -1,0 +1,149 @@
+"""Frozen value types shared by every layer. Distances in metres or km as the name says; times are
+timezone-aware UTC datetimes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class CompanionError(Exception):
+    """An error with a message meant for a person; the CLI prints it and exits 2."""
+
+
+class RouteError(CompanionError):
+    """A route file or route value that cannot be used (the message names file and place)."""
+
+
+class PositionError(CompanionError):
+    """A position that cannot be placed on the route (unknown town, km beyond the route, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LatLon:
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class TownSpec:
+    """A named place as read from a file, before it is snapped onto the path."""
+
+    name: str
+    lat: float
+    lon: float
+    where: str  # "line 12", "wpt 3", "feature 7": for error messages
+    km: float | None = None  # route-book km, when the file gives one
+
+
+@dataclass(frozen=True, slots=True)
+class RouteData:
+    """What a format loader hands to `core.route.build_route`.
+
+    The path is three parallel lists (elevation NaN where the file has none). `anchors` maps path
+    vertex indices to road km (CSV route books) with the place for messages: along-route
+    distances are scaled so each anchor falls at its km.
+    """
+
+    name: str
+    source: str  # file path or bundled name, for messages
+    lats: list[float]
+    lons: list[float]
+    eles: list[float]
+    towns: list[TownSpec]
+    anchors: list[tuple[int, float, str]] = field(default_factory=list)
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Town:
+    name: str
+    lat: float
+    lon: float
+    km: float  # along-route km from the start
+    off_route_m: float  # how far the town's own coordinates are from the path
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """One position. GPS fixes carry lat/lon; manual fixes may carry an authoritative `km`."""
+
+    time: datetime  # aware, UTC
+    lat: float
+    lon: float
+    source: str = "manual"  # "manual", "gpsd", "nmea", "http", "replay", ...
+    km: float | None = None  # along-route km when known exactly (town, km marker, +N km)
+    speed_mps: float | None = None
+    course_deg: float | None = None
+    alt_m: float | None = None
+    accuracy_m: float | None = None
+    sats: int | None = None
+    label: str = ""  # what the crew typed ("Valsad", "km 171"), for the log
+
+    @property
+    def is_manual(self) -> bool:
+        return self.source == "manual"
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a position falls on the route."""
+
+    km: float
+    off_route_m: float
+    segment: int
+    off_route: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DayTotal:
+    date: date  # local date in the event's timezone
+    km: float
+    moving_s: float
+    first_km: float
+    last_km: float
+
+    @property
+    def avg_kmh(self) -> float | None:
+        return self.km / (self.moving_s / 3600.0) if self.moving_s > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class TownAhead:
+    name: str
+    km: float  # along-route km of the town
+    km_to_go: float
+    eta_at: datetime | None  # aware, UTC
+    eta_s: float | None  # time remaining from now
+    speed_kmh: float | None  # the speed this ETA assumes
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Everything the crew sees at one moment; both the CLI and the dashboard render this."""
+
+    now: datetime
+    route_name: str
+    route_km: float
+    km_total: float
+    km_today: float
+    km_remaining: float
+    next_town: TownAhead | None
+    towns_ahead: tuple[TownAhead, ...]
+    finish: TownAhead | None
+    speed_now_kmh: float | None
+    speed_avg_kmh: float | None  # moving average over recent moving time
+    speed_today_kmh: float | None
+    eta_speed_kmh: float | None
+    eta_speed_basis: str  # "recent", "today", "plan", "none"
+    moving_s_today: float
+    elapsed_s_today: float
+    moving_s_total: float
+    elapsed_s_total: float
+    days: tuple[DayTotal, ...]
+    day_number: int | None  # day N of the event (1-based), None before the start
+    last_fix: Fix | None
+    last_fix_age_s: float | None
+    off_route: bool
+    off_route_m: float | None
+    alerts: tuple[str, ...] = ()
