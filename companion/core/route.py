@@ -7,6 +7,7 @@ at load (vectorised geodesics) and, for route books, scaled so each town falls a
 
 from __future__ import annotations
 
+import itertools
 import math
 import unicodedata
 from bisect import bisect_right
@@ -235,7 +236,7 @@ def _scale_to_anchors(
         return cum
     idx = [a[0] for a in anchors]
     road = [a[1] * 1000.0 for a in anchors]
-    for (i0, k0, _w0), (i1, k1, w1) in zip(anchors, anchors[1:], strict=False):
+    for (i0, k0, _w0), (i1, k1, w1) in itertools.pairwise(anchors):
         if i1 <= i0 or k1 <= k0:
             raise RouteError(
                 f"{source}: {w1}: km {k1:g} does not increase along the route (previous {k0:g})"
@@ -293,8 +294,14 @@ def _snap_towns(route: Route, specs: list[TownSpec], max_off_m: float) -> tuple[
         # previous town picks the right pass of an out-and-back course.
         p = route.place(spec.lat, spec.lon, prior_km=None, off_route_m=math.inf)
         if prior is not None:
-            ahead = route.place(spec.lat, spec.lon, prior_km=prior, back_km=0.0,
-                                ahead_km=route.length_km, off_route_m=math.inf)
+            ahead = route.place(
+                spec.lat,
+                spec.lon,
+                prior_km=prior,
+                back_km=0.0,
+                ahead_km=route.length_km,
+                off_route_m=math.inf,
+            )
             if ahead.off_route_m <= p.off_route_m + _TIE_M:
                 p = ahead
         if p.off_route_m > max_off_m:

@@ -1,0 +1,129 @@
+"""Positions the crew types at a checkpoint: "Valsad", "km 171", "19.07,72.87", "+5".
+
+A manual fix always carries its along-route km, resolved here, so replaying the log later gives
+exactly the same progress whatever the projection window was then.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from companion.core.models import Fix, PositionError, Town
+from companion.core.route import Route, fold
+
+# A typed time may be this far ahead of the clock (clocks differ a little between devices).
+FUTURE_SLACK = timedelta(minutes=2)
+# A typed lat,lon farther than this from the route is refused rather than snapped.
+MANUAL_MAX_OFF_M = 2000.0
+
+_PLUS = re.compile(r"^\+\s*(\d+(?:[.,]\d+)?)\s*(?:km)?$", re.IGNORECASE)
+_KM = re.compile(r"^(?:km\s*(\d+(?:[.,]\d+)?)|(\d+(?:[.,]\d+)?)\s*(?:km)?)$", re.IGNORECASE)
+_LATLON = re.compile(r"^(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)$")
+_HHMM = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def match_town(route: Route, text: str) -> Town:
+    """The town the crew meant: exact (case/accent-insensitive), else a unique prefix."""
+    key = fold(text)
+    if not key:
+        raise PositionError("empty entry: type a town, km 171, lat,lon or +5")
+    by_key = {fold(t.name): t for t in route.towns}
+    if key in by_key:
+        return by_key[key]
+    starts = [t for k, t in by_key.items() if k.startswith(key)]
+    if len(starts) == 1:
+        return starts[0]
+    if len(starts) > 1:
+        names = ", ".join(t.name for t in starts[:5])
+        raise PositionError(f"{text!r} matches several towns: {names}")
+    close = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.6)
+    hint = f" Did you mean: {', '.join(by_key[c].name for c in close)}?" if close else ""
+    raise PositionError(f"{text!r} is not a town on {route.name}.{hint}")
+
+
+def town_completions(route: Route, text: str) -> list[str]:
+    """Town names that start with (or contain) what has been typed, for the form's completion."""
+    key = fold(text)
+    names = [t.name for t in route.towns]
+    first = [n for n in names if fold(n).startswith(key)]
+    return first + [n for n in names if key in fold(n) and n not in first]
+
+
+def parse_position(
+    text: str,
+    route: Route,
+    last_km: float | None,
+    at: datetime,
+    off_max_m: float = MANUAL_MAX_OFF_M,
+) -> Fix:
+    """Turn what the crew typed into a manual Fix at time `at` (aware)."""
+    entry = " ".join(text.split())
+    if m := _PLUS.match(entry):
+        if last_km is None:
+            raise PositionError("+km needs an earlier position; enter a town or a km first")
+        km = last_km + _num(m.group(1))
+        label = f"+{_num(m.group(1)):g} km"
+    elif m := _LATLON.match(entry):
+        lat, lon = float(m.group(1)), float(m.group(2))
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise PositionError(f"{entry}: latitude must be -90..90 and longitude -180..180")
+        p = route.place(
+            lat,
+            lon,
+            prior_km=last_km,
+            back_km=route.length_km,
+            ahead_km=route.length_km,
+            off_route_m=off_max_m,
+        )
+        if p.off_route:
+            raise PositionError(
+                f"{lat:.5f},{lon:.5f} is {p.off_route_m / 1000:.1f} km from the route; "
+                "enter the nearest town or a km instead"
+            )
+        return Fix(at, lat, lon, source="manual", km=p.km, label=f"{lat:.5f},{lon:.5f}")
+    elif m := _KM.match(entry):
+        km = _num(m.group(1) or m.group(2))
+        label = f"km {km:g}"
+    else:
+        town = match_town(route, entry)
+        return Fix(at, town.lat, town.lon, source="manual", km=town.km, label=town.name)
+    if km < 0 or km > route.length_km + 1e-9:
+        raise PositionError(f"km {km:g} is beyond the route (0 to {route.length_km:.1f} km)")
+    pos = route.point_at(km)
+    return Fix(at, pos.lat, pos.lon, source="manual", km=km, label=label)
+
+
+def parse_time(text: str | None, now: datetime, tz: ZoneInfo) -> datetime:
+    """ "HH:MM" (today in the event's timezone), an ISO 8601 time, or now; never in the future.
+
+    Returns an aware UTC datetime.
+    """
+    if text is None or not text.strip():
+        return now.astimezone(UTC)
+    s = text.strip()
+    if m := _HHMM.match(s):
+        h, mi = int(m.group(1)), int(m.group(2))
+        if h > 23 or mi > 59:
+            raise PositionError(f"time {s!r}: hours 0-23 and minutes 0-59")
+        local = now.astimezone(tz).replace(hour=h, minute=mi, second=0, microsecond=0)
+        t = local
+    else:
+        try:
+            t = datetime.fromisoformat(s.replace("Z", "+00:00"))
+        except ValueError:
+            raise PositionError(
+                f"time {s!r}: use HH:MM or an ISO time like 2021-08-15T18:30"
+            ) from None
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=tz)
+    if t > now + FUTURE_SLACK:
+        shown = t.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        raise PositionError(f"time {shown} is in the future")
+    return t.astimezone(UTC)
