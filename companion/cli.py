@@ -1,0 +1,319 @@
+"""The command line: parse arguments, build the pieces, run. No logic of its own.
+
+Every command works without a terminal UI. Exit codes: 0 ok, 2 bad input (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from companion import render
+from companion.core.models import CompanionError, PositionError
+from companion.event import Event, load_event, resolve_route_path, write_event
+from companion.formats import load_route
+from companion.formats.export import checkpoints_csv, gpx_track
+from companion.locations import bundled_routes_dir
+from companion.service import EventSession
+
+
+class UsageError(CompanionError):
+    """Bad command-line input."""
+
+
+def _now(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC)
+    try:
+        t = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"--now {text!r}: not an ISO 8601 time") from None
+    if t.tzinfo is None:
+        raise UsageError(f"--now {text!r}: give a UTC offset, e.g. {text}+05:30")
+    return t.astimezone(UTC)
+
+
+def _route_arg(name: str) -> Path:
+    """A route file path, or the name of a bundled route."""
+    p = Path(name)
+    if p.exists():
+        return p
+    for suffix in (".csv", ".gpx", ".geojson"):
+        cand = bundled_routes_dir() / f"{name}{suffix}"
+        if cand.exists():
+            return cand
+    names = ", ".join(sorted(f.stem for f in _bundled()))
+    raise UsageError(f"{name}: no such route file or bundled route (bundled: {names})")
+
+
+def _bundled() -> list[Path]:
+    d = bundled_routes_dir()
+    return sorted(p for p in d.iterdir() if p.suffix in (".csv", ".gpx", ".geojson"))
+
+
+def _session(args: argparse.Namespace, readonly: bool = False) -> EventSession:
+    return EventSession.open(args.event, args.db, readonly=readonly)
+
+
+# --- commands -----------------------------------------------------------------------------------
+def cmd_routes(args: argparse.Namespace) -> int:
+    rows = []
+    for path in _bundled():
+        r = load_route(path)
+        rows.append({"name": path.stem, "title": r.name, "length_km": round(r.length_km, 3),
+                     "towns": len(r.towns)})
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['name']:<22} {row['length_km']:>8.1f} km  {row['towns']:>3} towns  "
+                  f"{row['title']}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    r = load_route(_route_arg(args.route))
+    if args.json:
+        doc = {"name": r.name, "length_km": round(r.length_km, 3),
+               "towns": [{"name": t.name, "km": round(t.km, 3)} for t in r.towns]}
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return 0
+    print(render.route_info(r))
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    route_path = _route_arg(args.route)
+    load_route(route_path)  # refuse an unreadable route now, not on the road
+    out = Path(args.output)
+    if route_path.parent.resolve() == bundled_routes_dir().resolve():
+        route_ref = route_path.stem
+    else:
+        import os
+
+        route_ref = os.path.relpath(route_path.resolve(), out.resolve().parent)
+    start = None
+    if args.start:
+        try:
+            start = datetime.fromisoformat(args.start)
+        except ValueError:
+            raise UsageError(f"--start {args.start!r}: not an ISO 8601 time") from None
+    event = Event(
+        name=args.name or route_path.stem, athlete=args.athlete or "", route=route_ref,
+        timezone=args.tz, planned_kmh=args.speed, start=start, feed=args.feed,
+    )
+    write_event(event, out, overwrite=args.force)
+    print(f"wrote {out} (route {route_ref}, {args.tz}, {args.speed:g} km/h planned)")
+    return 0
+
+
+def cmd_checkpoint(args: argparse.Namespace) -> int:
+    entry = _entry_text(args)
+    s = _session(args)
+    try:
+        fix = s.checkpoint(entry, args.time, _now(args.now))
+        print(render.logged_line(fix, s.event.zone))
+    finally:
+        s.close()
+    return 0
+
+
+def _entry_text(args: argparse.Namespace) -> str:
+    if args.town is not None:
+        return str(args.town)
+    if args.km is not None:
+        return f"km {args.km}"
+    if args.pos is not None:
+        return str(args.pos)
+    return f"+{args.plus}"
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    s = _session(args)
+    try:
+        fix = s.undo()
+        if fix is None:
+            raise PositionError("nothing to undo: no manual entry in the log")
+        print("undid " + render.logged_line(fix, s.event.zone))
+    finally:
+        s.close()
+    return 0
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    s = _session(args)
+    try:
+        fix = s.edit_last_time(args.time, _now(args.now))
+        print("changed " + render.logged_line(fix, s.event.zone))
+    finally:
+        s.close()
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    s = _session(args, readonly=True)
+    try:
+        p = s.progress(_now(args.now))
+        if args.json:
+            print(json.dumps(render.status_json(s.event, p), ensure_ascii=False, indent=2))
+        else:
+            print(render.status_text(s.event, p))
+    finally:
+        s.close()
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    s = _session(args, readonly=True)
+    try:
+        print(render.summary(s.event, s.tracker, _now(args.now), args.day))
+    finally:
+        s.close()
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    s = _session(args, readonly=True)
+    try:
+        fixes = s.tracker.fixes
+        if args.gpx:
+            Path(args.gpx).write_text(gpx_track(s.event.name, fixes), encoding="utf-8")
+            print(f"wrote {args.gpx}: {len(fixes)} positions")
+        if args.csv:
+            text = checkpoints_csv(fixes, s.tracker.day_totals(), s.event.zone)
+            Path(args.csv).write_text(text, encoding="utf-8")
+            print(f"wrote {args.csv}: checkpoints and daily totals")
+    finally:
+        s.close()
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from companion.app.app import run_dashboard
+
+    return run_dashboard(Path(args.event), args.db, feed=args.feed)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from companion.app.app import run_demo
+
+    return run_demo(speed=args.speed)
+
+
+def cmd_follow(args: argparse.Namespace) -> int:
+    from companion.follow import follow
+
+    return follow(Path(args.event), args.db, args.feed, args.duration)
+
+
+# --- parser -------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="companion", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def cmd(name: str, help_: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_, description=help_)
+
+    def event_args(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("event", help="the event file (TOML)")
+        sp.add_argument("--db", help="the log database (default: one per event in the data dir)")
+
+    sp = cmd("routes", "list the bundled routes")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_routes)
+
+    sp = cmd("info", "a route's towns with their km and leg lengths")
+    sp.add_argument("route", help="a route file or a bundled route's name")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_info)
+
+    sp = cmd("new", "write a new event file")
+    sp.add_argument("route", help="a route file or a bundled route's name")
+    sp.add_argument("-o", "--output", required=True, help="the event file to write")
+    sp.add_argument("--name")
+    sp.add_argument("--athlete")
+    sp.add_argument("--tz", default="Asia/Kolkata", help="IANA timezone (default Asia/Kolkata)")
+    sp.add_argument("--speed", type=float, default=8.0, help="planned speed, km/h (default 8)")
+    sp.add_argument("--start", help="start time, ISO 8601 (local to --tz without an offset)")
+    sp.add_argument("--feed", help="a feed URL (gpsd://, nmea:, http://, replay:)")
+    sp.add_argument("--force", action="store_true", help="overwrite an existing file")
+    sp.set_defaults(func=cmd_new)
+
+    sp = cmd("checkpoint", "log where the athlete is")
+    event_args(sp)
+    where = sp.add_mutually_exclusive_group(required=True)
+    where.add_argument("--town")
+    where.add_argument("--km", type=float)
+    where.add_argument("--pos", metavar="LAT,LON")
+    where.add_argument("--plus", type=float, metavar="KM")
+    sp.add_argument("--time", help="HH:MM today (event timezone) or ISO 8601; default now")
+    sp.add_argument("--now", help=argparse.SUPPRESS)
+    sp.set_defaults(func=cmd_checkpoint)
+
+    sp = cmd("undo", "undo the last manual entry")
+    event_args(sp)
+    sp.set_defaults(func=cmd_undo)
+
+    sp = cmd("edit", "change the time of the last manual entry")
+    event_args(sp)
+    sp.add_argument("--time", required=True, help="HH:MM or ISO 8601")
+    sp.add_argument("--now", help=argparse.SUPPRESS)
+    sp.set_defaults(func=cmd_edit)
+
+    for name, help_, func in (("status", "the numbers the dashboard shows", cmd_status),
+                              ("summary", "a short text to paste into a message", cmd_summary)):
+        sp = cmd(name, help_)
+        event_args(sp)
+        if name == "status":
+            sp.add_argument("--json", action="store_true")
+        else:
+            sp.add_argument("--day", help="YYYY-MM-DD (default: today, or the last day logged)")
+        sp.add_argument("--now", help="the clock, ISO 8601 with offset (default: now)")
+        sp.set_defaults(func=func)
+
+    sp = cmd("export", "positions as GPX, checkpoints and daily totals as CSV")
+    event_args(sp)
+    sp.add_argument("--gpx", metavar="FILE")
+    sp.add_argument("--csv", metavar="FILE")
+    sp.set_defaults(func=cmd_export)
+
+    sp = cmd("run", "the dashboard")
+    event_args(sp)
+    sp.add_argument("--feed", help="a feed URL (overrides the event file's)")
+    sp.set_defaults(func=cmd_run)
+
+    sp = cmd("demo", "the dashboard on the bundled Unity Run 2021, live, no GPS or network")
+    sp.add_argument("--speed", type=float, default=60.0, help="speed-up (default 60)")
+    sp.set_defaults(func=cmd_demo)
+
+    sp = cmd("follow", "log a feed with no screen, printing a status line every few seconds")
+    event_args(sp)
+    sp.add_argument("--feed", help="a feed URL (default: the event file's)")
+    sp.add_argument("--duration", type=float, help="stop after this many seconds")
+    sp.set_defaults(func=cmd_follow)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "export" and not (args.gpx or args.csv):
+        parser.error("export needs --gpx FILE or --csv FILE")
+    try:
+        return int(args.func(args))
+    except CompanionError as e:
+        print(f"companion: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except OSError as e:
+        print(f"companion: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

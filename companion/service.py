@@ -1,0 +1,129 @@
+"""One open event: its route, its logbook and a Tracker rebuilt from the log.
+
+The CLI and the dashboard both go through this, so a checkpoint typed in either is parsed,
+checked, committed to the log and only then applied to the tracker, in the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from companion.core.models import Fix, PositionError, Progress
+from companion.core.route import Route
+from companion.core.tracker import Tracker
+from companion.event import Event, load_event, resolve_route_path
+from companion.formats import load_route
+from companion.locations import default_db_path
+from companion.logbook import Logbook
+from companion.sources.filters import PlausibilityFilter
+from companion.sources.manual import parse_position, parse_time
+
+
+@dataclass(frozen=True, slots=True)
+class FeedResult:
+    """What happened to one fix from a feed."""
+
+    fix: Fix
+    accepted: bool
+    reason: str | None = None
+    off_route: bool = False
+
+
+class EventSession:
+    """An event opened for reading and (unless read-only) for logging."""
+
+    def __init__(self, event: Event, route: Route, logbook: Logbook, db_path: Path) -> None:
+        self.event = event
+        self.route = route
+        self.logbook = logbook
+        self.db_path = db_path
+        self.tracker = Tracker(
+            route,
+            event.zone,
+            event.planned_kmh,
+            start=event.start,
+            max_kmh=event.max_kmh,
+        )
+        self.filter = PlausibilityFilter(event.max_kmh)
+        self.replay()
+
+    @classmethod
+    def open(
+        cls, event_path: Path | str, db_path: Path | str | None = None, readonly: bool = False
+    ) -> EventSession:
+        """Load the event file and its route, open the log and replay it."""
+        event = load_event(event_path)
+        route = load_route(resolve_route_path(event))
+        db = Path(db_path) if db_path is not None else default_db_path(event.path)
+        # A reader of an event nobody has logged yet sees an empty log, not an error.
+        logbook = Logbook.open(db, readonly=readonly and db.exists(), event_name=event.name)
+        return cls(event, route, logbook, db)
+
+    def replay(self) -> None:
+        """Rebuild the tracker from the log: every fix not undone, with edits applied."""
+        fixes = [f for _id, f in self.logbook.effective_fixes()]
+        self.tracker.rebuild(fixes)
+        gps = [f for f in fixes if not f.is_manual]
+        self.filter.last = gps[-1] if gps else None
+
+    # --- reading --------------------------------------------------------------------------------
+    def progress(self, now: datetime) -> Progress:
+        return self.tracker.progress(now)
+
+    # --- manual entries -------------------------------------------------------------------------
+    def checkpoint(self, text: str, time_text: str | None, now: datetime) -> Fix:
+        """Parse what the crew typed, commit it to the log, then apply it. Raises PositionError."""
+        at = parse_time(time_text, now, self.event.zone)
+        if self.event.start is not None and at < self.event.start:
+            shown = self.event.start.astimezone(self.event.zone).strftime("%Y-%m-%d %H:%M")
+            raise PositionError(f"time is before the event's start ({shown})")
+        last_km = self._km_before(at)
+        fix = parse_position(text, self.route, last_km, at)
+        self.logbook.append_fix(fix, commit=True)
+        self.tracker.add(fix)
+        return fix
+
+    def _km_before(self, at: datetime) -> float | None:
+        """The km the athlete had reached at time `at` ("+5" counts from there)."""
+        before = [f for f in self.tracker.fixes if f.time <= at]
+        if not before:
+            return None
+        last = before[-1]
+        return last.km if last.km is not None else self.tracker.km
+
+    def undo(self) -> Fix | None:
+        """Undo the last manual entry (logged as an undo event); None if there is none."""
+        fix = self.logbook.undo_last_manual()
+        if fix is not None:
+            self.replay()
+        return fix
+
+    def edit_last_time(self, time_text: str, now: datetime) -> Fix:
+        """Change the time of the last manual entry (logged as an edit event)."""
+        at = parse_time(time_text, now, self.event.zone)
+        fix = self.logbook.edit_last_manual_time(at)
+        if fix is None:
+            raise PositionError("nothing to change: no manual entry in the log")
+        self.replay()
+        return fix
+
+    # --- feeds ----------------------------------------------------------------------------------
+    def add_feed_fix(self, fix: Fix, now: datetime | None = None) -> FeedResult:
+        """Filter, log (batched: at most a second at risk), then apply one fix from a feed."""
+        reason = self.filter.check(fix, now)
+        if reason is not None:
+            return FeedResult(fix, False, reason)
+        self.logbook.append_fix(fix, commit=False)
+        placed = self.tracker.add(fix)
+        return FeedResult(fix, True, None, placed.off_route)
+
+    def log_feed_status(self, status: str, detail: str) -> None:
+        self.logbook.log_feed_status(status, detail)
+
+    def flush(self) -> None:
+        self.logbook.flush()
+
+    def close(self) -> None:
+        self.logbook.close()
