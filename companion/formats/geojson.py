@@ -1,0 +1,208 @@
+"""GeoJSON route files -> RouteData.
+
+Accepted: a FeatureCollection, a single Feature, or a bare geometry (a GeometryCollection is
+looked into). LineString and MultiLineString geometries are the path, joined end to end in file
+order; positions are ``[lon, lat]`` or ``[lon, lat, ele]``. Point features whose properties have
+a ``name`` (or ``Name``/``NAME``, as GDAL writes from KML) are towns, ``where="feature N"``
+(1-based, in file order). A Point without a name, and every other geometry type, is ignored.
+
+Name: the first line feature's name property, else the collection's top-level ``name`` (GDAL
+writes the file stem there), else the file stem. Description: a ``description``/``desc`` property of the first line
+feature, when there is one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import reprlib
+from pathlib import Path
+from typing import Any
+
+from companion.core.models import RouteData, RouteError, TownSpec
+from companion.formats._common import check_lat_lon, one_line, read_bytes
+
+_LINE_TYPES = ("LineString", "MultiLineString")
+_NAME_KEYS = ("name", "Name", "NAME")
+_DESC_KEYS = ("description", "Description", "desc")
+_MAX_DEPTH = 32  # GeometryCollections inside GeometryCollections: enough for any real file
+_REPR = reprlib.Repr()
+_REPR.maxstring = 40
+_REPR.maxother = 40
+_REPR.maxlist = 3
+_REPR.maxlevel = 2
+
+
+def load_geojson(path: str | Path) -> RouteData:
+    """Read a GeoJSON file into RouteData (not yet a Route: see `core.route.build_route`).
+
+    Raises:
+        RouteError: one line naming the file and the feature/coordinate at fault.
+    """
+    p = Path(path)
+    return parse_geojson(read_bytes(p), str(p), default_name=p.stem)
+
+
+def parse_geojson(data: bytes | str, source: str, default_name: str = "") -> RouteData:
+    """Parse GeoJSON text; `source` names it in messages."""
+    doc = _decode(data, source)
+    reader = _Reader(source)
+    reader.document(doc)
+    if not reader.lats:
+        raise RouteError(
+            f"{source}: no LineString or MultiLineString geometry, so no path to follow"
+        )
+    if len(reader.lats) < 2:
+        raise RouteError(f"{source}: the line has only one point; a route needs at least two")
+    top_name = doc.get("name") if isinstance(doc, dict) else None
+    name = one_line(top_name) if isinstance(top_name, str) else ""
+    return RouteData(
+        name=reader.line_name or name or default_name or Path(source).stem,
+        source=source,
+        lats=reader.lats,
+        lons=reader.lons,
+        eles=reader.eles,
+        towns=reader.towns,
+        description=reader.line_desc,
+    )
+
+
+def _decode(data: bytes | str, source: str) -> Any:
+    if isinstance(data, bytes):
+        if not data.strip():
+            raise RouteError(f"{source}: the file is empty")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise RouteError(
+                f"{source}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+            ) from None
+    else:
+        text = data.removeprefix("\ufeff")
+    if not text.strip():
+        raise RouteError(f"{source}: the file is empty")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RouteError(
+            f"{source}: line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise RouteError(f"{source}: invalid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python will convert
+        raise RouteError(f"{source}: invalid JSON: {one_line(str(exc))}") from None
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.lats: list[float] = []
+        self.lons: list[float] = []
+        self.eles: list[float] = []
+        self.towns: list[TownSpec] = []
+        self.line_name = ""
+        self.line_desc = ""
+
+    def fail(self, where: str, message: str) -> RouteError:
+        return RouteError(f"{self.source}: {where}: {message}")
+
+    def document(self, doc: Any) -> None:
+        if not isinstance(doc, dict):
+            raise RouteError(f"{self.source}: not GeoJSON (the top level is not an object)")
+        kind = doc.get("type")
+        if kind == "FeatureCollection":
+            features = doc.get("features")
+            if not isinstance(features, list):
+                raise RouteError(f"{self.source}: FeatureCollection without a 'features' list")
+            for i, feature in enumerate(features, start=1):
+                self.feature(feature, f"feature {i}")
+        elif kind == "Feature":
+            self.feature(doc, "feature 1")
+        elif isinstance(kind, str):
+            self.geometry(doc, "geometry", None, 0)
+        else:
+            raise RouteError(f"{self.source}: not GeoJSON (no 'type' at the top level)")
+
+    def feature(self, feature: Any, where: str) -> None:
+        if not isinstance(feature, dict):
+            raise self.fail(where, "not a GeoJSON object")
+        props = feature.get("properties")
+        props = props if isinstance(props, dict) else {}
+        geometry = feature.get("geometry")
+        if geometry is None:
+            return  # allowed by RFC 7946: a feature with no place
+        self.geometry(geometry, where, props, 0)
+
+    def geometry(self, geom: Any, where: str, props: dict[str, Any] | None, depth: int) -> None:
+        if not isinstance(geom, dict):
+            raise self.fail(where, "the geometry is not a GeoJSON object")
+        kind = geom.get("type")
+        if kind in _LINE_TYPES:
+            coords = geom.get("coordinates")
+            if not isinstance(coords, list):
+                raise self.fail(where, f"{kind} without a 'coordinates' list")
+            lines = [coords] if kind == "LineString" else coords
+            for j, line in enumerate(lines, start=1):
+                part = f"{where}, line {j}" if kind == "MultiLineString" else where
+                if not isinstance(line, list):
+                    raise self.fail(part, "a line's coordinates are not a list")
+                self.line(line, part)
+            if props is not None and not self.line_name:
+                self.line_name = _text_prop(props, _NAME_KEYS)
+                self.line_desc = self.line_desc or _text_prop(props, _DESC_KEYS)
+        elif kind == "Point" and props is not None:
+            name = _text_prop(props, _NAME_KEYS)
+            if name:
+                lon, lat, _ele = self.position(geom.get("coordinates"), where)
+                self.towns.append(TownSpec(name, lat, lon, where=where))
+        elif kind == "GeometryCollection" and depth < _MAX_DEPTH:
+            members = geom.get("geometries")
+            if isinstance(members, list):
+                for member in members:
+                    self.geometry(member, where, props, depth + 1)
+
+    def line(self, coords: list[Any], where: str) -> None:
+        lats, lons, eles = self.lats, self.lons, self.eles
+        for k, pos in enumerate(coords, start=1):
+            lon, lat, ele = self.position(pos, f"{where}, coordinate {k}")
+            lats.append(lat)
+            lons.append(lon)
+            eles.append(ele)
+
+    def position(self, pos: Any, where: str) -> tuple[float, float, float]:
+        """(lon, lat, ele) from a GeoJSON position, or a RouteError naming it."""
+        if not isinstance(pos, list) or len(pos) < 2:
+            raise self.fail(where, f"expected [lon, lat], found {_brief(pos)}")
+        lon, lat = _number(pos[0]), _number(pos[1])
+        if lon is None:
+            raise self.fail(where, f"longitude {_brief(pos[0])} is not a number")
+        if lat is None:
+            raise self.fail(where, f"latitude {_brief(pos[1])} is not a number")
+        reason = check_lat_lon(lat, lon)
+        if reason:
+            raise self.fail(where, reason)
+        ele = _number(pos[2]) if len(pos) > 2 else None
+        return lon, lat, ele if ele is not None and math.isfinite(ele) else math.nan
+
+
+def _number(value: Any) -> float | None:
+    """A JSON number as a float (NaN/inf pass through for the range check); None otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        return float(value)
+    except OverflowError:  # an integer too big for a float
+        return math.inf
+
+
+def _text_prop(props: dict[str, Any], keys: tuple[str, ...]) -> str:
+    for key in keys:
+        value = props.get(key)
+        if isinstance(value, str) and value.strip():
+            return one_line(value)
+    return ""
+
+
+def _brief(value: Any) -> str:
+    """A short, one-line rendering of a JSON value for a message."""
+    return one_line(_REPR.repr(value))
