@@ -1,0 +1,123 @@
+"""Plausibility filter: which fixes from a feed are believed.
+
+A receiver or a phone sends nonsense now and then: (0,0) before the first fix, a longitude off by
+100 degrees from a corrupted sentence, a repeated or older fix, a time far in the future. A bad
+fix that reaches the tracker moves the athlete by kilometres and ruins every ETA, so each is
+rejected with a reason a person can read, and counted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from datetime import datetime
+
+from companion.core.geo import distance_m
+from companion.core.models import Fix
+
+# GPS jitter: two honest fixes a second apart can differ by tens of metres in a city canyon, so
+# the speed test allows this much on top of max speed x time (a runner's 30 km/h is 8 m/s).
+DEFAULT_JITTER_M = 50.0
+# After this long without an accepted fix the athlete may be anywhere (tunnel, phone off, car
+# transfer): the next fix is taken as a fresh start.
+DEFAULT_GAP_REACQUIRE_S = 300.0
+# A clock this far ahead of ours is a receiver bug (week rollover, a wrong date), not a fix.
+DEFAULT_FUTURE_S = 300.0
+# This many consecutive speed-rejected fixes that agree with each other mean the last accepted
+# fix was the bad one: start again from them rather than reject a correct track for five minutes.
+DEFAULT_REANCHOR_AFTER = 3
+
+REASONS = ("bad coordinates", "no position", "backwards", "duplicate", "speed", "future", "old")
+
+
+class PlausibilityFilter:
+    """Accepts or rejects fixes in arrival order; `counts` holds rejections per reason key."""
+
+    def __init__(
+        self,
+        max_kmh: float | None = None,
+        gap_reacquire_s: float = DEFAULT_GAP_REACQUIRE_S,
+        *,
+        jitter_m: float = DEFAULT_JITTER_M,
+        future_s: float = DEFAULT_FUTURE_S,
+        max_age_s: float | None = None,
+        reanchor_after: int = DEFAULT_REANCHOR_AFTER,
+    ) -> None:
+        self.max_kmh = max_kmh
+        self.gap_reacquire_s = gap_reacquire_s
+        self.jitter_m = jitter_m
+        self.future_s = future_s
+        self.max_age_s = max_age_s
+        self.reanchor_after = reanchor_after
+        self.counts: Counter[str] = Counter()
+        self.last: Fix | None = None  # the last accepted fix
+        self._suspects: list[Fix] = []  # consecutive speed rejections that agree with each other
+
+    @property
+    def rejected(self) -> int:
+        return sum(self.counts.values())
+
+    def check(self, fix: Fix, now: datetime | None = None) -> str | None:
+        """None if `fix` is accepted (it becomes the last fix), else why it is rejected.
+
+        `now` (aware UTC) enables the future/age tests; leave it None for historical files.
+        """
+        key, reason = self._judge(fix, now)
+        if key is None:
+            self.last = fix
+            self._suspects.clear()
+            return None
+        self.counts[key] += 1
+        return reason
+
+    def _judge(self, fix: Fix, now: datetime | None) -> tuple[str | None, str]:
+        lat, lon = fix.lat, fix.lon
+        if not (math.isfinite(lat) and math.isfinite(lon)) or abs(lat) > 90 or abs(lon) > 180:
+            return "bad coordinates", f"coordinates {lat}, {lon} are out of range"
+        if abs(lat) < 1e-7 and abs(lon) < 1e-7:
+            return "no position", "position 0,0 means the receiver has no fix"
+        if now is not None:
+            ahead_s = (fix.time - now).total_seconds()
+            if ahead_s > self.future_s:
+                return "future", f"fix time {fix.time:%Y-%m-%d %H:%M:%S}Z is {ahead_s:.0f} s ahead"
+            if self.max_age_s is not None and -ahead_s > self.max_age_s:
+                return "old", f"fix time {fix.time:%Y-%m-%d %H:%M:%S}Z is {-ahead_s:.0f} s old"
+        last = self.last
+        if last is None:
+            return None, ""
+        dt = (fix.time - last.time).total_seconds()
+        if dt == 0:
+            return "duplicate", f"a second fix for {fix.time:%H:%M:%S}"
+        if dt < 0:
+            return "backwards", (
+                f"time went backwards {-dt:.0f} s ({last.time:%H:%M:%S} -> {fix.time:%H:%M:%S})"
+            )
+        if self.max_kmh is None or dt > self.gap_reacquire_s:
+            return None, ""
+        dist = distance_m(last.lat, last.lon, lat, lon)
+        if dist <= self.max_kmh / 3.6 * dt + self.jitter_m:
+            return None, ""
+        if self._reanchor(fix):
+            return None, ""
+        kmh = dist / dt * 3.6
+        return "speed", (
+            f"a jump of {_km_text(dist)} in {dt:.0f} s ({kmh:,.0f} km/h) is faster than "
+            f"the event's maximum of {self.max_kmh:g} km/h"
+        )
+
+    def _reanchor(self, fix: Fix) -> bool:
+        """Keep a chain of speed-rejected fixes; once it is long and self-consistent, accept."""
+        assert self.max_kmh is not None
+        chain = self._suspects
+        if chain:
+            prev = chain[-1]
+            dt = (fix.time - prev.time).total_seconds()
+            dist = distance_m(prev.lat, prev.lon, fix.lat, fix.lon)
+            if dt <= 0 or dist > self.max_kmh / 3.6 * dt + self.jitter_m:
+                chain.clear()
+        chain.append(fix)
+        return len(chain) >= self.reanchor_after
+
+
+def _km_text(dist_m: float) -> str:
+    return f"{dist_m / 1000:,.1f} km" if dist_m >= 1000 else f"{dist_m:.0f} m"
