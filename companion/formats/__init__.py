@@ -1,0 +1,109 @@
+"""Route files in, core values out: GPX, GeoJSON and CSV route books.
+
+`load_route(path)` is the one entry point most callers need. Every failure is a `RouteError`
+whose message is one line starting with the file path; no other exception type escapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from companion.core.models import RouteData, RouteError
+from companion.core.route import Route, build_route
+from companion.formats._common import describe_os_error, one_line
+from companion.formats.csv_route import load_csv
+from companion.formats.geojson import load_geojson
+from companion.formats.gpx import load_gpx
+
+__all__ = ["detect_format", "load_route", "load_route_data"]
+
+_BY_EXTENSION = {".gpx": "gpx", ".geojson": "geojson", ".json": "geojson", ".csv": "csv"}
+# Formats people will try that we know and do not read: say so rather than "not a GPX file".
+_KNOWN_UNSUPPORTED = {".tcx": "TCX", ".kml": "KML", ".kmz": "KMZ", ".fit": "FIT"}
+_LOADERS: dict[str, Callable[[Path], RouteData]] = {
+    "gpx": load_gpx,
+    "geojson": load_geojson,
+    "csv": load_csv,
+}
+_SNIFF_BYTES = 4096
+
+
+def load_route(path: str | Path) -> Route:
+    """Load a route file (GPX, GeoJSON or CSV route book) and build the Route.
+
+    Raises:
+        RouteError: a one-line message starting with the path.
+    """
+    data = load_route_data(path)
+    try:
+        return build_route(data)
+    except RouteError:
+        raise
+    except Exception as exc:  # a bug in a layer below must not become a traceback in the UI
+        raise RouteError(f"{path}: cannot build the route: {one_line(str(exc))}") from exc
+
+
+def load_route_data(path: str | Path) -> RouteData:
+    """Read a route file into RouteData, choosing the reader by extension or, failing that,
+    by content.
+
+    Raises:
+        RouteError: a one-line message starting with the path.
+    """
+    p = Path(path)
+    fmt = detect_format(p)
+    try:
+        return _LOADERS[fmt](p)
+    except RouteError:
+        raise
+    except OSError as exc:
+        raise RouteError(describe_os_error(p, exc)) from None
+    except Exception as exc:  # pragma: no cover - a loader bug; still one line for a person
+        raise RouteError(f"{p}: cannot read the route: {one_line(str(exc))}") from exc
+
+
+def detect_format(path: str | Path) -> str:
+    """ "gpx", "geojson" or "csv" for a route file, by extension or else by its first bytes.
+
+    Raises:
+        RouteError: the file is missing or unreadable, or not in a format we read.
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if not p.exists():
+        raise RouteError(f"{p}: no such file")
+    if suffix in _KNOWN_UNSUPPORTED:
+        raise RouteError(
+            f"{p}: unsupported route format ({_KNOWN_UNSUPPORTED[suffix]}); "
+            "use GPX, GeoJSON or a CSV route book"
+        )
+    if suffix in _BY_EXTENSION:
+        return _BY_EXTENSION[suffix]
+    try:
+        with p.open("rb") as f:
+            head = f.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise RouteError(describe_os_error(p, exc)) from None
+    return _sniff(p, head)
+
+
+def _sniff(p: Path, head: bytes) -> str:
+    """The format from the first few KB, for files whose extension says nothing."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a BOM: only our XML uses it
+        text = head.decode("utf-16", errors="replace").encode("utf-8", errors="replace")
+    else:
+        text = head.removeprefix(b"\xef\xbb\xbf")
+    text = text.lstrip()
+    if not text:
+        raise RouteError(f"{p}: the file is empty")
+    if b"\x00" not in text:
+        if text.startswith(b"<") and (b"<gpx" in text or b":gpx" in text):
+            return "gpx"
+        if text.startswith((b"{", b"[")):
+            return "geojson"
+        lines = text.decode("utf-8", errors="replace").lower().splitlines()
+        header = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), "")
+        if "lat" in header and ("lon" in header or "lng" in header):
+            return "csv"
+    raise RouteError(f"{p}: unsupported route format; use GPX, GeoJSON or a CSV route book")
