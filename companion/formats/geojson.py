@@ -7,8 +7,8 @@ a ``name`` (or ``Name``/``NAME``, as GDAL writes from KML) are towns, ``where="f
 (1-based, in file order). A Point without a name, and every other geometry type, is ignored.
 
 Name: the first line feature's name property, else the collection's top-level ``name`` (GDAL
-writes the file stem there), else the file stem. Description: a ``description``/``desc`` property of the first line
-feature, when there is one.
+writes the file stem there), else the file stem. Description: a ``description``/``desc``
+property of the first line feature, when there is one.
 """
 
 from __future__ import annotations
