@@ -14,7 +14,7 @@ from pathlib import Path
 
 from companion import render
 from companion.core.models import CompanionError, PositionError
-from companion.event import Event, load_event, resolve_route_path, write_event
+from companion.event import Event, write_event
 from companion.formats import load_route
 from companion.formats.export import checkpoints_csv, gpx_track
 from companion.locations import bundled_routes_dir
@@ -64,22 +64,33 @@ def cmd_routes(args: argparse.Namespace) -> int:
     rows = []
     for path in _bundled():
         r = load_route(path)
-        rows.append({"name": path.stem, "title": r.name, "length_km": round(r.length_km, 3),
-                     "towns": len(r.towns)})
+        rows.append(
+            {
+                "name": path.stem,
+                "title": r.name,
+                "length_km": round(r.length_km, 3),
+                "towns": len(r.towns),
+            }
+        )
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         for row in rows:
-            print(f"{row['name']:<22} {row['length_km']:>8.1f} km  {row['towns']:>3} towns  "
-                  f"{row['title']}")
+            print(
+                f"{row['name']:<22} {row['length_km']:>8.1f} km  {row['towns']:>3} towns  "
+                f"{row['title']}"
+            )
     return 0
 
 
 def cmd_info(args: argparse.Namespace) -> int:
     r = load_route(_route_arg(args.route))
     if args.json:
-        doc = {"name": r.name, "length_km": round(r.length_km, 3),
-               "towns": [{"name": t.name, "km": round(t.km, 3)} for t in r.towns]}
+        doc = {
+            "name": r.name,
+            "length_km": round(r.length_km, 3),
+            "towns": [{"name": t.name, "km": round(t.km, 3)} for t in r.towns],
+        }
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return 0
     print(render.route_info(r))
@@ -103,8 +114,13 @@ def cmd_new(args: argparse.Namespace) -> int:
         except ValueError:
             raise UsageError(f"--start {args.start!r}: not an ISO 8601 time") from None
     event = Event(
-        name=args.name or route_path.stem, athlete=args.athlete or "", route=route_ref,
-        timezone=args.tz, planned_kmh=args.speed, start=start, feed=args.feed,
+        name=args.name or route_path.stem,
+        athlete=args.athlete or "",
+        route=route_ref,
+        timezone=args.tz,
+        planned_kmh=args.speed,
+        start=start,
+        feed=args.feed,
     )
     write_event(event, out, overwrite=args.force)
     print(f"wrote {out} (route {route_ref}, {args.tz}, {args.speed:g} km/h planned)")
@@ -264,8 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--now", help=argparse.SUPPRESS)
     sp.set_defaults(func=cmd_edit)
 
-    for name, help_, func in (("status", "the numbers the dashboard shows", cmd_status),
-                              ("summary", "a short text to paste into a message", cmd_summary)):
+    for name, help_, func in (
+        ("status", "the numbers the dashboard shows", cmd_status),
+        ("summary", "a short text to paste into a message", cmd_summary),
+    ):
         sp = cmd(name, help_)
         event_args(sp)
         if name == "status":

@@ -23,7 +23,7 @@ def hm(seconds: float | None) -> str:
     """A duration as "3h05" / "42 min" / "—"."""
     if seconds is None:
         return "—"
-    m = int(round(seconds / 60.0))
+    m = round(seconds / 60.0)
     if m < 60:
         return f"{m} min"
     return f"{m // 60}h{m % 60:02d}"
@@ -78,8 +78,12 @@ def _ahead_json(t: TownAhead, tz: ZoneInfo) -> dict[str, Any]:
 
 def _day_json(d: DayTotal) -> dict[str, Any]:
     avg = d.avg_kmh
-    return {"date": d.date.isoformat(), "km": round(d.km, 3), "moving_s": round(d.moving_s, 1),
-            "avg_kmh": round(avg, 2) if avg is not None else None}
+    return {
+        "date": d.date.isoformat(),
+        "km": round(d.km, 3),
+        "moving_s": round(d.moving_s, 1),
+        "avg_kmh": round(avg, 2) if avg is not None else None,
+    }
 
 
 def status_json(event: Event, p: Progress) -> dict[str, Any]:
@@ -126,11 +130,14 @@ def status_text(event: Event, p: Progress) -> str:
     for t in p.towns_ahead[1:6]:
         lines.append(f"      {t.name:<26} {km(t.km_to_go):>7} km  {clock(t.eta_at, tz, now)}")
     for d in p.days:
-        lines.append(f"{d.date}  {km(d.km):>7} km  moving {hm(d.moving_s):>6}  "
-                     f"avg {kmh(d.avg_kmh)}")
+        lines.append(
+            f"{d.date}  {km(d.km):>7} km  moving {hm(d.moving_s):>6}  avg {kmh(d.avg_kmh)}"
+        )
     if p.last_fix is not None:
-        lines.append(f"last position {clock(p.last_fix.time, tz, now)} ({p.last_fix.source}), "
-                     f"{hm(p.last_fix_age_s)} ago")
+        lines.append(
+            f"last position {clock(p.last_fix.time, tz, now)} ({p.last_fix.source}), "
+            f"{hm(p.last_fix_age_s)} ago"
+        )
     lines += [f"! {a}" for a in p.alerts]
     return "\n".join(lines)
 
@@ -171,7 +178,7 @@ def summary(event: Event, tracker: Tracker, now: datetime, day_text: str | None)
 
 
 def _where(route: Route, at_km: float) -> str:
-    """"Vadodara" when at a town, else "km 171.2, 6.3 km after Valsad"."""
+    """ "Vadodara" when at a town, else "km 171.2, 6.3 km after Valsad"."""
     passed = [t for t in route.towns if t.km <= at_km + 0.5]
     if passed and at_km - passed[-1].km <= 0.5:
         return passed[-1].name

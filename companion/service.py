@@ -17,6 +17,7 @@ from companion.event import Event, load_event, resolve_route_path
 from companion.formats import load_route
 from companion.locations import default_db_path
 from companion.logbook import Logbook
+from companion.sources.base import FeedState, FeedStatus, Source
 from companion.sources.filters import PlausibilityFilter
 from companion.sources.manual import parse_position, parse_time
 
@@ -47,6 +48,7 @@ class EventSession:
             max_kmh=event.max_kmh,
         )
         self.filter = PlausibilityFilter(event.max_kmh)
+        self._feed_state: tuple[FeedState, str] | None = None
         self.replay()
 
     @classmethod
@@ -110,17 +112,31 @@ class EventSession:
         return fix
 
     # --- feeds ----------------------------------------------------------------------------------
-    def add_feed_fix(self, fix: Fix, now: datetime | None = None) -> FeedResult:
-        """Filter, log (batched: at most a second at risk), then apply one fix from a feed."""
-        reason = self.filter.check(fix, now)
+    def attach(self, source: Source) -> None:
+        """Make a feed use this event's plausibility filter, seeded from the log, so the first
+        fix after a restart is judged against the last one logged (and no fix is judged twice)."""
+        source.plausibility = self.filter
+
+    def add_feed_fix(
+        self, fix: Fix, now: datetime | None = None, *, prefiltered: bool = False
+    ) -> FeedResult:
+        """Filter (unless an attached source already did), log (batched: at most a second at
+        risk), then apply one fix from a feed."""
+        reason = None if prefiltered else self.filter.check(fix, now)
         if reason is not None:
             return FeedResult(fix, False, reason)
         self.logbook.append_fix(fix, commit=False)
         placed = self.tracker.add(fix)
         return FeedResult(fix, True, None, placed.off_route)
 
-    def log_feed_status(self, status: str, detail: str) -> None:
-        self.logbook.log_feed_status(status, detail)
+    def log_feed_status(self, status: FeedStatus) -> bool:
+        """Log a feed's state change (not its counters ticking); True if it was a change."""
+        key = (status.state, status.detail if status.state is FeedState.LOST else "")
+        if key == self._feed_state:
+            return False
+        self._feed_state = key
+        self.logbook.log_feed_status(status.state.value, status.detail, source=status.source)
+        return True
 
     def flush(self) -> None:
         self.logbook.flush()

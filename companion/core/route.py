@@ -146,31 +146,35 @@ class Route:
         back_km: float = 1.0,
         ahead_km: float = 2.0,
         off_route_m: float = DEFAULT_OFF_ROUTE_M,
+        expect_km: float = 0.0,
     ) -> Placement:
         """Project a position onto the path.
 
         With `prior_km` the search looks only at segments between prior_km - back_km and
         prior_km + ahead_km, so a course that passes the same street twice never jumps to the
         other pass. If nothing in that window is within `off_route_m`, the whole route is searched
-        (re-acquisition); if still nothing is, the fix is flagged off-route.
+        (re-acquisition); if still nothing is, the fix is flagged off-route. Where two passes
+        are equally near (a turnaround), the one nearest `prior_km + expect_km` (the distance
+        the athlete should have covered since) wins, so a runner past the turn is not sent back.
         """
+        target = prior_km + expect_km if prior_km is not None else None
         if prior_km is not None:
             lo_m = (prior_km - back_km) * 1000.0
             hi_m = (prior_km + ahead_km) * 1000.0
             lo = max(int(np.searchsorted(self.cum_m, lo_m, side="right")) - 1, 0)
             hi = min(int(np.searchsorted(self.cum_m, hi_m, side="left")) + 1, len(self._lat))
             hi = max(hi, lo + 2)
-            best = self._nearest(lat, lon, lo, hi, prior_km)
+            best = self._nearest(lat, lon, lo, hi, target)
             if best.off_route_m <= off_route_m:
                 return best
-        glob = self._nearest(lat, lon, 0, len(self._lat), prior_km)
+        glob = self._nearest(lat, lon, 0, len(self._lat), target)
         if glob.off_route_m <= off_route_m:
             return glob
         chosen = best if prior_km is not None else glob
         return Placement(chosen.km, chosen.off_route_m, chosen.segment, True)
 
     def _nearest(
-        self, lat: float, lon: float, lo: int, hi: int, prior_km: float | None
+        self, lat: float, lon: float, lo: int, hi: int, target_km: float | None
     ) -> Placement:
         """Nearest point on segments lo..hi-2 (vertex indices lo..hi-1)."""
         la = self._lat[lo:hi]
@@ -192,11 +196,11 @@ class Route:
         k = int(np.argmin(d2))
         best_d = math.sqrt(float(d2[k]))
         # Several passes at the same place (out-and-back, a street run twice): prefer the one
-        # nearest the last known km, or the earliest one when nothing is known yet.
+        # nearest the expected km, or the earliest one when nothing is known yet.
         ties = np.flatnonzero(d2 <= (best_d + _TIE_M) ** 2)
         if len(ties) > 1:
             kms = (self.cum_m[lo + ties] + t[ties] * self.seg_m[lo + ties]) / 1000.0
-            pick = np.argmin(np.abs(kms - prior_km)) if prior_km is not None else np.argmin(kms)
+            pick = np.argmin(np.abs(kms - target_km)) if target_km is not None else np.argmin(kms)
             k = int(ties[int(pick)])
         i = lo + k
         km = (float(self.cum_m[i]) + float(t[k]) * float(self.seg_m[i])) / 1000.0

@@ -21,6 +21,10 @@ from companion.core.route import DEFAULT_OFF_ROUTE_M, Route
 # one is the overnight halt: the crew enters the morning's first position, and all of that
 # progress belongs to the new day.
 SPLIT_GAP_S = 2 * 3600.0
+# Between two entries this far apart the athlete surely also rested (the crew logged last night's
+# halt and this afternoon's town): the moving part is not measured, so it is taken at the planned
+# speed and kept out of the speed average.
+LONG_GAP_S = 4 * 3600.0
 # A GPS position older than this raises a "stale" alert.
 DEFAULT_STALE_S = 10 * 60.0
 # The last interval's speed counts as "speed now" only if it is this recent.
@@ -119,6 +123,13 @@ class Tracker:
             return self.route.place(fix.lat, fix.lon, None, off_route_m=self.off_route_m)
         dt = max((fix.time - self._last.time).total_seconds(), 0.0)
         reach_km = self.max_kmh * dt / 3600.0 * 1.5 + 0.5
+        # How far the athlete should have gone since the last fix: decides between two passes
+        # of the same road at a turnaround.
+        if fix.speed_mps is not None:
+            speed_kmh: float | None = fix.speed_mps * 3.6
+        else:
+            speed_kmh = self._window.speed_kmh() if self._last_moving else 0.0
+        expect_km = (speed_kmh or 0.0) * dt / 3600.0
         return self.route.place(
             fix.lat,
             fix.lon,
@@ -126,6 +137,7 @@ class Tracker:
             back_km=0.5,
             ahead_km=max(reach_km, 1.0),
             off_route_m=self.off_route_m,
+            expect_km=expect_km,
         )
 
     def _apply(self, fix: Fix) -> Placement:
@@ -152,12 +164,16 @@ class Tracker:
             moving = fix.speed_mps >= self.stop_mps and dk_m > 0
         else:
             moving = dt > 0 and dk_m / dt >= self.stop_mps
-        self._last_moving = moving or fix.is_manual
-        self._last_interval_kmh = (dk_m / dt) * 3.6 if dt > 0 else None
         moving_s = dt if moving else 0.0
-        if moving:
+        measured = moving
+        if dt > LONG_GAP_S and dk_m > 0 and self.planned_kmh:
+            moving_s = min(dt, dk_m / (self.planned_kmh / 3.6))
+            moving, measured = True, False
+        self._last_moving = moving or fix.is_manual
+        self._last_interval_kmh = (dk_m / dt) * 3.6 if dt > 0 and measured else None
+        if measured:
             self._window.add(dt, dk_m)
-            self._moving_s_total += dt
+        self._moving_s_total += moving_s
         self._account_days(t0, k0, t1, k1, moving_s)
         return p
 
@@ -207,7 +223,9 @@ class Tracker:
         day.last_km = k1
         day.moving_s += moving_s
         if day.first_time is None:
-            day.first_time = t1
+            # Progress made overnight-to-today started at the latest at local midnight.
+            midnight = datetime.combine(d1, time(0), self.tz)
+            day.first_time = midnight if moving_s > 0 else t1
 
     # --- answering ------------------------------------------------------------------------------
     def day_totals(self) -> tuple[DayTotal, ...]:

@@ -24,9 +24,7 @@ def gpx_track(name: str, fixes: Iterable[Fix]) -> str:
     fixes = sorted(fixes, key=lambda f: f.time)
     out = io.StringIO()
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write(
-        '<gpx version="1.1" creator="companion" xmlns="http://www.topografix.com/GPX/1/1">\n'
-    )
+    out.write('<gpx version="1.1" creator="companion" xmlns="http://www.topografix.com/GPX/1/1">\n')
     out.write(f"  <metadata><name>{escape(name)}</name></metadata>\n")
     for f in fixes:
         if f.is_manual:
@@ -60,7 +58,13 @@ def checkpoints_csv(fixes: Iterable[Fix], days: Iterable[DayTotal], tz: ZoneInfo
     for d in days:
         avg = f"{d.avg_kmh:.2f}" if d.avg_kmh is not None else ""
         w.writerow(
-            [d.date.isoformat(), f"{d.km:.3f}", f"{d.moving_s:.0f}", avg,
-             f"{d.first_km:.3f}", f"{d.last_km:.3f}"]
+            [
+                d.date.isoformat(),
+                f"{d.km:.3f}",
+                f"{d.moving_s:.0f}",
+                avg,
+                f"{d.first_km:.3f}",
+                f"{d.last_km:.3f}",
+            ]
         )
     return out.getvalue()
