@@ -224,7 +224,9 @@ def _check_path(data: RouteData) -> None:
         )
     lats = np.asarray(data.lats, dtype=np.float64)
     lons = np.asarray(data.lons, dtype=np.float64)
-    bad = np.flatnonzero(~np.isfinite(lats) | ~np.isfinite(lons) | (np.abs(lats) > 90))
+    bad = np.flatnonzero(
+        ~np.isfinite(lats) | ~np.isfinite(lons) | (np.abs(lats) > 90) | (np.abs(lons) > 180)
+    )
     if len(bad):
         i = int(bad[0])
         raise RouteError(
