@@ -1,0 +1,200 @@
+"""CompanionApp and `make_app`, shared by the CLI and the tests; `run_dashboard` and `run_demo`.
+
+The app holds the session, the injected clock and the optional feed. The feed runs in a worker
+(`Source.run` is a coroutine on the app's event loop); each fix it delivers is committed to the log
+and applied by the session before a repaint is requested, so what the crew sees is always saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from companion.app.messages import FeedStatusChanged, FixLogged
+from companion.app.screens.dashboard import DashboardScreen
+from companion.app.screens.help import HelpScreen
+from companion.app.values import FeedView
+from companion.core.models import CompanionError, Fix
+from companion.service import EventSession
+
+if TYPE_CHECKING:
+    from companion.sources.base import FeedStatus, Source
+
+Clock = Callable[[], datetime]
+DARK, LIGHT = "textual-dark", "textual-light"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def feed_view(status: FeedStatus) -> FeedView:
+    """The widget-side copy of a feed's status."""
+    return FeedView(
+        source=status.source,
+        state=status.state.value,
+        detail=status.detail,
+        since=status.since,
+        lost_since=status.lost_since,
+        fixes=status.fixes,
+        rejected=status.rejected,
+    )
+
+
+class CompanionApp(App[None]):
+    """The support car's dashboard for one open event."""
+
+    CSS_PATH = "companion.tcss"
+    TITLE = "Companion"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
+    ]
+
+    def __init__(
+        self,
+        session: EventSession,
+        clock: Clock,
+        source: Source | None = None,
+        *,
+        cursor_blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.clock = clock
+        self.source = source
+        self.cursor_blink = cursor_blink
+        self._dashboard: DashboardScreen | None = None
+
+    @property
+    def dashboard(self) -> DashboardScreen:
+        assert self._dashboard is not None, "the dashboard exists once the app runs"
+        return self._dashboard
+
+    def get_default_screen(self) -> Screen[None]:
+        self._dashboard = DashboardScreen(self.session, self.clock, cursor_blink=self.cursor_blink)
+        return self._dashboard
+
+    def on_mount(self) -> None:
+        self.sub_title = self.session.event.name
+        if self.source is not None:
+            self.start_feed(self.source)
+
+    # --- the feed -------------------------------------------------------------------------------
+    def start_feed(self, source: Source) -> Worker[None]:
+        """Run `source` in the (single, exclusive) feed worker until the app exits."""
+        self.source = source
+        # One plausibility filter, seeded from the log: no fix is judged twice or against
+        # nothing after a restart.
+        self.session.attach(source)
+        return self.run_worker(
+            source.run(on_fix=self._on_fix, on_status=self._on_status),
+            name="feed",
+            group="feed",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def _on_fix(self, fix: Fix) -> None:
+        # Called on the event loop's thread by Source.run: log first, then ask for a repaint.
+        try:
+            result = self.session.add_feed_fix(fix, self.clock(), prefiltered=True)
+        except CompanionError as e:
+            self.notify(str(e), title="Feed", severity="error")
+            return
+        self.dashboard.post_message(FixLogged(result.accepted, result.reason))
+
+    def _on_status(self, status: FeedStatus) -> None:
+        view = feed_view(status)
+        try:
+            changed = self.session.log_feed_status(status)
+        except CompanionError as e:
+            self.notify(str(e), title="Log", severity="error")
+            changed = False
+        if changed and view.lost:
+            self.notify(f"Feed {view.state}: {view.detail}", title="Feed", severity="warning")
+        self.dashboard.post_message(FeedStatusChanged(view, logged=changed))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place worker failures go: the feed line and a notification."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        reason = str(error) if isinstance(error, CompanionError) else repr(error)
+        source = self.source.url_redacted if self.source is not None else event.worker.name
+        self.dashboard.post_message(FeedStatusChanged(FeedView(source, "stopped", reason)))
+        self.notify(f"{event.worker.name} stopped: {reason}", title="Feed", severity="error")
+
+    # --- actions --------------------------------------------------------------------------------
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT if self.theme == DARK else DARK
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        d = self.dashboard
+        yield SystemCommand("Checkpoint", "Log where the athlete is (c)", d.action_checkpoint)
+        yield SystemCommand("Undo", "Undo the last manual entry, after asking (u)", d.action_undo)
+        yield SystemCommand("Edit time", "Change the last entry's time (e)", d.action_edit_time)
+        yield SystemCommand("Days", "Daily totals (d)", d.action_days)
+        yield SystemCommand("Towns", "All towns ahead with km and ETAs (t)", d.action_towns)
+        yield SystemCommand("Log", "The full log, newest first (l)", d.action_log)
+        yield SystemCommand("Help", "Keys and what the screen shows (?)", self.action_help)
+        yield SystemCommand(
+            "Light/dark", "Switch the light and dark theme (ctrl+t)", self.action_toggle_theme
+        )
+        yield from super().get_system_commands(screen)
+
+
+def make_app(
+    session: EventSession,
+    clock: Clock = utc_now,
+    source: Source | None = None,
+    *,
+    cursor_blink: bool = True,
+) -> CompanionApp:
+    """The app for an open session; the CLI and the tests build it the same way."""
+    return CompanionApp(session, clock, source, cursor_blink=cursor_blink)
+
+
+def run_dashboard(event_path: Path, db: str | None, feed: str | None) -> int:
+    """`companion run`: open the event, start its feed (if any) and show the dashboard."""
+    session = EventSession.open(event_path, db)
+    try:
+        url = feed or session.event.feed
+        source: Source | None = None
+        if url:
+            from companion.sources.base import open_source
+
+            source = open_source(url, max_kmh=session.event.max_kmh)
+        make_app(session, utc_now, source).run()
+    finally:
+        session.close()
+    return 0
+
+
+def run_demo(speed: float) -> int:
+    """`companion demo`: the bundled Unity Run 2021, replayed live into a temporary database."""
+    from companion.demo import build_demo
+
+    demo = build_demo(speed)
+    try:
+        session = demo.open_session()
+        try:
+            source = demo.source(max_kmh=session.event.max_kmh)
+            make_app(session, demo.clock, source).run()
+        finally:
+            session.close()
+    finally:
+        demo.cleanup()
+    return 0

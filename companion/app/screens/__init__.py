@@ -1,0 +1,1 @@
+"""The dashboard's screens: the main dashboard, the checkpoint form and the detail views."""

@@ -1,0 +1,266 @@
+"""The main screen. It owns `progress` (and the feed's status and the log's newest rows); the
+widgets are bound to those and only render.
+
+Every session call happens here, on the event loop's thread: the session's SQLite connection
+belongs to the thread that opened it, and each call is short (one insert and commit, or a read).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from companion.app.messages import FeedStatusChanged, FixLogged
+from companion.app.screens.checkpoint import CheckpointScreen
+from companion.app.screens.confirm import ConfirmScreen
+from companion.app.screens.days import DaysScreen
+from companion.app.screens.edit_time import EditTimeScreen
+from companion.app.screens.log import LogScreen
+from companion.app.screens.towns import TownsScreen
+from companion.app.values import EventInfo, FeedView
+from companion.app.widgets.alerts import Alerts
+from companion.app.widgets.big_numbers import BigNumbers
+from companion.app.widgets.day_totals import DayTotals
+from companion.app.widgets.elevation import Elevation
+from companion.app.widgets.feed_status import FeedStatusLine
+from companion.app.widgets.header_bar import HeaderBar
+from companion.app.widgets.log_view import LogView
+from companion.app.widgets.next_town import NextTown
+from companion.app.widgets.route_strip import RouteStrip
+from companion.app.widgets.speeds import Speeds
+from companion.app.widgets.towns_ahead import TownsAhead
+from companion.core.models import CompanionError, Fix, Progress
+from companion.logrows import LogEntry
+from companion.render import logged_line
+from companion.service import EventSession
+from companion.sources.manual import town_completions
+
+# Under a fast feed, repaint at most this often (each repaint costs a few ms of CPU).
+REPAINT_MIN_S = 0.25
+# Rows read from the log for the dashboard's log panel (GPS fixes are left out of the panel).
+LOG_PANEL_SCAN = 400
+LOG_PANEL_ROWS = 40
+# Elevation samples kept for the profile; the widget resamples them to its width.
+PROFILE_SAMPLES = 600
+
+
+def _profile(session: EventSession) -> tuple[float, ...]:
+    route = session.route
+    if not route.has_elevation:
+        return ()
+    kms = np.linspace(0.0, route.length_km, PROFILE_SAMPLES)
+    return tuple(float(route.elevation_at(float(k)) or np.nan) for k in kms)
+
+
+class DashboardScreen(Screen[None]):
+    """Big numbers, next town, speeds, route strip, towns ahead, feed and alerts; days and log
+    when the terminal has the room (see the breakpoints and companion.tcss)."""
+
+    # Width 110+ shows the days and the log beside the rest; height 34+ gives panels borders.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+        (0, "-narrow"),
+        (110, "-wide"),
+    ]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (34, "-tall")]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "checkpoint", "Checkpoint"),
+        Binding("u", "undo", "Undo"),
+        Binding("e", "edit_time", "Edit time"),
+        Binding("d", "days", "Days"),
+        Binding("t", "towns", "Towns"),
+        Binding("l", "log", "Log"),
+    ]
+
+    progress: var[Progress | None] = var(None)
+    feed: var[FeedView | None] = var(None)
+    entries: var[tuple[LogEntry, ...]] = var(())
+
+    def __init__(
+        self,
+        session: EventSession,
+        clock: Callable[[], datetime],
+        *,
+        cursor_blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.clock = clock
+        self.cursor_blink = cursor_blink
+        self.tz: ZoneInfo = session.event.zone
+        self._dirty = False
+        self._last_paint = 0.0
+
+    # --- layout ---------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        s = self.session
+        info = EventInfo(s.event.name, s.event.athlete, s.event.timezone)
+        towns = tuple((t.name, t.km) for t in s.route.towns)
+        progress = DashboardScreen.progress
+        yield HeaderBar(info, id="header").data_bind(progress)
+        with Horizontal(id="columns"):
+            with Vertical(id="left"):
+                yield BigNumbers(id="big").data_bind(progress)
+                yield NextTown(self.tz, id="next").data_bind(progress)
+                yield Speeds(id="speeds").data_bind(progress)
+                yield RouteStrip(towns, s.route.length_km, id="strip").data_bind(progress)
+                profile = _profile(s)
+                if profile:
+                    yield Elevation(profile, s.route.length_km, id="elevation").data_bind(progress)
+                yield TownsAhead(self.tz, id="towns").data_bind(progress)
+                yield FeedStatusLine(id="feed").data_bind(progress, DashboardScreen.feed)
+                yield Alerts(self.tz, id="alerts").data_bind(progress, DashboardScreen.feed)
+            with Vertical(id="right"):
+                yield DayTotals(self.tz, id="days").data_bind(progress)
+                yield LogView(self.tz, id="log").data_bind(DashboardScreen.entries)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#towns").border_title = "Towns ahead"
+        self.query_one("#days").border_title = "Days"
+        self.query_one("#log").border_title = "Log"
+        self.refresh_progress()
+        self.refresh_log()
+        self.set_interval(1.0, self._tick)
+        self.set_interval(REPAINT_MIN_S, self._repaint_if_dirty)
+
+    # --- refreshing -----------------------------------------------------------------------------
+    def refresh_progress(self) -> None:
+        """Recompute `progress` at the clock's now; the bound widgets repaint themselves."""
+        self.progress = self.session.progress(self.clock())
+        self._dirty = False
+        self._last_paint = time.monotonic()
+
+    def refresh_log(self) -> None:
+        """The newest checkpoints, edits, undos and feed events (not every GPS fix)."""
+        rows = self.session.logbook.entries(LOG_PANEL_SCAN)
+        kept = [e for e in rows if not (e.kind == "fix" and e.source != "manual")]
+        self.entries = tuple(kept[:LOG_PANEL_ROWS])
+
+    def _tick(self) -> None:
+        # Commit batched feed fixes at least once a second, then refresh ETAs and ages.
+        try:
+            self.session.flush()
+        except CompanionError as e:
+            self.notify(str(e), title="Log", severity="error")
+        self.refresh_progress()
+
+    def _repaint_if_dirty(self) -> None:
+        if self._dirty:
+            self.refresh_progress()
+
+    @on(FixLogged)
+    def _fix_logged(self, _message: FixLogged) -> None:
+        if time.monotonic() - self._last_paint >= REPAINT_MIN_S:
+            self.refresh_progress()
+        else:
+            self._dirty = True
+
+    @on(FeedStatusChanged)
+    def _feed_changed(self, message: FeedStatusChanged) -> None:
+        self.feed = message.feed
+        if message.logged:
+            self.refresh_log()
+
+    # --- actions --------------------------------------------------------------------------------
+    def _save_checkpoint(self, text: str, time_text: str | None) -> Fix:
+        fix = self.session.checkpoint(text, time_text, self.clock())
+        self.refresh_progress()
+        self.refresh_log()
+        return fix
+
+    def action_checkpoint(self) -> None:
+        route = self.session.route
+        now_text = self.clock().astimezone(self.tz).strftime("%H:%M")
+        form = CheckpointScreen(
+            lambda typed: town_completions(route, typed),
+            self._save_checkpoint,
+            now_text,
+            cursor_blink=self.cursor_blink,
+        )
+
+        def saved(fix: Fix | None) -> None:
+            if fix is not None:
+                self.notify(f"Saved: {logged_line(fix, self.tz)}", title="Checkpoint")
+
+        self.app.push_screen(form, saved)
+
+    def _last_manual(self) -> LogEntry | None:
+        """The newest manual entry not undone, from the log (what undo and edit act on)."""
+        for e in self.session.logbook.entries(LOG_PANEL_SCAN * 10):
+            if e.kind == "fix" and e.source == "manual" and not e.undone:
+                return e
+        return None
+
+    def _describe(self, entry: LogEntry | None) -> str:
+        if entry is None:
+            return "the last manual entry"
+        when = entry.time.astimezone(self.tz).strftime("%a %H:%M") if entry.time else "?"
+        return f"{entry.summary} at {when}"
+
+    def action_undo(self) -> None:
+        entry = self._last_manual()
+        if entry is None and not any(f.is_manual for f in self.session.tracker.fixes):
+            self.notify("Nothing to undo: no manual entry in the log.", title="Undo")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                fix = self.session.undo()
+            except CompanionError as e:
+                self.notify(str(e), title="Undo", severity="error")
+                return
+            self.refresh_progress()
+            self.refresh_log()
+            if fix is None:
+                self.notify("Nothing to undo: no manual entry in the log.", title="Undo")
+            else:
+                self.notify(f"Undone: {logged_line(fix, self.tz)}", title="Undo")
+
+        self.app.push_screen(ConfirmScreen(f"Undo {self._describe(entry)}?"), answered)
+
+    def action_edit_time(self) -> None:
+        entry = self._last_manual()
+        if entry is None:
+            self.notify("Nothing to change: no manual entry in the log.", title="Edit time")
+            return
+        when = entry.time.astimezone(self.tz).strftime("%H:%M") if entry.time else ""
+
+        def save(text: str) -> Fix:
+            fix = self.session.edit_last_time(text, self.clock())
+            self.refresh_progress()
+            self.refresh_log()
+            return fix
+
+        def saved(fix: Fix | None) -> None:
+            if fix is not None:
+                self.notify(f"Changed: {logged_line(fix, self.tz)}", title="Edit time")
+
+        form = EditTimeScreen(self._describe(entry), when, save, cursor_blink=self.cursor_blink)
+        self.app.push_screen(form, saved)
+
+    def _current(self) -> Progress:
+        return self.progress if self.progress is not None else self.session.progress(self.clock())
+
+    def action_days(self) -> None:
+        self.app.push_screen(DaysScreen(self._current, self.tz))
+
+    def action_towns(self) -> None:
+        self.app.push_screen(TownsScreen(self._current, self.tz))
+
+    def action_log(self) -> None:
+        self.app.push_screen(LogScreen(lambda: tuple(self.session.logbook.entries(2000)), self.tz))

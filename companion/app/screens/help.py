@@ -1,0 +1,52 @@
+"""`?`: the keys and what the screen shows."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+HELP = """\
+KEYS (every action is also in the command palette: ctrl+p)
+  c        checkpoint: a town (→ completes), km 171, lat,lon or +5; time defaults to now
+  u        undo the last manual entry (asks first)
+  e        change the time of the last manual entry
+  d        daily totals
+  t        all towns ahead with km and ETAs
+  l        the full log
+  ?        this help
+  ctrl+t   light / dark theme (light reads better in sunlight)
+  Esc      close a form or view
+  q        quit (everything is already saved; reopening shows the same state)
+
+THE DASHBOARD
+  KM TODAY / KM TOTAL / KM TO GO   along the route, from the log
+  NEXT     the next town, km to go, ETA (clock and time left) and the speed it assumes:
+           recent moving average, today's average or the planned speed
+  now / avg / moving ... of ...   speed now, recent moving average, moving and elapsed time today
+  strip    ━ done, ─ ahead, ┼ towns, ◆ the athlete, ▲ km; elevation below when the route has it
+  FEED     the position feed: source, state, age of the last position
+  ! ...    alerts: STALE position, OFF ROUTE, FEED LOST
+
+Esc or ? closes this help."""
+
+
+class HelpScreen(ModalScreen[None]):
+    """A scrollable text of the keys; Esc, ? or q closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close"),
+        Binding("question_mark", "close", "Close", show=False),
+        Binding("q", "close", "Close", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help", classes="form"):
+            yield Static(HELP, id="help-text")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

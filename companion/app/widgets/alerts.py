@@ -1,0 +1,48 @@
+"""Alerts: stale position, off the route, feed lost; each starts with "!", not only a colour."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from companion.app.values import FeedView
+from companion.core.models import Progress
+from companion.render import clock
+
+
+def alert_lines(p: Progress | None, feed: FeedView | None, tz: ZoneInfo) -> list[str]:
+    """The alerts to show now: the tracker's (STALE, OFF ROUTE) and FEED LOST."""
+    lines = [f"! {a}" for a in (p.alerts if p is not None else ())]
+    if feed is not None and feed.lost:
+        since = clock(feed.lost_since, tz, p.now if p else None) if feed.lost_since else "—"
+        lines.append(f"! FEED LOST since {since}: {feed.state} ({feed.detail or 'no detail'})")
+    return lines
+
+
+class Alerts(Widget):
+    """One line per alert, "OK: no alerts" when there is none; class `-alert` while any is up."""
+
+    progress: reactive[Progress | None] = reactive(None)
+    feed: reactive[FeedView | None] = reactive(None)
+
+    def __init__(self, tz: ZoneInfo, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.tz = tz
+
+    def _mark(self) -> None:
+        self.set_class(bool(alert_lines(self.progress, self.feed, self.tz)), "-alert")
+
+    def watch_progress(self) -> None:
+        self._mark()
+
+    def watch_feed(self) -> None:
+        self._mark()
+
+    def render(self) -> Text:
+        lines = alert_lines(self.progress, self.feed, self.tz)
+        if not lines:
+            return Text("OK: no alerts", style="dim", no_wrap=True)
+        return Text("\n".join(lines), style="bold", no_wrap=True, overflow="ellipsis")

@@ -1,0 +1,56 @@
+"""The towns ahead (as many as fit, always ending with the finish): km from here and ETA."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from rich.table import Table
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from companion.core.models import Progress, TownAhead
+from companion.render import clock, hm, km
+
+
+def towns_table(
+    towns: tuple[TownAhead, ...], tz: ZoneInfo, p: Progress, limit: int | None = None
+) -> Table:
+    """A table of towns with km along the route, km to go and ETA; the finish is always last.
+
+    Shared by the dashboard panel and the full towns screen.
+    """
+    shown = list(towns)
+    if limit is not None and len(shown) > limit:
+        # Keep the nearest ones and the finish: the crew plans the next hours and the end.
+        shown = [*shown[: max(limit - 1, 1)], shown[-1]]
+    table = Table(box=None, expand=True, pad_edge=False, show_edge=False, padding=(0, 1))
+    table.add_column("town", ratio=1, no_wrap=True, overflow="ellipsis")
+    table.add_column("at km", justify="right", no_wrap=True)
+    table.add_column("to go", justify="right", no_wrap=True)
+    table.add_column("ETA", justify="right", no_wrap=True)
+    table.add_column("in", justify="right", no_wrap=True)
+    for i, t in enumerate(shown):
+        last = i == len(shown) - 1 and p.finish is not None and t.name == p.finish.name
+        name = f"{t.name} (finish)" if last else t.name
+        table.add_row(
+            name, km(t.km), f"{km(t.km_to_go)} km", clock(t.eta_at, tz, p.now), hm(t.eta_s)
+        )
+    return table
+
+
+class TownsAhead(Widget):
+    """As many rows as the widget's height allows (one is the heading), the finish last."""
+
+    progress: reactive[Progress | None] = reactive(None)
+
+    def __init__(self, tz: ZoneInfo, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.tz = tz
+
+    def render(self) -> Table | str:
+        p = self.progress
+        if p is None:
+            return ""
+        if not p.towns_ahead:
+            return "No towns ahead: the route is done."
+        return towns_table(p.towns_ahead, self.tz, p, limit=max(self.size.height - 1, 2))
