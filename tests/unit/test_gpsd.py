@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import shutil
@@ -57,7 +58,7 @@ def test_parser_on_every_capture(path: Path) -> None:
     parser = GpsdParser()
     fixes = parser.feed(path.read_bytes()) + parser.flush()
     times = [f.time for f in fixes]
-    assert all(a != b for a, b in zip(times, times[1:], strict=False)), "one fix per TPV time"
+    assert all(a != b for a, b in itertools.pairwise(times)), "one fix per TPV time"
     assert parser.bad_lines == 0
     tpv_times = {
         o["time"]

@@ -4,6 +4,7 @@ sentences with plain string splitting, not with the parser under test)."""
 from __future__ import annotations
 
 import functools
+import itertools
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def rmc_fixes(path: Path) -> list[tuple[datetime, float, float]]:
     out = []
     for raw in path.read_bytes().decode("ascii", "replace").splitlines():
         line = raw.strip()
-        if not line[3:6] == "RMC" or not line.startswith("$"):
+        if line[3:6] != "RMC" or not line.startswith("$"):
             continue
         f = line.split("*")[0].split(",")
         if f[2] != "A":
@@ -113,7 +114,7 @@ def test_nmeabadck_gives_no_12000_km_jump() -> None:
     path = CORPUS / "pynmeagps" / "pygpsdata-nmeabadck.log"
     fixes, stats = parse_nmea_file(str(path))
     assert stats.bad_checksum == 2
-    for a, b in zip(fixes, fixes[1:], strict=False):
+    for a, b in itertools.pairwise(fixes):
         assert distance_m(a.lat, a.lon, b.lat, b.lon) < 1000.0
     # The one sentence with a valid checksum says 102 W instead of 002 W; after a real fix at
     # 002 W a second earlier the filter refuses it.
@@ -204,7 +205,7 @@ def test_chunking_at_any_boundaries_gives_the_same_fixes(cuts: list[int]) -> Non
     parser = NmeaParser()
     got = []
     bounds = [0, *sorted(cuts), len(NEO_BYTES)]
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         got += parser.feed(NEO_BYTES[a:b])
     got += parser.flush()
     assert got == expected
