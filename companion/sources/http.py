@@ -16,6 +16,8 @@ import base64
 import json
 import logging
 import os
+import socket
+import ssl
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -197,15 +199,23 @@ def _status_reason(code: int) -> str:
 
 
 def _transport_reason(exc: httpx.HTTPError) -> str:
-    # httpx's messages can quote the URL; only our own words go into a status.
-    text = str(exc).lower()
-    if "certificate" in text or "ssl" in text:
-        return "TLS certificate not trusted"
-    if isinstance(exc, httpx.ConnectError):
-        if "refused" in text:
+    # httpx's messages can quote the URL; only our own words go into a status. The real cause
+    # (refused, DNS, certificate) is further down the exception chain.
+    chain: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and len(chain) < 10:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    for err in chain:
+        if isinstance(err, ssl.SSLCertVerificationError):
+            return "TLS certificate not trusted"
+        if isinstance(err, ssl.SSLError):
+            return "TLS handshake failed"
+        if isinstance(err, ConnectionRefusedError):
             return "connection refused"
-        if "name" in text or "resolution" in text:
+        if isinstance(err, socket.gaierror):
             return "host name not found"
+    if isinstance(exc, httpx.ConnectError):
         return "cannot connect"
     if isinstance(exc, httpx.RemoteProtocolError):
         return "server closed the connection mid-answer"
