@@ -69,11 +69,9 @@ class DashboardScreen(Screen[None]):
     when the terminal has the room (see the breakpoints and companion.tcss)."""
 
     # Width 110+ shows the days and the log beside the rest; height 34+ gives panels borders.
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
-        (0, "-narrow"),
-        (110, "-wide"),
-    ]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (34, "-tall")]
+    # Screen declares these as plain attributes, so no ClassVar here.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]  # noqa: RUF012
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "checkpoint", "Checkpoint"),
