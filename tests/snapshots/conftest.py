@@ -10,9 +10,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "functional"))
 
-from companion_fixtures import Setup, write_fixed_event  # noqa: E402
+from companion_fixtures import Setup, write_fixed_event
 
-from companion.service import EventSession  # noqa: E402
+from companion.service import EventSession
 
 
 @pytest.fixture

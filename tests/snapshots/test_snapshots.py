@@ -38,8 +38,6 @@ def test_dashboard_120x40_light(snap_compare: Any, setup: Setup, session: EventS
     assert snap_compare(app, terminal_size=(120, 40), run_before=light)
 
 
-def test_checkpoint_form_with_error(
-    snap_compare: Any, setup: Setup, session: EventSession
-) -> None:
+def test_checkpoint_form_with_error(snap_compare: Any, setup: Setup, session: EventSession) -> None:
     app = setup.app(session)
     assert snap_compare(app, terminal_size=(80, 24), press=["c", *"Valsd", "enter"])
