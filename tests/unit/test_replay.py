@@ -1,0 +1,95 @@
+"""ReplaySource: a real GPX run and a real NMEA log played in their own time, sped up, on an
+injected clock and sleep (expected times read from the files with plain string handling)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from companion.core.models import Fix
+from companion.sources.base import FeedError, FeedState, FeedStatus, open_source
+from companion.sources.replay import ReplaySource
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+RUN_GPX = SHARED / "data" / "gpx" / "run.gpx"
+NEO_LOG = SHARED / "data" / "nmea" / "ublox-neo-m9n-nmea.log"
+NOW = datetime(2025, 1, 15, 6, 0, tzinfo=UTC)
+
+
+def gpx_points(path: Path) -> list[tuple[float, float, datetime]]:
+    text = path.read_text()
+    out = []
+    for m in re.finditer(r"<trkpt([^>]*)>(.*?)</trkpt>", text, re.S):
+        lat = float(re.search(r'lat="([^"]+)"', m.group(1)).group(1))  # type: ignore[union-attr]
+        lon = float(re.search(r'lon="([^"]+)"', m.group(1)).group(1))  # type: ignore[union-attr]
+        when = re.search(r"<time>([^<]+)</time>", m.group(2))
+        if when:
+            out.append((lat, lon, datetime.fromisoformat(when.group(1).replace("Z", "+00:00"))))
+    return out
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+
+    def clock(self) -> datetime:
+        return NOW
+
+
+async def play(url: str) -> tuple[list[Fix], list[FeedStatus], FakeTime]:
+    fake = FakeTime()
+    source = open_source(url, clock=fake.clock, max_kmh=40)
+    assert isinstance(source, ReplaySource)
+    source._sleep = fake.sleep  # injected: no real waiting
+    fixes: list[Fix] = []
+    statuses: list[FeedStatus] = []
+    await source.run(fixes.append, statuses.append)
+    return fixes, statuses, fake
+
+
+async def test_gpx_run_at_speed_1000_delivers_every_point_rebased() -> None:
+    points = gpx_points(RUN_GPX)
+    assert len(points) == 206
+    # The watch wrote one point twice (same time, same place, at a pause): a duplicate that the
+    # plausibility filter drops.
+    expected = [p for i, p in enumerate(points) if i == 0 or p[2] != points[i - 1][2]]
+    assert len(expected) == 205
+    fixes, statuses, fake = await play(f"replay:{RUN_GPX}?speed=1000")
+    first = expected[0][2]
+    assert [(f.lat, f.lon) for f in fixes] == [(lat, lon) for lat, lon, _t in expected]
+    assert [f.time for f in fixes] == [NOW + (t - first) for _lat, _lon, t in expected]
+    assert fixes[0].time == NOW and all(f.source == "replay" for f in fixes)
+    duration = (expected[-1][2] - first).total_seconds()
+    assert sum(fake.slept) == pytest.approx(duration / 1000)
+    assert [s.state for s in statuses][-1] is FeedState.STOPPED
+    assert statuses[-1].detail == "replay of run.gpx finished: 205 fixes"
+    assert statuses[-1].rejected == 1 and "second fix" in statuses[-1].last_rejection
+
+
+async def test_nmea_log_replay_and_keeping_recorded_times() -> None:
+    fixes, _statuses, fake = await play(f"nmea:{NEO_LOG}?speed=60&rebase=0")
+    assert len(fixes) == 61
+    assert fixes[0].time == datetime(2020, 7, 11, 22, 37, 45, tzinfo=UTC)
+    assert sum(fake.slept) == pytest.approx(60 / 60)
+
+
+def test_virtual_now_runs_at_the_replay_speed() -> None:
+    ticks = iter([100.0, 130.0])
+    source = ReplaySource(f"replay:{RUN_GPX}?speed=60", clock=lambda: NOW, monotonic=lambda: 0.0)
+    source._monotonic = lambda: next(ticks)
+    source._base, source._started_wall = NOW, 100.0
+    assert source.virtual_now() == NOW
+    assert source.virtual_now() == NOW + timedelta(minutes=30)
+
+
+def test_replay_of_a_gpx_without_times_is_refused() -> None:
+    with pytest.raises(FeedError, match="no points with times"):
+        open_source(f"replay:{SHARED / 'data' / 'gpx' / 'route.gpx'}")
+    with pytest.raises(FeedError, match="speed"):
+        open_source(f"replay:{RUN_GPX}?speed=0")
