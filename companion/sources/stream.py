@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from abc import abstractmethod
+from datetime import timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ DEFAULT_PAUSE_S = 0.25
 # that left the Wi-Fi, a half-open TCP connection).
 DEFAULT_IDLE_S = 20.0
 CONNECT_TIMEOUT_S = 10.0
+_SILENT = "\0silent"  # marks "no data" as shown, so it is not repeated every pause
 
 
 class StreamParser(Protocol):
@@ -41,6 +43,7 @@ class StreamSource(Source):
     idle_s = DEFAULT_IDLE_S
     # gpsd without a receiver is silent but healthy: say so instead of reconnecting.
     reconnect_when_idle = True
+    _shown_notice: str | None = None
 
     @abstractmethod
     def _new_parser(self) -> StreamParser: ...
@@ -58,6 +61,7 @@ class StreamSource(Source):
 
     async def _session(self) -> None:
         parser = self._new_parser()
+        self._shown_notice = None
         try:
             detail = await self._open()
             self._connected(detail)
@@ -65,18 +69,24 @@ class StreamSource(Source):
             while True:
                 chunk = await self._read()
                 if chunk is None:
+                    # A pause: the epoch in hand is complete, hand it on now.
                     self._take(parser, parser.flush())
                     idle += self.pause_s
                     if idle >= self.idle_s:
+                        since = self._clock() - timedelta(seconds=idle)
                         if self.reconnect_when_idle:
-                            raise FeedLost(f"no data for {idle:.0f} s")
-                        self._note(f"connected, no data for {idle:.0f} s")
+                            raise FeedLost(f"no data since {since:%H:%M:%S}Z")
+                        if self._shown_notice != _SILENT:
+                            self._note(f"connected, no data since {since:%H:%M:%S}Z")
+                            self._shown_notice = _SILENT
                     continue
                 if not chunk:
                     self._take(parser, parser.flush())
                     raise FeedLost(self._eof_reason())
                 idle = 0.0
                 self._had_data = True
+                if self._shown_notice == _SILENT:
+                    self._shown_notice = None  # data again: say so once
                 self._take(parser, parser.feed(chunk))
         finally:
             await self._close()
@@ -89,7 +99,9 @@ class StreamSource(Source):
             self._deliver(fix)
         self._count_bad_lines(parser.bad_lines)
         notice = parser.notice
-        self._note(f"connected, {notice}" if notice else "connected")
+        if notice != self._shown_notice and (fixes or notice or self._shown_notice is None):
+            self._shown_notice = notice
+            self._note(f"connected, {notice}" if notice else "connected")
 
 
 class TcpStreamSource(StreamSource):

@@ -186,3 +186,27 @@ def test_bad_nmea_urls() -> None:
 
 def test_sources_share_the_contract() -> None:
     assert all(issubclass(c, Source) for c in (NmeaTcpSource, NmeaSerialSource, NmeaFileSource))
+
+
+async def test_a_silent_connection_is_lost_and_retried() -> None:
+    # A phone that left the Wi-Fi leaves a half-open connection: nothing arrives, nothing closes.
+    clients: list[asyncio.StreamWriter] = []
+
+    async def silent(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        clients.append(writer)
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    source = NmeaTcpSource(f"nmea+tcp://127.0.0.1:{port}", backoff_initial=0.05)
+    source.idle_s = 0.5
+    rec = Recorder()
+    task = asyncio.create_task(source.run(rec.on_fix, rec.on_status))
+    try:
+        await until(lambda: len(clients) >= 2, 5, "a second connection after the silence")
+    finally:
+        await stop(task)
+        server.close()
+        for writer in clients:
+            writer.close()
+    lost = next(s for s in rec.statuses if s.state is FeedState.LOST)
+    assert lost.detail.startswith("no data since ")
