@@ -100,8 +100,8 @@ def _log_days(session: EventSession, ends: list[float], now: datetime) -> None:
                 rested = True
             km_at = km
         start_km = end_km
-    # The crew logs where the day starts before the GPS is switched on, as they would.
-    session.checkpoint(_entry_at(route, start_km), (now - timedelta(minutes=5)).isoformat(), now)
+    # The crew logs where the day starts as the GPS is switched on, as they would.
+    session.checkpoint(_entry_at(route, start_km), now.isoformat(), now)
 
 
 def day4_fixes(route: Route, from_km: float, start: datetime, seed: int = 4) -> Iterator[Fix]:
@@ -109,7 +109,7 @@ def day4_fixes(route: Route, from_km: float, start: datetime, seed: int = 4) -> 
     hours, a few metres of noise, until the end of the route or 19:00."""
     rng = random.Random(seed)
     km = from_km
-    t = start
+    t = start + timedelta(seconds=FIX_EVERY_S)  # the morning's manual entry is at `start`
     end = start.replace(hour=19, minute=0)
     break_at = start + timedelta(hours=2)
     break_end = break_at + timedelta(minutes=30)

@@ -27,7 +27,7 @@ THE DASHBOARD
   KM TODAY / KM TOTAL / KM TO GO   along the route, from the log
   NEXT     the next town, km to go, ETA (clock and time left) and the speed it assumes:
            recent moving average, today's average or the planned speed
-  now / avg / moving ... of ...   speed now, recent moving average, moving and elapsed time today
+  now / avg / moving   speed now, recent moving average, moving of elapsed time today
   strip    ━ done, ─ ahead, ┼ towns, ◆ the athlete, ▲ km; elevation below when the route has it
   FEED     the position feed: source, state, age of the last position
   ! ...    alerts: STALE position, OFF ROUTE, FEED LOST
