@@ -325,7 +325,8 @@ _HIDDEN = "***"
 
 
 def redact(url: str) -> str:
-    """`url` with its secrets hidden: the userinfo password and secret-looking parameters.
+    """`url` with its secrets hidden: the userinfo password (or a lone userinfo, which is often a
+    token) and secret-looking parameters.
 
     Everything that prints or logs a feed URL goes through this. A string that is not a URL (a
     serial device path) comes back unchanged; one that cannot be parsed is hidden whole rather than
@@ -337,7 +338,8 @@ def redact(url: str) -> str:
         if "@" in netloc:
             userinfo, _, hostport = netloc.rpartition("@")
             user, sep, _password = userinfo.partition(":")
-            netloc = f"{user}{':' + _HIDDEN if sep else ''}@{hostport}"
+            # A userinfo without a password is often a token (https://TOKEN@host): hide it too.
+            netloc = f"{user}:{_HIDDEN}@{hostport}" if sep else f"{_HIDDEN}@{hostport}"
         return urlunsplit(
             (
                 parts.scheme,

@@ -260,6 +260,7 @@ SECRET = "s3cr3t-Zq9"
         f"http://h/x?Auth={SECRET}",
         f"http://h/x#access_token={SECRET}",
         f"tcp://u:{SECRET}@[::1]:2947/?key={SECRET}",
+        f"https://{SECRET}@tracker.example.com/api/positions",  # a token as the userinfo
     ],
 )
 def test_redact_hides_secrets(url: str) -> None:
