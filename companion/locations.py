@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -58,5 +59,12 @@ def default_db_path(event_path: Path | str) -> Path:
 
 
 def bundled_routes_dir() -> Path:
-    """The directory of the routes shipped with Companion (`routes/` at the repository root)."""
-    return Path(companion.__file__).resolve().parent.parent / "routes"
+    """The directory of the routes shipped with Companion.
+
+    `routes/` at the repository root for a checkout or an editable install; a regular install
+    carries them as data files under `<prefix>/share/companion/routes`.
+    """
+    checkout = Path(companion.__file__).resolve().parent.parent / "routes"
+    if checkout.is_dir():
+        return checkout
+    return Path(sys.prefix) / "share" / "companion" / "routes"
