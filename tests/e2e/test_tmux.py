@@ -103,7 +103,7 @@ def test_checkpoint_survives_kill_9(tmux: Tmux, tmp_path: Path) -> None:
     tmux.wait_text("CHECKPOINT")
     tmux("send-keys", "-t", tmux.target, "-l", "Vapi")
     tmux("send-keys", "-t", tmux.target, "Enter")
-    before = tmux.wait_text("last Vapi")
+    before = tmux.wait_text("last: Vapi")
     assert "▲ 14.0" in before and "NEXT  Pardi" in before
 
     pid = tmux.pane_pid()
@@ -111,7 +111,7 @@ def test_checkpoint_survives_kill_9(tmux: Tmux, tmp_path: Path) -> None:
     tmux.wait_for(lambda _t: tmux.pane_dead(), "the pane to die")
 
     tmux("respawn-pane", "-t", tmux.target, command)
-    after = tmux.wait_text("last Vapi")
+    after = tmux.wait_text("last: Vapi")
     assert tmux.pane_pid() != pid
     assert "▲ 14.0" in after and "NEXT  Pardi" in after
     assert "16.0 km" in after  # km to Pardi: the same total as before the kill

@@ -41,8 +41,8 @@ class FeedStatusLine(Widget):
                 text.append(f" · {f.rejected} rejected", style="dim")
         if p is not None and p.last_fix is not None:
             # A manual entry says which one, so the crew sees the checkpoint they just typed.
-            label = f"{p.last_fix.label} " if p.last_fix.label else ""
-            text.append(f" · last {label}")
+            label = f"{p.last_fix.label}, " if p.last_fix.label else "position "
+            text.append(f" · last: {label}")
             text.append(_age(p.last_fix_age_s), style="bold")
             text.append(f" ago ({p.last_fix.source})")
         elif p is not None:
