@@ -119,6 +119,7 @@ class Logbook:
         self._clock = clock
         self._monotonic = monotonic
         self._pending: list[int] = []
+        self._closed = False
         self._oldest_pending: float | None = None  # monotonic time of the first uncommitted fix
 
     @classmethod
@@ -297,11 +298,25 @@ class Logbook:
         result.sort(key=lambda item: (item[1].time, item[0]))
         return result
 
-    def entries(self, limit: int | None = None) -> list[LogEntry]:
-        """The raw log, newest first (at most `limit` rows)."""
+    def entries(
+        self, limit: int | None = None, *, without_gps: bool = False, manual_only: bool = False
+    ) -> list[LogEntry]:
+        """The raw log, newest first (at most `limit` rows).
+
+        `without_gps` leaves out feed fixes (a day of 1 Hz fixes would bury the checkpoints);
+        `manual_only` keeps only the crew's entries.
+        """
+        args = (int(without_gps), int(manual_only), -1 if limit is None else limit)
         with self._sql_errors("read the log"):
-            rows = self._conn.execute(ENTRIES_QUERY, (-1 if limit is None else limit,)).fetchall()
+            rows = self._conn.execute(ENTRIES_QUERY, args).fetchall()
         return [entry_from_row(row) for row in rows]
+
+    def last_manual(self) -> LogEntry | None:
+        """The newest manual entry not undone: what undo and edit act on."""
+        for e in self.entries(50, manual_only=True):
+            if not e.undone:
+                return e
+        return next((e for e in self.entries(manual_only=True) if not e.undone), None)
 
     def meta(self) -> dict[str, str]:
         """The `meta` table: schema_version, event_name, created_at."""
@@ -315,10 +330,13 @@ class Logbook:
         return "\n".join(str(r[0]) for r in rows)
 
     def close(self) -> None:
-        """Commit any batched fixes and close the database."""
+        """Commit any batched fixes and close the database (again is a no-op)."""
+        if self._closed:
+            return
         try:
             self.flush()
         finally:
+            self._closed = True
             self._conn.close()
 
     def __enter__(self) -> Self:

@@ -24,6 +24,8 @@ SELECT e.id, e.kind, e.logged_at, e.time, e.lat, e.lon, e.km, e.source, e.ref,
        e.kind = 'fix' AND EXISTS (
            SELECT 1 FROM events AS u WHERE u.kind = 'undo' AND u.ref = e.id)
 FROM events AS e LEFT JOIN events AS r ON r.id = e.ref
+WHERE (? = 0 OR e.kind != 'fix' OR e.source = 'manual')
+  AND (? = 0 OR (e.kind = 'fix' AND e.source = 'manual'))
 ORDER BY e.id DESC LIMIT ?
 """
 

@@ -25,6 +25,12 @@ SPLIT_GAP_S = 2 * 3600.0
 # halt and this afternoon's town): the moving part is not measured, so it is taken at the planned
 # speed and kept out of the speed average.
 LONG_GAP_S = 4 * 3600.0
+# ... unless the progress over the gap is no more than GPS drift over a night's halt.
+LONG_GAP_MIN_M = 500.0
+# A receiver's speed describes the interval since the last fix only if that was this recent.
+RECEIVER_SPEED_MAX_GAP_S = 60.0
+# A rest this long (a night's sleep) makes the recent moving average start again.
+REST_RESETS_SPEED_S = 2 * 3600.0
 # A GPS position older than this raises a "stale" alert.
 DEFAULT_STALE_S = 10 * 60.0
 # The last interval's speed counts as "speed now" only if it is this recent.
@@ -78,6 +84,7 @@ class Tracker:
         self._days: dict[date, _Day] = {}
         self._moving_s_total = 0.0
         self._first_time: datetime | None = None
+        self._stopped_since: datetime | None = None
 
     # --- feeding --------------------------------------------------------------------------------
     @property
@@ -160,15 +167,29 @@ class Tracker:
         self.km = k1
         dt = (t1 - t0).total_seconds()
         dk_m = (k1 - k0) * 1000.0
-        if fix.speed_mps is not None and not fix.is_manual:
+        # The receiver's own speed says whether the athlete is moving now, which stands for the
+        # interval only while fixes come every few seconds; across a gap (the night, a tunnel)
+        # only the progress over the gap tells.
+        if fix.speed_mps is not None and not fix.is_manual and dt <= RECEIVER_SPEED_MAX_GAP_S:
             moving = fix.speed_mps >= self.stop_mps and dk_m > 0
         else:
             moving = dt > 0 and dk_m / dt >= self.stop_mps
         moving_s = dt if moving else 0.0
         measured = moving
-        if dt > LONG_GAP_S and dk_m > 0 and self.planned_kmh:
+        if dt > LONG_GAP_S and dk_m > LONG_GAP_MIN_M and self.planned_kmh:
             moving_s = min(dt, dk_m / (self.planned_kmh / 3.6))
             moving, measured = True, False
+        if moving:
+            # After a long rest yesterday's pace says little about today's: start afresh.
+            if self._stopped_since is not None and (t0 - self._stopped_since).total_seconds() >= (
+                REST_RESETS_SPEED_S
+            ):
+                self._window = MovingWindow(self.window_s)
+            self._stopped_since = None
+        elif self._stopped_since is None:
+            self._stopped_since = t0
+        if not measured and dt >= REST_RESETS_SPEED_S:
+            self._window = MovingWindow(self.window_s)
         self._last_moving = moving or fix.is_manual
         self._last_interval_kmh = (dk_m / dt) * 3.6 if dt > 0 and measured else None
         if measured:

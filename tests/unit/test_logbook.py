@@ -349,3 +349,20 @@ def test_two_processes_append_to_one_database(tmp_path: Path) -> None:
         undo_free = {e.id for e in book.entries() if e.kind == "fix"}
     assert undo_free == reported[0] | reported[1]
     assert ids == undo_free
+
+
+def test_entries_without_gps_and_last_manual(tmp_path: Path) -> None:
+    t0 = datetime(2021, 8, 15, 6, tzinfo=UTC)
+    with Logbook.open(tmp_path / "ev.sqlite") as book:
+        book.append_fix(Fix(t0, 19.0, 72.8, source="manual", km=0.0, label="Start"))
+        for i in range(1, 500):  # a feed buries the checkpoint under GPS fixes
+            book.append_fix(Fix(t0 + timedelta(seconds=i), 19.0, 72.8, source="gpsd"), commit=False)
+        book.flush()
+        book.log_feed_status("lost", "gpsd closed the connection")
+        panel = book.entries(10, without_gps=True)
+        assert [e.kind for e in panel] == ["feed", "fix"] and panel[1].source == "manual"
+        last = book.last_manual()
+        assert last is not None and last.source == "manual"
+        book.undo_last_manual()
+        assert book.last_manual() is None
+    book.close()  # closing again is harmless

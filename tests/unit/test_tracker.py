@@ -216,3 +216,20 @@ def test_update_state_stays_bounded_over_a_day_of_1hz_fixes(road: Route) -> None
         tr.add(at_km(road, t0 + timedelta(seconds=i), i * 0.003, speed_mps=3.0))
     assert len(tr._window._intervals) <= 601
     assert tr.km == pytest.approx(59.997, abs=0.01)
+
+
+def test_night_halt_then_gps_with_speed_is_not_moving_time(road: Route) -> None:
+    tr = Tracker(road, IST, planned_kmh=8.0)
+    evening = ist(2021, 8, 15, 18)
+    for i in range(61):  # 18:00-19:00 at 9 km/h, a fix a minute
+        tr.add(at_km(road, evening + timedelta(minutes=i), 0.15 * i, speed_mps=2.5))
+    # Next morning the first GPS fix already carries a running speed, 20 m on.
+    morning = ist(2021, 8, 16, 6)
+    tr.add(at_km(road, morning, 9.02, speed_mps=2.5))
+    for i in range(1, 11):
+        tr.add(at_km(road, morning + timedelta(minutes=i), 9.02 + 0.1 * i, speed_mps=1.67))
+    pr = tr.progress(morning + timedelta(minutes=10))
+    assert pr.moving_s_today == pytest.approx(600.0)  # the night is not moving time
+    assert pr.elapsed_s_today == pytest.approx(600.0)
+    # Yesterday's 9 km/h does not leak into this morning's 6 km/h average.
+    assert pr.speed_avg_kmh == pytest.approx(6.0, rel=1e-3)

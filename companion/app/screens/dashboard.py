@@ -49,8 +49,7 @@ from companion.sources.manual import town_completions
 
 # Under a fast feed, repaint at most this often (each repaint costs a few ms of CPU).
 REPAINT_MIN_S = 0.25
-# Rows read from the log for the dashboard's log panel (GPS fixes are left out of the panel).
-LOG_PANEL_SCAN = 400
+# Rows of the dashboard's log panel (GPS fixes are left out of the panel).
 LOG_PANEL_ROWS = 40
 # Elevation samples kept for the profile; the widget resamples them to its width.
 PROFILE_SAMPLES = 600
@@ -143,9 +142,7 @@ class DashboardScreen(Screen[None]):
 
     def refresh_log(self) -> None:
         """The newest checkpoints, edits, undos and feed events (not every GPS fix)."""
-        rows = self.session.logbook.entries(LOG_PANEL_SCAN)
-        kept = [e for e in rows if not (e.kind == "fix" and e.source != "manual")]
-        self.entries = tuple(kept[:LOG_PANEL_ROWS])
+        self.entries = tuple(self.session.logbook.entries(LOG_PANEL_ROWS, without_gps=True))
 
     def _tick(self) -> None:
         # Commit batched feed fixes at least once a second, then refresh ETAs and ages.
@@ -197,10 +194,7 @@ class DashboardScreen(Screen[None]):
 
     def _last_manual(self) -> LogEntry | None:
         """The newest manual entry not undone, from the log (what undo and edit act on)."""
-        for e in self.session.logbook.entries(LOG_PANEL_SCAN * 10):
-            if e.kind == "fix" and e.source == "manual" and not e.undone:
-                return e
-        return None
+        return self.session.logbook.last_manual()
 
     def _describe(self, entry: LogEntry | None) -> str:
         if entry is None:
