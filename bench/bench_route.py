@@ -274,7 +274,8 @@ def split_load(path: Path, runs: int) -> dict[str, float]:
     lons = np.asarray(data.lons, dtype=np.float64)
     eles = np.asarray(data.eles, dtype=np.float64)
     cum = geo.cumulative_m(lats, lons)
-    bare = Route(data.name, data.source, lats, lons, eles, cum, ())
+    max_seg = float(geo.segment_lengths_m(lats, lons).max())
+    bare = Route(data.name, data.source, lats, lons, eles, cum, (), "", max_seg)
     plain = RouteData(data.name, data.source, data.lats, data.lons, data.eles, [])
     return {
         "parse (expat -> lists)": median_s(lambda: load_route_data(path), runs),
@@ -374,7 +375,7 @@ def main() -> int:
         full: list[int] = []
         for fx in fixes[warmup :: max(n_fixes // 300, 1)]:
             t = clock()
-            route._nearest(fx.lat, fx.lon, 0, route.n_points, None)
+            route._nearest(fx.lat, fx.lon, slice(0, route.n_points - 1), None)
             full.append(clock() - t)
         prog: list[int] = []
         last = fixes[-1].time

@@ -13,10 +13,13 @@ import unicodedata
 from bisect import bisect_right
 
 import numpy as np
+import numpy.typing as npt
 
 from companion.core import geo
 from companion.core.geo import FloatArray
 from companion.core.models import LatLon, Placement, RouteData, RouteError, Town, TownSpec
+
+IntArray = npt.NDArray[np.intp]
 
 # A town's own coordinates may sit off the road (town centre vs. bypass); farther than this it
 # is probably not on this route at all.
@@ -26,6 +29,8 @@ DEFAULT_OFF_ROUTE_M = 500.0
 # Candidates whose distance to the fix is within this of the best are "the same place" (an
 # out-and-back, a street run twice); among them continuity with the last km decides.
 _TIE_M = 30.0
+# Below this many segments a full scan is cheaper than the box pre-filter.
+_PREFILTER_MIN_SEGMENTS = 2000
 
 # Local radii of curvature on WGS-84, for the planar approximation used only to pick the
 # nearest segment and the fraction along it (accurate to far better than a metre within a few km).
@@ -48,6 +53,7 @@ class Route:
         "_ele",
         "_lat",
         "_lon",
+        "_max_seg_m",
         "cum_m",
         "description",
         "finish_name",
@@ -68,6 +74,7 @@ class Route:
         cum_m: FloatArray,
         towns: tuple[Town, ...],
         description: str = "",
+        max_seg_m: float = math.inf,
     ) -> None:
         self.name = name
         self.source = source
@@ -77,6 +84,8 @@ class Route:
         self._ele = eles
         self.cum_m = cum_m
         self.seg_m = np.diff(cum_m)
+        # Geodesic, not route-book-scaled: the box pre-filter works in real distances.
+        self._max_seg_m = max_seg_m
         self.length_km = float(cum_m[-1]) / 1000.0
         self.towns = towns
         self.finish_name = (
@@ -158,35 +167,62 @@ class Route:
         the athlete should have covered since) wins, so a runner past the turn is not sent back.
         """
         target = prior_km + expect_km if prior_km is not None else None
+        best: Placement | None = None
         if prior_km is not None:
             lo_m = (prior_km - back_km) * 1000.0
             hi_m = (prior_km + ahead_km) * 1000.0
             lo = max(int(np.searchsorted(self.cum_m, lo_m, side="right")) - 1, 0)
-            hi = min(int(np.searchsorted(self.cum_m, hi_m, side="left")) + 1, len(self._lat))
-            hi = max(hi, lo + 2)
-            best = self._nearest(lat, lon, lo, hi, target)
+            hi = min(int(np.searchsorted(self.cum_m, hi_m, side="left")), len(self.seg_m))
+            best = self._nearest(lat, lon, np.s_[lo : max(hi, lo + 1)], target)
             if best.off_route_m <= off_route_m:
                 return best
-        glob = self._nearest(lat, lon, 0, len(self._lat), target)
+        glob = self._nearest(lat, lon, self._segments_near(lat, lon, off_route_m), target)
         if glob.off_route_m <= off_route_m:
             return glob
-        chosen = best if prior_km is not None else glob
+        chosen = best if best is not None else glob
         return Placement(chosen.km, chosen.off_route_m, chosen.segment, True)
 
-    def _nearest(
-        self, lat: float, lon: float, lo: int, hi: int, target_km: float | None
-    ) -> Placement:
-        """Nearest point on segments lo..hi-2 (vertex indices lo..hi-1)."""
-        la = self._lat[lo:hi]
-        lo_arr = self._lon[lo:hi]
-        if len(la) < 2:
-            raise RouteError(f"{self.source}: the path has fewer than two points")
+    def _segments_near(self, lat: float, lon: float, radius_m: float) -> slice | IntArray:
+        """Segments that may come within `radius_m` of a point: a cheap box test on vertices.
+
+        A segment passing within r of the point has both ends within r + its length, so testing
+        one end against r + the longest segment never misses one. Whole route if that is all.
+        """
+        reach = radius_m + self._max_seg_m
+        if not math.isfinite(reach) or len(self.seg_m) < _PREFILTER_MIN_SEGMENTS:
+            return np.s_[0 : len(self.seg_m)]
         r_n, r_e = _radii(lat)
-        y = (la - lat) * (math.pi / 180.0) * r_n
-        dlon = (lo_arr - lon + 180.0) % 360.0 - 180.0
-        x = dlon * (math.pi / 180.0) * r_e
-        x0, y0 = x[:-1], y[:-1]
-        dx, dy = x[1:] - x0, y[1:] - y0
+        dlat = math.degrees(reach / r_n) * 1.01
+        dlon = math.degrees(reach / max(r_e, 1.0)) * 1.01
+        near = np.abs(self._lat[:-1] - lat) <= dlat
+        if dlon < 180.0:
+            near &= np.abs((self._lon[:-1] - lon + 180.0) % 360.0 - 180.0) <= dlon
+        idx = np.flatnonzero(near)
+        return idx if len(idx) else np.s_[0 : len(self.seg_m)]
+
+    def _nearest(
+        self, lat: float, lon: float, seg: slice | IntArray, target_km: float | None
+    ) -> Placement:
+        """Nearest point on the segments `seg` (a slice or indices of segment starts)."""
+        if isinstance(seg, slice):
+            start, stop = seg.start, seg.stop
+            la0, la1 = self._lat[start:stop], self._lat[start + 1 : stop + 1]
+            lo0, lo1 = self._lon[start:stop], self._lon[start + 1 : stop + 1]
+            index: IntArray = np.arange(start, stop)
+        else:
+            index = seg
+            la0, la1 = self._lat[index], self._lat[index + 1]
+            lo0, lo1 = self._lon[index], self._lon[index + 1]
+        if len(la0) < 1:
+            raise RouteError(f"{self.source}: the path has fewer than two points")
+        # Local planar coordinates around the fix (metres): accurate to far better than a metre
+        # at the few km that matter; only used to pick the segment and the fraction along it.
+        r_n, r_e = _radii(lat)
+        k_lat, k_lon = math.radians(1.0) * r_n, math.radians(1.0) * r_e
+        y0 = (la0 - lat) * k_lat
+        x0 = ((lo0 - lon + 180.0) % 360.0 - 180.0) * k_lon
+        dy = (la1 - la0) * k_lat
+        dx = ((lo1 - lo0 + 180.0) % 360.0 - 180.0) * k_lon
         len2 = dx * dx + dy * dy
         with np.errstate(invalid="ignore", divide="ignore"):
             t = np.where(len2 > 0, -(x0 * dx + y0 * dy) / len2, 0.0)
@@ -199,10 +235,11 @@ class Route:
         # nearest the expected km, or the earliest one when nothing is known yet.
         ties = np.flatnonzero(d2 <= (best_d + _TIE_M) ** 2)
         if len(ties) > 1:
-            kms = (self.cum_m[lo + ties] + t[ties] * self.seg_m[lo + ties]) / 1000.0
+            segs = index[ties]
+            kms = (self.cum_m[segs] + t[ties] * self.seg_m[segs]) / 1000.0
             pick = np.argmin(np.abs(kms - target_km)) if target_km is not None else np.argmin(kms)
             k = int(ties[int(pick)])
-        i = lo + k
+        i = int(index[k])
         km = (float(self.cum_m[i]) + float(t[k]) * float(self.seg_m[i])) / 1000.0
         return Placement(km, math.sqrt(float(d2[k])), i, False)
 
@@ -268,13 +305,16 @@ def build_route(
     lats = np.asarray(data.lats, dtype=np.float64)
     lons = np.asarray(data.lons, dtype=np.float64)
     eles = np.asarray(data.eles, dtype=np.float64)
-    cum = geo.cumulative_m(lats, lons)
+    seg = geo.segment_lengths_m(lats, lons)
+    cum = np.concatenate(([0.0], np.cumsum(seg)))
     if cum[-1] <= 0:
         raise RouteError(f"{data.source}: the path has zero length (all points are the same)")
     cum = _scale_to_anchors(data.source, cum, data.anchors)
-    proto = Route(data.name, data.source, lats, lons, eles, cum, (), data.description)
+    # The longest real segment bounds the box pre-filter of every global search.
+    max_seg = float(seg.max())
+    proto = Route(data.name, data.source, lats, lons, eles, cum, (), data.description, max_seg)
     towns = _snap_towns(proto, data.towns, town_max_off_m)
-    return Route(data.name, data.source, lats, lons, eles, cum, towns, data.description)
+    return Route(data.name, data.source, lats, lons, eles, cum, towns, data.description, max_seg)
 
 
 def _snap_towns(route: Route, specs: list[TownSpec], max_off_m: float) -> tuple[Town, ...]:
@@ -297,19 +337,17 @@ def _snap_towns(route: Route, specs: list[TownSpec], max_off_m: float) -> tuple[
                 f"for {spec.name!r}"
             )
         # Towns are listed in route order in every format we read, so continuity with the
-        # previous town picks the right pass of an out-and-back course.
-        p = route.place(spec.lat, spec.lon, prior_km=None, off_route_m=math.inf)
+        # previous town picks the right pass of an out-and-back course: a "(back)" checkpoint
+        # at the same spot as its "(out)" twin belongs to the later pass.
+        near = route._segments_near(spec.lat, spec.lon, max_off_m)
+        p = route._nearest(spec.lat, spec.lon, near, None)
         if prior is not None:
-            ahead = route.place(
-                spec.lat,
-                spec.lon,
-                prior_km=prior,
-                back_km=0.0,
-                ahead_km=route.length_km,
-                off_route_m=math.inf,
-            )
-            if ahead.off_route_m <= p.off_route_m + _TIE_M:
-                p = ahead
+            segs = np.arange(near.start, near.stop) if isinstance(near, slice) else near
+            later = segs[route.cum_m[segs + 1] > (prior + 0.01) * 1000.0]
+            if len(later):
+                ahead = route._nearest(spec.lat, spec.lon, later, prior)
+                if ahead.km > prior and ahead.off_route_m <= p.off_route_m + _TIE_M:
+                    p = ahead
         if p.off_route_m > max_off_m:
             raise RouteError(
                 f"{route.source}: {spec.where}: town {spec.name!r} is "

@@ -142,3 +142,25 @@ def test_point_at_and_antimeridian() -> None:
     mid = r.point_at(r.length_km / 2)
     assert abs(mid.lon) == pytest.approx(180.0, abs=1e-6)
     assert r.place(10.0, 179.9).km == pytest.approx(r.length_km * 0.4, abs=0.2)
+
+
+def test_prefiltered_search_finds_what_a_full_scan_finds() -> None:
+    # A dense wiggly route (5000 points, ~1 km apart at most) and points near and far from it.
+    import random
+
+    rng = random.Random(11)
+    lats, lons = [20.0], [73.0]
+    for _ in range(4999):
+        lats.append(lats[-1] + rng.uniform(-0.002, 0.008))
+        lons.append(lons[-1] + rng.uniform(-0.006, 0.006))
+    r = make(lats, lons)
+    for _ in range(200):
+        i = rng.randrange(len(lats))
+        lat, lon = lats[i] + rng.uniform(-0.02, 0.02), lons[i] + rng.uniform(-0.02, 0.02)
+        full = r._nearest(lat, lon, slice(0, r.n_points - 1), None)
+        quick = r.place(lat, lon, off_route_m=3000.0)
+        if full.off_route_m <= 3000.0:
+            assert quick.off_route_m == pytest.approx(full.off_route_m, abs=1e-6)
+            assert not quick.off_route
+        else:
+            assert quick.off_route
