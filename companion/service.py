@@ -6,7 +6,7 @@ checked, committed to the log and only then applied to the tracker, in the same 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -98,17 +98,22 @@ class EventSession:
     def undo(self) -> Fix | None:
         """Undo the last manual entry (logged as an undo event); None if there is none."""
         fix = self.logbook.undo_last_manual()
-        if fix is not None:
-            self.replay()
+        if fix is not None and not self.tracker.remove(fix):
+            self.replay()  # not found as logged: rebuild rather than guess
         return fix
 
     def edit_last_time(self, time_text: str, now: datetime) -> Fix:
         """Change the time of the last manual entry (logged as an edit event)."""
         at = parse_time(time_text, now, self.event.zone)
+        before = self.logbook.last_manual()
         fix = self.logbook.edit_last_manual_time(at)
         if fix is None:
             raise PositionError("nothing to change: no manual entry in the log")
-        self.replay()
+        old = replace(fix, time=before.time) if before is not None and before.time else None
+        if old is not None and self.tracker.remove(old):
+            self.tracker.add(fix)
+        else:
+            self.replay()
         return fix
 
     # --- feeds ----------------------------------------------------------------------------------

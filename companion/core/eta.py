@@ -38,6 +38,12 @@ class MovingWindow:
             self._moving_s -= s
             self._dist_m -= d
 
+    def copy(self) -> MovingWindow:
+        twin = MovingWindow(self.window_s)
+        twin._intervals = self._intervals.copy()
+        twin._moving_s, twin._dist_m = self._moving_s, self._dist_m
+        return twin
+
     @property
     def moving_s(self) -> float:
         return self._moving_s

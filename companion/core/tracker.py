@@ -8,7 +8,7 @@ late) rebuilds the state from the sorted fixes; that is rare and manual.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,8 +33,26 @@ RECEIVER_SPEED_MAX_GAP_S = 60.0
 REST_RESETS_SPEED_S = 2 * 3600.0
 # A GPS position older than this raises a "stale" alert.
 DEFAULT_STALE_S = 10 * 60.0
+# A copy of the running state is kept every this many fixes (a few kB each).
+SNAPSHOT_EVERY = 1000
 # The last interval's speed counts as "speed now" only if it is this recent.
 _NOW_SPEED_MAX_AGE_S = 120.0
+
+
+@dataclass(slots=True)
+class _State:
+    """A copy of the tracker's running state after some number of fixes."""
+
+    km: float
+    last: Fix | None
+    placement: Placement | None
+    moving: bool
+    interval_kmh: float | None
+    window: MovingWindow
+    days: dict[date, _Day]
+    moving_s_total: float
+    first_time: datetime | None
+    stopped_since: datetime | None
 
 
 @dataclass(slots=True)
@@ -85,6 +103,25 @@ class Tracker:
         self._moving_s_total = 0.0
         self._first_time: datetime | None = None
         self._stopped_since: datetime | None = None
+        # (number of fixes applied, state then): a late entry or an undo replays from the
+        # nearest one before it instead of from the first fix of the event.
+        self._snaps: list[tuple[int, _State]] = []
+
+    def _save(self) -> _State:
+        return _State(
+            self.km, self._last, self._last_placement, self._last_moving,
+            self._last_interval_kmh, self._window.copy(),
+            {d: replace(v) for d, v in self._days.items()},
+            self._moving_s_total, self._first_time, self._stopped_since,
+        )  # fmt: skip
+
+    def _load(self, st: _State) -> None:
+        self.km, self._last, self._last_placement = st.km, st.last, st.placement
+        self._last_moving, self._last_interval_kmh = st.moving, st.interval_kmh
+        self._window = st.window.copy()
+        self._days = {d: replace(v) for d, v in st.days.items()}
+        self._moving_s_total, self._first_time = st.moving_s_total, st.first_time
+        self._stopped_since = st.stopped_since
 
     # --- feeding --------------------------------------------------------------------------------
     @property
@@ -101,28 +138,57 @@ class Tracker:
             i = bisect.bisect_right(self._times, fix.time)
             self._fixes.insert(i, fix)
             self._times.insert(i, fix.time)
-            placed = self.rebuild(list(self._fixes), target=fix)
+            placed = self._replay_from(i, target=fix)
             assert placed is not None
             return placed
         self._fixes.append(fix)
         self._times.append(fix.time)
-        return self._apply(fix)
+        placed = self._apply(fix)
+        self._maybe_snapshot(len(self._fixes))
+        return placed
 
-    def rebuild(self, fixes: list[Fix], target: Fix | None = None) -> Placement | None:
-        """Replace all state by replaying `fixes` (sorted by time here).
+    def remove(self, fix: Fix) -> bool:
+        """Take back one fix (an undone entry); False if it is not here."""
+        i = bisect.bisect_left(self._times, fix.time)
+        while i < len(self._fixes) and self._times[i] == fix.time:
+            if self._fixes[i] == fix:
+                del self._fixes[i]
+                del self._times[i]
+                self._replay_from(i)
+                return True
+            i += 1
+        return False
 
-        Returns where `target` (one of the fixes) fell, if given.
-        """
-        fixes = sorted(fixes, key=lambda f: f.time)
-        self._fixes = fixes
-        self._times = [f.time for f in fixes]
-        self._reset()
+    def rebuild(self, fixes: list[Fix]) -> None:
+        """Replace all state by replaying `fixes` (sorted by time here)."""
+        self._fixes = sorted(fixes, key=lambda f: f.time)
+        self._times = [f.time for f in self._fixes]
+        self._replay_from(0)
+
+    def _replay_from(self, i: int, target: Fix | None = None) -> Placement | None:
+        """Bring the state up to date after the fixes from index `i` on changed."""
+        while self._snaps and self._snaps[-1][0] > i:
+            self._snaps.pop()
+        if self._snaps:
+            n, state = self._snaps[-1]
+            snaps = self._snaps
+            self._load(state)
+        else:
+            n, snaps = 0, []
+            self._reset()
+        self._snaps = snaps
         placed: Placement | None = None
-        for f in fixes:
+        for j in range(n, len(self._fixes)):
+            f = self._fixes[j]
             p = self._apply(f)
             if f is target:
                 placed = p
+            self._maybe_snapshot(j + 1)
         return placed
+
+    def _maybe_snapshot(self, applied: int) -> None:
+        if applied % SNAPSHOT_EVERY == 0:
+            self._snaps.append((applied, self._save()))
 
     def place(self, fix: Fix) -> Placement:
         """Where a position falls, searching near the last km for continuity."""

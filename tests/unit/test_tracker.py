@@ -233,3 +233,37 @@ def test_night_halt_then_gps_with_speed_is_not_moving_time(road: Route) -> None:
     assert pr.elapsed_s_today == pytest.approx(600.0)
     # Yesterday's 9 km/h does not leak into this morning's 6 km/h average.
     assert pr.speed_avg_kmh == pytest.approx(6.0, rel=1e-3)
+
+
+def test_late_entries_and_removals_equal_a_fresh_replay(
+    road: Route, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Snapshots every 7 fixes so a short test crosses many of them.
+    import random
+
+    from companion.core import tracker as tracker_mod
+
+    monkeypatch.setattr(tracker_mod, "SNAPSHOT_EVERY", 7)
+    rng = random.Random(5)
+    t0 = ist(2021, 8, 15, 6)
+    live = Tracker(road, IST, planned_kmh=8.0)
+    fixes = []
+    for i in range(300):
+        f = at_km(road, t0 + timedelta(minutes=2 * i), 0.25 * i, speed_mps=2.1)
+        live.add(f)
+        fixes.append(f)
+    for _ in range(40):
+        if rng.random() < 0.5:  # a checkpoint typed in late
+            minute = rng.randrange(0, 600)
+            f = Fix(t0 + timedelta(minutes=minute, seconds=30), 0, 0, km=0.25 * minute / 2)
+            live.add(f)
+            fixes.append(f)
+        else:  # an entry undone
+            f = fixes.pop(rng.randrange(len(fixes)))
+            assert live.remove(f)
+    fresh = Tracker(road, IST, planned_kmh=8.0)
+    fresh.rebuild(fixes)
+    now = t0 + timedelta(hours=11)
+    assert live.progress(now) == fresh.progress(now)
+    assert live.day_totals() == fresh.day_totals()
+    assert not live.remove(Fix(now, 0, 0, km=1.0))
