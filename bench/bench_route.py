@@ -407,7 +407,7 @@ def main() -> int:
         print(f"  {'Tracker.progress(now)':<36}{statistics.median(prog) / 1e3:>10.1f}")
         print(f"  naive scan / update: {med_full / med_upd:.0f}x")
         print(
-            f"  late manual fix (replays {n_replayed} fixes): "
+            f"  late manual fix ({n_replayed} fixes held, replayed from the nearest snapshot): "
             f"{statistics.median(late) / 1e6:.0f} ms median of 3"
         )
         print(
