@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from companion.core.models import Fix
-from companion.sources.lines import LineSplitter
+from companion.sources.lines import LineParser
 from companion.sources.stream import TcpStreamSource
 
 WATCH = b'?WATCH={"enable":true,"json":true}\n'
@@ -25,7 +25,7 @@ DEFAULT_PORT = 2947
 _NOT_A_POSITION = {7, 8}
 
 
-class GpsdParser:
+class GpsdParser(LineParser):
     """Feed gpsd's output in any pieces; get one Fix per distinct TPV time.
 
     A fix is held until a TPV with another time arrives or `flush()` is called (the source flushes
@@ -34,7 +34,7 @@ class GpsdParser:
 
     def __init__(self, *, source: str = "gpsd") -> None:
         self.source = source
-        self._lines = LineSplitter()
+        super().__init__()
         self._pending: Fix | None = None
         self._last_time: datetime | None = None
         self._bad = 0
@@ -46,20 +46,9 @@ class GpsdParser:
     def bad_lines(self) -> int:
         return self._bad + self._lines.overflows
 
-    def feed(self, chunk: bytes | str) -> list[Fix]:
-        out: list[Fix] = []
-        for line in self._lines.feed(chunk):
-            out.extend(self.feed_line(line))
-        return out
-
-    def flush(self) -> list[Fix]:
-        out: list[Fix] = []
-        for line in self._lines.flush():
-            out.extend(self.feed_line(line))
+    def _end(self) -> list[Fix]:
         pending, self._pending = self._pending, None
-        if pending is not None:
-            out.append(pending)
-        return out
+        return [pending] if pending is not None else []
 
     def feed_line(self, line: str) -> list[Fix]:
         text = line.strip()

@@ -5,6 +5,10 @@ Serial ports and sockets hand over arbitrary pieces: half a sentence, three and 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
+from companion.core.models import Fix
+
 # Longer than any NMEA sentence (82 chars) or gpsd JSON object we use (a SKY with 60 satellites is
 # ~6 KB): without a line end by then the stream is not line-based text, so drop what we hold.
 MAX_LINE = 16384
@@ -35,3 +39,32 @@ class LineSplitter:
         rest = bytes(self._buf).decode("ascii", "replace")
         self._buf.clear()
         return [rest] if rest.strip() else []
+
+
+class LineParser(ABC):
+    """A parser that takes chunks of a line-based stream and gives fixes; it does no IO."""
+
+    def __init__(self) -> None:
+        self._lines = LineSplitter()
+
+    @abstractmethod
+    def feed_line(self, line: str) -> list[Fix]:
+        """Take one complete line."""
+
+    def _end(self) -> list[Fix]:
+        """The fix still held back when the input ends (an unfinished epoch); none by default."""
+        return []
+
+    def feed(self, chunk: bytes | str) -> list[Fix]:
+        out: list[Fix] = []
+        for line in self._lines.feed(chunk):
+            out.extend(self.feed_line(line))
+        return out
+
+    def flush(self) -> list[Fix]:
+        """Finish what is pending (call at end of input, or after a pause in a live stream)."""
+        out: list[Fix] = []
+        for line in self._lines.flush():
+            out.extend(self.feed_line(line))
+        out.extend(self._end())
+        return out

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pynmea2
 
 from companion.core.models import Fix
-from companion.sources.lines import LineSplitter
+from companion.sources.lines import LineParser
 
 KNOT_MPS = 1852.0 / 3600.0
 # GGA fix quality: 1 GPS, 2 DGPS, 3 PPS, 4 RTK, 5 float RTK, 6 dead reckoning. 0 is no fix,
@@ -66,7 +66,7 @@ class _Epoch:
     simulated: bool = False
 
 
-class NmeaParser:
+class NmeaParser(LineParser):
     """Feed it text or bytes in any pieces; it returns the fixes completed by each piece.
 
     Args:
@@ -88,7 +88,7 @@ class NmeaParser:
         self.clock = clock
         self.require_checksum = require_checksum
         self.stats = NmeaStats()
-        self._lines = LineSplitter()
+        super().__init__()
         self._epoch: _Epoch | None = None
         self._last_emitted: time | None = None
         self._date: date | None = None  # the last date a sentence gave, with its time of day
@@ -99,21 +99,9 @@ class NmeaParser:
     def bad_lines(self) -> int:
         return self.stats.bad_lines + self._lines.overflows
 
-    def feed(self, chunk: bytes | str) -> list[Fix]:
-        out: list[Fix] = []
-        for line in self._lines.feed(chunk):
-            out.extend(self.feed_line(line))
-        return out
-
-    def flush(self) -> list[Fix]:
-        """Finish the pending epoch (call at end of input, or after a pause in a live stream)."""
-        out: list[Fix] = []
-        for line in self._lines.flush():
-            out.extend(self.feed_line(line))
+    def _end(self) -> list[Fix]:
         epoch, self._epoch = self._epoch, None
-        if epoch is not None:
-            out.extend(self._finish(epoch))
-        return out
+        return self._finish(epoch) if epoch is not None else []
 
     def feed_line(self, line: str) -> list[Fix]:
         """One complete line, without its line end."""
