@@ -7,16 +7,15 @@ import asyncio
 import contextlib
 import itertools
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from feed_recorder import Recorder, until
 from gpsfake_peer import GpsFake, free_port, needs_gpsfake
 
-from companion.core.models import Fix
-from companion.sources.base import FeedState, FeedStatus, open_source
+from companion.sources.base import FeedState, open_source
 from companion.sources.gpsd import GpsdParser, GpsdSource
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
@@ -111,33 +110,6 @@ def gpsfakes() -> Iterator[list[GpsFake]]:
     for run in runs:
         run.stop()
         assert run.proc.poll() is not None
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.fixes: list[Fix] = []
-        self.statuses: list[FeedStatus] = []
-
-    def on_fix(self, fix: Fix) -> None:
-        self.fixes.append(fix)
-
-    def on_status(self, status: FeedStatus) -> None:
-        self.statuses.append(status)
-
-    def states(self) -> list[FeedState]:
-        out: list[FeedState] = []
-        for s in self.statuses:
-            if not out or out[-1] is not s.state:
-                out.append(s.state)
-        return out
-
-
-async def until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 @needs_gpsfake

@@ -16,9 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from feed_recorder import Recorder
 
-from companion.core.models import Fix
-from companion.sources.base import FeedError, FeedState, FeedStatus, open_source
+from companion.sources.base import FeedError, FeedState, open_source
 from companion.sources.http import HttpSource
 from companion.sources.payloads import PayloadError, parse_positions
 
@@ -114,18 +114,6 @@ def server() -> Iterator[Server]:
     srv = Server(SCRIPT)
     yield srv
     srv.close()
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.fixes: list[Fix] = []
-        self.statuses: list[FeedStatus] = []
-
-    def on_fix(self, fix: Fix) -> None:
-        self.fixes.append(fix)
-
-    def on_status(self, status: FeedStatus) -> None:
-        self.statuses.append(status)
 
 
 async def run_until(source: HttpSource, rec: Recorder, done: Callable[[], bool]) -> None:

@@ -7,15 +7,13 @@ import asyncio
 import contextlib
 import os
 import random
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from feed_recorder import Recorder, until
 
-from companion.core.models import Fix
-from companion.sources.base import FeedState, FeedStatus, Source, open_source
+from companion.sources.base import FeedState, Source, open_source
 from companion.sources.nmea_feeds import NmeaFileSource, NmeaSerialSource, NmeaTcpSource
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
@@ -50,29 +48,6 @@ def messy(lines: list[str], rng: random.Random) -> bytes:
             out += (line.rstrip("\r\n").replace(",38", ",39", 1) + "\r\n").encode()  # bad check
         out += line.rstrip("\r\n").encode() + (b"\r\n" if rng.random() < 0.5 else b"\n")
     return bytes(out)
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.fixes: list[Fix] = []
-        self.statuses: list[FeedStatus] = []
-
-    def on_fix(self, fix: Fix) -> None:
-        self.fixes.append(fix)
-
-    def on_status(self, status: FeedStatus) -> None:
-        self.statuses.append(status)
-
-    def saw(self, state: FeedState, after: int = 0) -> bool:
-        return any(s.state is state for s in self.statuses[after:])
-
-
-async def until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 async def stop(task: asyncio.Task[None]) -> None:
