@@ -10,6 +10,7 @@ An event file looks like this (`companion new` writes one)::
     start = 2021-01-10T06:00:00     # optional; a time without an offset is in `timezone`
     feed = "gpsd://localhost:2947"  # optional
     max_kmh = 25.0                  # optional; fastest plausible speed for the feed filters
+    stale_min = 10                  # optional; a GPS position older than this is STALE
 
 Unknown keys and bad values are errors that name the file and the key: a typo such as `planed_kmh`
 must not silently fall back to a default during the event.
@@ -43,7 +44,11 @@ class EventError(CompanionError):
 MAX_PLANNED_KMH = 200.0
 # Extensions tried, in order, when the route is a bundled route's name.
 ROUTE_SUFFIXES = (".csv", ".gpx", ".geojson")
-KEYS = ("name", "athlete", "route", "timezone", "planned_kmh", "start", "feed", "max_kmh")
+KEYS = (
+    "name", "athlete", "route", "timezone", "planned_kmh", "start", "feed", "max_kmh", "stale_min",
+)  # fmt: skip
+# A GPS position older than this many minutes raises the dashboard's STALE alert by default.
+DEFAULT_STALE_MIN = 10.0
 _REQUIRED = ("name", "athlete", "route", "timezone", "planned_kmh")
 
 
@@ -73,6 +78,7 @@ class Event:
     start: datetime | None = None
     feed: str | None = None  # may hold a password or token: print it only through redact()
     max_kmh: float = 0.0
+    stale_min: float = DEFAULT_STALE_MIN
     path: Path = Path()
 
     def __post_init__(self) -> None:
@@ -93,6 +99,8 @@ class Event:
             object.__setattr__(self, "max_kmh", default_max_kmh(float(self.planned_kmh)))
         else:
             _check_speed("max_kmh", self.max_kmh, limit=1000.0)
+        _check_speed("stale_min", self.stale_min, limit=24 * 60.0, unit="minutes")
+        object.__setattr__(self, "stale_min", float(self.stale_min))
         object.__setattr__(self, "planned_kmh", float(self.planned_kmh))
         object.__setattr__(self, "max_kmh", float(self.max_kmh))
 
@@ -116,12 +124,14 @@ def _check_text(key: str, value: object) -> None:
         raise EventError(f"{key}: must be a non-empty string")
 
 
-def _check_speed(key: str, value: object, limit: float = MAX_PLANNED_KMH) -> None:
+def _check_speed(
+    key: str, value: object, limit: float = MAX_PLANNED_KMH, unit: str = "km/h"
+) -> None:
     # bool is an int to Python, but `planned_kmh = true` is a mistake, not 1 km/h.
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise EventError(f"{key}: must be a number of km/h, not {value!r}")
+        raise EventError(f"{key}: must be a number of {unit}, not {value!r}")
     if not math.isfinite(value) or not 0 < value < limit:
-        raise EventError(f"{key}: {value!r} km/h is out of range (above 0, below {limit:g})")
+        raise EventError(f"{key}: {value!r} {unit} is out of range (above 0, below {limit:g})")
 
 
 def _zone(key: str, name: object) -> ZoneInfo:
@@ -206,6 +216,7 @@ def _event_from_table(data: dict[str, Any], path: Path) -> Event:
         start=start,
         feed=data.get("feed"),
         max_kmh=max_kmh,
+        stale_min=data.get("stale_min", DEFAULT_STALE_MIN),
         path=Path(os.path.abspath(path)),
     )
 
@@ -249,6 +260,8 @@ def event_toml(event: Event) -> str:
         lines.append(f"feed = {toml_string(event.feed)}")
     if event.max_kmh != default_max_kmh(event.planned_kmh):
         lines.append(f"max_kmh = {event.max_kmh!r}")
+    if event.stale_min != DEFAULT_STALE_MIN:
+        lines.append(f"stale_min = {event.stale_min!r}")
     return "\n".join(lines) + "\n"
 
 

@@ -46,6 +46,7 @@ class EventSession:
             event.planned_kmh,
             start=event.start,
             max_kmh=event.max_kmh,
+            stale_s=event.stale_min * 60.0,
         )
         self.filter = PlausibilityFilter(event.max_kmh)
         self._feed_state: tuple[FeedState, str] | None = None

@@ -81,6 +81,7 @@ def test_round_trip_with_every_field(tmp_path: Path) -> None:
         start=datetime(2021, 3, 14, 1, 30, tzinfo=UTC),  # around a DST change in New York
         feed="https://user:pa$$@example.com/feed?token=abc&x=1",
         max_kmh=40.5,
+        stale_min=5,
     )
     out = tmp_path / "sub.toml"
     written = write_event(original, out)
@@ -294,3 +295,12 @@ def test_event_repr_redacts_the_feed() -> None:
     )
     assert SECRET not in repr(ev)
     assert "h/x" in repr(ev)
+
+
+@pytest.mark.parametrize(
+    ("value", "why"), [("0", "0 minutes is out of range"), ('"ten"', "must be a number of minutes")]
+)
+def test_bad_stale_minutes_name_the_key(tmp_path: Path, value: str, why: str) -> None:
+    path = write(tmp_path, GOOD + f"stale_min = {value}\n")
+    with pytest.raises(EventError, match=f"stale_min: .*{why}"):
+        load_event(path)

@@ -45,3 +45,20 @@ def test_live_state_equals_replay_after_entries_edits_and_undos(tmp_path: Path) 
         finally:
             again.close()
     live.close()
+
+
+def test_the_event_sets_when_a_position_is_stale(tmp_path: Path) -> None:
+    ev = write_event(
+        Event("Unity", "A", "unity-run-2021", "Asia/Kolkata", 7.0, stale_min=3),
+        tmp_path / "ev.toml",
+    )
+    s = EventSession.open(ev.path, tmp_path / "ev.sqlite")
+    try:
+        pos = s.route.point_at(1.0)
+        s.add_feed_fix(Fix(NOW, pos.lat, pos.lon, source="gpsd", speed_mps=2.0), NOW)
+        assert not s.progress(NOW + timedelta(minutes=2)).alerts
+        assert s.progress(NOW + timedelta(minutes=4)).alerts == (
+            "STALE: last GPS position 4 min old",
+        )
+    finally:
+        s.close()
