@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from companion import render
-from companion.core.models import CompanionError, PositionError
+from companion.core.models import CompanionError, ImplausibleEntry, PositionError
 from companion.event import Event, write_event
 from companion.formats import load_route
 from companion.formats.export import checkpoints_csv, gpx_track
@@ -131,7 +131,10 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
     entry = _entry_text(args)
     s = _session(args)
     try:
-        fix = s.checkpoint(entry, args.time, _now(args.now))
+        try:
+            fix = s.checkpoint(entry, args.time, _now(args.now), force=args.force)
+        except ImplausibleEntry as e:
+            raise ImplausibleEntry(f"{e}; add --force to log it anyway") from None
         print(render.logged_line(fix, s.event.zone))
     finally:
         s.close()
@@ -267,6 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--pos", metavar="LAT,LON")
     where.add_argument("--plus", type=float, metavar="KM")
     sp.add_argument("--time", help="HH:MM today (event timezone) or ISO 8601; default now")
+    sp.add_argument("--force", action="store_true",
+                    help="log it even if it would need an impossible speed")  # fmt: skip
     sp.add_argument("--now", help=argparse.SUPPRESS)
     sp.set_defaults(func=cmd_checkpoint)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from companion.core.models import Fix, PositionError, Progress
+from companion.core.models import Fix, ImplausibleEntry, PositionError, Progress
 from companion.core.route import Route
 from companion.core.tracker import Tracker
 from companion.event import Event, load_event, resolve_route_path
@@ -20,6 +20,10 @@ from companion.logbook import Logbook
 from companion.sources.base import FeedState, FeedStatus, Source
 from companion.sources.filters import PlausibilityFilter
 from companion.sources.manual import parse_position, parse_time
+
+# A manual entry this close to the last position is never questioned (GPS and km markers differ
+# by a few hundred metres).
+IMPLAUSIBLE_MIN_KM = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,17 +80,49 @@ class EventSession:
         return self.tracker.progress(now)
 
     # --- manual entries -------------------------------------------------------------------------
-    def checkpoint(self, text: str, time_text: str | None, now: datetime) -> Fix:
-        """Parse what the crew typed, commit it to the log, then apply it. Raises PositionError."""
+    def checkpoint(
+        self, text: str, time_text: str | None, now: datetime, *, force: bool = False
+    ) -> Fix:
+        """Parse what the crew typed, commit it to the log, then apply it.
+
+        Raises PositionError; ImplausibleEntry (unless `force`) when reaching it from the last
+        position would need more than the event's maximum speed (a mistyped town, usually).
+        """
         at = parse_time(time_text, now, self.event.zone)
         if self.event.start is not None and at < self.event.start:
             shown = self.event.start.astimezone(self.event.zone).strftime("%Y-%m-%d %H:%M")
             raise PositionError(f"time is before the event's start ({shown})")
         last_km = self._km_before(at)
         fix = parse_position(text, self.route, last_km, at)
+        if not force:
+            self._check_plausible(fix)
         self.logbook.append_fix(fix, commit=True)
         self.tracker.add(fix)
         return fix
+
+    def _check_plausible(self, fix: Fix) -> None:
+        last = self.tracker.last_fix
+        # Before any entry the athlete is at km 0 at the start time, if the event has one.
+        since = last.time if last is not None else self.event.start
+        if since is None or fix.km is None or fix.time < since:
+            return  # nothing to compare with, or typed in late between other entries
+        moved_km = fix.km - self.tracker.km
+        if abs(moved_km) <= IMPLAUSIBLE_MIN_KM:
+            return
+        dt_h = (fix.time - since).total_seconds() / 3600.0
+        when = since.astimezone(self.event.zone).strftime("%H:%M")
+        where = f"{fix.label} is" if fix.label and not fix.label.startswith("km ") else "that is"
+        if moved_km < 0:
+            raise ImplausibleEntry(
+                f"{where} {-moved_km:.1f} km behind the last position (km {self.tracker.km:.1f} "
+                f"at {when})"
+            )
+        kmh = moved_km / dt_h if dt_h > 0 else float("inf")
+        if kmh > self.event.max_kmh:
+            raise ImplausibleEntry(
+                f"{where} {moved_km:.1f} km on from the last position (km {self.tracker.km:.1f} "
+                f"at {when}): {kmh:,.0f} km/h, faster than the event's {self.event.max_kmh:g} km/h"
+            )
 
     def _km_before(self, at: datetime) -> float | None:
         """The km the athlete had reached at time `at` ("+5" counts from there)."""

@@ -19,6 +19,10 @@ class PositionError(CompanionError):
     """A position that cannot be placed on the route (unknown town, km beyond the route, ...)."""
 
 
+class ImplausibleEntry(PositionError):
+    """A manual entry that would need an impossible speed: saved only when the crew confirms."""
+
+
 @dataclass(frozen=True, slots=True)
 class LatLon:
     lat: float

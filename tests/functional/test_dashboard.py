@@ -74,6 +74,15 @@ async def test_completion_ignores_case_and_accents(setup: Setup, session: EventS
         assert "Chikhli" in str(app.screen.query_one("#matches", Label).content)
         await pilot.press("right", "enter")  # → takes the suggestion
         await pilot.pause()
+        # 24.5 km on in 20 minutes is no runner's pace: the form asks before saving it.
+        assert isinstance(app.screen, CheckpointScreen)
+        error = str(app.screen.query_one("#error", Label).content)
+        assert "Chikhli is 24.5 km on from the last position (km 37.5 at 06:20)" in error
+        assert "Enter again to save it anyway" in error
+        assert next(manual_entries(session))[0] != "Chikhli (km 62.0)"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, CheckpointScreen)
     assert next(manual_entries(session))[0] == "Chikhli (km 62.0)"
 
 

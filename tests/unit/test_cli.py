@@ -158,6 +158,11 @@ def test_undo_and_edit(event: Path, tmp_path: Path) -> None:
         (("--town", "Valsad", "--time", "25:00"), "hours 0-23"),
         (("--pos", "28.61,77.21"), "km from the route"),  # Delhi is not on this route
         (("--town", "Valsad", "--time", "2021-08-14T10:00"), "before the event's start"),
+        (
+            ("--town", "Valsad", "--time", "2021-08-15T06:30"),
+            "Valsad is 189.0 km on from the last position (km 0.0 at 05:30): 189 km/h, faster "
+            "than the event's 25 km/h; add --force to log it anyway",
+        ),
     ],
 )
 def test_bad_checkpoints_exit_2(
@@ -210,3 +215,13 @@ def test_status_on_an_event_with_no_log_yet(event: Path, tmp_path: Path) -> None
     doc = json.loads(r.stdout)
     assert doc["km_total"] == 0 and doc["last_fix"] is None
     assert doc["next_town"]["name"] == "Bandra" and doc["next_town"]["speed_kmh"] == 7.0
+
+
+def test_an_impossible_entry_is_logged_with_force(event: Path, tmp_path: Path) -> None:
+    r = run("checkpoint", str(event), "--km", "100", "--time", "2021-08-15T07:00", env_dir=tmp_path)
+    assert r.returncode == 2 and "67 km/h" in r.stderr
+    r = run("checkpoint", str(event), "--km", "100", "--time", "2021-08-15T07:00", "--force",
+            env_dir=tmp_path)  # fmt: skip
+    assert r.returncode == 0 and "km 100.0" in r.stdout
+    r = run("checkpoint", str(event), "--km", "90", "--time", "2021-08-15T07:10", env_dir=tmp_path)
+    assert r.returncode == 2 and "10.0 km behind the last position (km 100.0 at 07:00)" in r.stderr

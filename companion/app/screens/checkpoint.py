@@ -18,11 +18,12 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Label
 
-from companion.core.models import CompanionError, Fix
+from companion.core.models import CompanionError, Fix, ImplausibleEntry
 from companion.core.route import fold
 
 Complete = Callable[[str], list[str]]
-SaveCheckpoint = Callable[[str, str | None], Fix]
+# (what was typed, the time typed or None for now, force: save even if implausible)
+SaveCheckpoint = Callable[[str, str | None, bool], Fix]
 
 
 class TownSuggester(Suggester):
@@ -62,6 +63,8 @@ class CheckpointScreen(ModalScreen[Fix | None]):
         self.complete = complete
         self.save = save
         self.now_text = now_text
+        # The entry the crew was warned about: Enter again on the same entry saves it anyway.
+        self._warned: tuple[str, str | None] | None = None
         self.cursor_blink = cursor_blink
 
     def compose(self) -> ComposeResult:
@@ -96,9 +99,17 @@ class CheckpointScreen(ModalScreen[Fix | None]):
         when = self.query_one("#when", Input).value.strip()
         # The default time means "now": pass None so the entry gets the exact current time.
         time_text = None if when in ("", self.now_text) else when
+        entry = (where, time_text)
         try:
-            fix = self.save(where, time_text)
+            fix = self.save(where, time_text, entry == self._warned)
+        except ImplausibleEntry as e:
+            self._warned = entry
+            self.query_one("#error", Label).update(f"! {e}. Enter again to save it anyway.")
+            self.add_class("-error")
+            self.query_one("#where", Input).focus()
+            return
         except CompanionError as e:
+            self._warned = None
             self.query_one("#error", Label).update(f"! {e}")
             self.add_class("-error")
             self.query_one("#where", Input).focus()

@@ -170,8 +170,8 @@ class DashboardScreen(Screen[None]):
             self.refresh_log()
 
     # --- actions --------------------------------------------------------------------------------
-    def _save_checkpoint(self, text: str, time_text: str | None) -> Fix:
-        fix = self.session.checkpoint(text, time_text, self.clock())
+    def _save_checkpoint(self, text: str, time_text: str | None, force: bool) -> Fix:
+        fix = self.session.checkpoint(text, time_text, self.clock(), force=force)
         self.refresh_progress()
         self.refresh_log()
         return fix
