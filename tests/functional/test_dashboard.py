@@ -178,7 +178,14 @@ async def test_detail_views_open_and_close(setup: Setup, session: EventSession) 
         await pilot.press("escape", "l")
         assert isinstance(app.screen, LogScreen)
         text = screen_text(app)
-        assert "LOG" in text and "Pardi (km 30.0)" in text and "gps" in text
+        assert "LOG" in text and "Pardi (km 30.0)" in text and "without GPS fixes" in text
+        rows = [line for line in text.splitlines() if line.rstrip().endswith("gps")]
+        assert not rows  # the feed's fixes are left out until g
+        await pilot.press("g")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "with GPS fixes" in text
+        assert [line for line in text.splitlines() if line.rstrip().endswith("gps")]
         await pilot.press("escape", "question_mark")
         assert "KEYS" in screen_text(app)
         await pilot.press("escape")

@@ -255,4 +255,7 @@ class DashboardScreen(Screen[None]):
         self.app.push_screen(TownsScreen(self._current, self.tz))
 
     def action_log(self) -> None:
-        self.app.push_screen(LogScreen(lambda: tuple(self.session.logbook.entries(2000)), self.tz))
+        entries = self.session.logbook.entries
+        self.app.push_screen(
+            LogScreen(lambda gps: tuple(entries(2000, without_gps=not gps)), self.tz)
+        )

@@ -17,7 +17,7 @@ KEYS (every action is also in the command palette: ctrl+p)
   e        change the time of the last manual entry
   d        daily totals
   t        all towns ahead with km and ETAs
-  l        the full log
+  l        the full log (g there adds the GPS fixes)
   ?        this help
   ctrl+t   light / dark theme (light reads better in sunlight)
   Esc      close a form or view
