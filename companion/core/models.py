@@ -76,7 +76,9 @@ class Fix:
     lat: float
     lon: float
     source: str = "manual"  # "manual", "gpsd", "nmea", "http", "replay", ...
-    km: float | None = None  # along-route km when known exactly (town, km marker, +N km)
+    # Along-route km when known: typed (town, km marker, +N km), or where a GPS fix fell when it
+    # was logged (so a replay lands exactly there). None: project the position.
+    km: float | None = None
     speed_mps: float | None = None
     course_deg: float | None = None
     alt_m: float | None = None
