@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from companion.app.app import CompanionApp, make_app
 from companion.core.models import Fix
 from companion.event import Event, write_event
@@ -102,3 +104,17 @@ def manual_entries(session: EventSession) -> Iterator[tuple[str, bool]]:
     for e in session.logbook.entries():
         if e.kind == "fix" and e.source == "manual":
             yield e.summary, e.undone
+
+
+@pytest.fixture
+def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Setup:
+    """The fixed event in tmp_path, with the data dir there too."""
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "data"))
+    return write_fixed_event(tmp_path)
+
+
+@pytest.fixture
+def session(setup: Setup) -> Iterator[EventSession]:
+    s = setup.open()
+    yield s
+    s.close()
