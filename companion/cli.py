@@ -121,6 +121,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         planned_kmh=args.speed,
         start=start,
         feed=args.feed,
+        day_hours=args.day_hours,
     )
     write_event(event, out, overwrite=args.force)
     print(f"wrote {out} (route {route_ref}, {args.tz}, {args.speed:g} km/h planned)")
@@ -259,6 +260,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--speed", type=float, default=8.0, help="planned speed, km/h (default 8)")
     sp.add_argument("--start", help="start time, ISO 8601 (local to --tz without an offset)")
     sp.add_argument("--feed", help="a feed URL (gpsd://, nmea:, http://, replay:)")
+    sp.add_argument(
+        "--day-hours",
+        metavar="HH:MM-HH:MM",
+        help="on the road each day (multi-day events): ETAs skip the nights",
+    )
     sp.add_argument("--force", action="store_true", help="overwrite an existing file")
     sp.set_defaults(func=cmd_new)
 

@@ -210,6 +210,7 @@ def build_demo(speed: float = 60.0, folder: Path | None = None) -> Demo:
         timezone="Asia/Kolkata",
         planned_kmh=PLANNED_KMH,
         start=START,
+        day_hours="05:30-18:30",
     )
     event = write_event(event, where / "unity-run-demo.toml", overwrite=True)
     db_path = where / "unity-run-demo.sqlite"

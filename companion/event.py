@@ -11,6 +11,7 @@ An event file looks like this (`companion new` writes one)::
     feed = "gpsd://localhost:2947"  # optional
     max_kmh = 25.0                  # optional; fastest plausible speed for the feed filters
     stale_min = 10                  # optional; a GPS position older than this is STALE
+    day_hours = "06:00-19:00"       # optional; on the road each day: ETAs skip the nights
 
 Unknown keys and bad values are errors that name the file and the key: a typo such as `planed_kmh`
 must not silently fall back to a default during the event.
@@ -46,6 +47,7 @@ MAX_PLANNED_KMH = 200.0
 ROUTE_SUFFIXES = (".csv", ".gpx", ".geojson")
 KEYS = (
     "name", "athlete", "route", "timezone", "planned_kmh", "start", "feed", "max_kmh", "stale_min",
+    "day_hours",
 )  # fmt: skip
 # A GPS position older than this many minutes raises the dashboard's STALE alert by default.
 DEFAULT_STALE_MIN = 10.0
@@ -79,6 +81,7 @@ class Event:
     feed: str | None = None  # may hold a password or token: print it only through redact()
     max_kmh: float = 0.0
     stale_min: float = DEFAULT_STALE_MIN
+    day_hours: str | None = None  # "06:00-19:00": on the road each day; ETAs skip the nights
     path: Path = Path()
 
     def __post_init__(self) -> None:
@@ -100,9 +103,16 @@ class Event:
         else:
             _check_speed("max_kmh", self.max_kmh, limit=1000.0)
         _check_speed("stale_min", self.stale_min, limit=24 * 60.0, unit="minutes")
+        if self.day_hours is not None:
+            _parse_day_hours(self.day_hours)
         object.__setattr__(self, "stale_min", float(self.stale_min))
         object.__setattr__(self, "planned_kmh", float(self.planned_kmh))
         object.__setattr__(self, "max_kmh", float(self.max_kmh))
+
+    @property
+    def day_window(self) -> tuple[time, time] | None:
+        """The local hours the athlete is on the road each day, if the event says."""
+        return _parse_day_hours(self.day_hours) if self.day_hours is not None else None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -117,6 +127,22 @@ class Event:
             for v in [getattr(self, f.name)]
         )
         return f"Event({fields})"
+
+
+_DAY_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def _parse_day_hours(value: object) -> tuple[time, time]:
+    m = _DAY_HOURS.match(value) if isinstance(value, str) else None
+    if m is None:
+        raise EventError(f'day_hours: {value!r} is not like "06:00-19:00"')
+    h1, m1, h2, m2 = (int(g) for g in m.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        raise EventError(f"day_hours: {value!r}: hours 0-23 and minutes 0-59")
+    start, end = time(h1, m1), time(h2, m2)
+    if end <= start:
+        raise EventError(f"day_hours: {value!r}: the day must end after it starts")
+    return start, end
 
 
 def _check_text(key: str, value: object) -> None:
@@ -217,6 +243,7 @@ def _event_from_table(data: dict[str, Any], path: Path) -> Event:
         feed=data.get("feed"),
         max_kmh=max_kmh,
         stale_min=data.get("stale_min", DEFAULT_STALE_MIN),
+        day_hours=data.get("day_hours"),
         path=Path(os.path.abspath(path)),
     )
 
@@ -262,6 +289,8 @@ def event_toml(event: Event) -> str:
         lines.append(f"max_kmh = {event.max_kmh!r}")
     if event.stale_min != DEFAULT_STALE_MIN:
         lines.append(f"stale_min = {event.stale_min!r}")
+    if event.day_hours is not None:
+        lines.append(f"day_hours = {toml_string(event.day_hours)}")
     return "\n".join(lines) + "\n"
 
 

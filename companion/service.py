@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from companion.core.eta import DayWindow
 from companion.core.models import Fix, ImplausibleEntry, PositionError, Progress
 from companion.core.route import Route
 from companion.core.tracker import Tracker
@@ -51,6 +52,7 @@ class EventSession:
             start=event.start,
             max_kmh=event.max_kmh,
             stale_s=event.stale_min * 60.0,
+            day_window=DayWindow(*hours, event.zone) if (hours := event.day_window) else None,
         )
         self.filter = PlausibilityFilter(event.max_kmh)
         self._feed_state: tuple[FeedState, str] | None = None

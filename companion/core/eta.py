@@ -7,7 +7,9 @@ walking pace never enter the window; the window keeps the most recent `window_s`
 from __future__ import annotations
 
 from collections import deque
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 # Below this along-route speed the athlete is stopped (a crew break, a red light, GPS jitter).
 DEFAULT_STOP_KMH = 2.0
@@ -72,16 +74,50 @@ def choose_speed(
     return None, "none"
 
 
+@dataclass(frozen=True, slots=True)
+class DayWindow:
+    """The local hours the athlete is on the road each day of a multi-day event (06:00-19:00)."""
+
+    start: time
+    end: time
+    tz: ZoneInfo
+
+    def advance(self, t: datetime, seconds: float) -> datetime:
+        """The time at which `seconds` of moving time, starting at `t`, have been spent inside
+        the daily windows (nights skipped)."""
+        remaining = seconds
+        while True:
+            day = t.astimezone(self.tz).date()
+            opens = datetime.combine(day, self.start, self.tz)
+            closes = datetime.combine(day, self.end, self.tz)
+            if t < opens:
+                t = opens
+            if t >= closes:
+                t = datetime.combine(day + timedelta(days=1), self.start, self.tz)
+                continue
+            room = (closes - t).total_seconds()
+            if remaining <= room:
+                return (t + timedelta(seconds=remaining)).astimezone(UTC)
+            remaining -= room
+            t = datetime.combine(day + timedelta(days=1), self.start, self.tz)
+
+
 def eta(
-    km_to_go: float, speed_kmh: float | None, base: datetime, now: datetime
+    km_to_go: float,
+    speed_kmh: float | None,
+    base: datetime,
+    now: datetime,
+    window: DayWindow | None = None,
 ) -> tuple[datetime | None, float | None]:
     """Arrival time and seconds remaining from `now`, travelling `km_to_go` from `base`.
 
     `base` is the last fix's time while the athlete is moving (they have kept going since), or
-    `now` while stopped (the ETA slides with the clock). An overdue arrival is "now".
+    `now` while stopped (the ETA slides with the clock). An overdue arrival is "now". With a
+    `window` the travelling happens only within each day's hours (nights are skipped).
     """
     if speed_kmh is None or speed_kmh <= 0:
         return None, None
-    at = base + timedelta(hours=km_to_go / speed_kmh)
+    travel_s = km_to_go / speed_kmh * 3600.0
+    at = window.advance(base, travel_s) if window else base + timedelta(seconds=travel_s)
     at = max(at, now)
     return at, (at - now).total_seconds()

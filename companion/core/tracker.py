@@ -12,7 +12,14 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from companion.core.eta import DEFAULT_STOP_KMH, DEFAULT_WINDOW_S, MovingWindow, choose_speed, eta
+from companion.core.eta import (
+    DEFAULT_STOP_KMH,
+    DEFAULT_WINDOW_S,
+    DayWindow,
+    MovingWindow,
+    choose_speed,
+    eta,
+)
 from companion.core.models import DayTotal, Fix, Placement, Progress, TownAhead
 from companion.core.route import DEFAULT_OFF_ROUTE_M, Route
 
@@ -78,6 +85,7 @@ class Tracker:
         window_s: float = DEFAULT_WINDOW_S,
         off_route_m: float = DEFAULT_OFF_ROUTE_M,
         stale_s: float = DEFAULT_STALE_S,
+        day_window: DayWindow | None = None,
     ) -> None:
         self.route = route
         self.tz = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
@@ -88,6 +96,7 @@ class Tracker:
         self.window_s = window_s
         self.off_route_m = off_route_m
         self.stale_s = stale_s
+        self.day_window = day_window  # ETAs skip the nights of a multi-day event
         self._fixes: list[Fix] = []
         self._times: list[datetime] = []
         self._reset()
@@ -345,7 +354,7 @@ class Tracker:
 
         def ahead(name: str, km: float) -> TownAhead:
             to_go = max(km - self.km, 0.0)
-            at, rem = eta(to_go, speed, base, now)
+            at, rem = eta(to_go, speed, base, now, self.day_window)
             return TownAhead(name, km, to_go, at, rem, speed if at is not None else None)
 
         towns = [ahead(t.name, t.km) for t in route.towns_after(self.km)]

@@ -225,3 +225,20 @@ def test_an_impossible_entry_is_logged_with_force(event: Path, tmp_path: Path) -
     assert r.returncode == 0 and "km 100.0" in r.stdout
     r = run("checkpoint", str(event), "--km", "90", "--time", "2021-08-15T07:10", env_dir=tmp_path)
     assert r.returncode == 2 and "10.0 km behind the last position (km 100.0 at 07:00)" in r.stderr
+
+
+def test_day_hours_make_the_finish_eta_skip_the_nights(tmp_path: Path) -> None:
+    ev = tmp_path / "nights.toml"
+    r = run("new", "unity-run-2021", "-o", str(ev), "--speed", "7", "--start",
+            "2021-08-15T05:30", "--day-hours", "05:30-18:30", env_dir=tmp_path)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    r = run("status", str(ev), "--json", "--now", "2021-08-15T05:30+05:30", env_dir=tmp_path)
+    doc = json.loads(r.stdout)
+    # 416 km at the planned 7 km/h is 59.43 h of running, 13 h a day: 4 full days (52 h) and
+    # 7 h 25 min 42.9 s of the fifth, from 05:30 on 19 Aug (JSON times are to the second).
+    finish = doc["towns_ahead"][-1]
+    assert finish["name"] == "Statue of Unity"
+    assert finish["eta"] == "2021-08-19T12:55:42+05:30"
+    r = run("new", "unity-run-2021", "-o", str(tmp_path / "bad.toml"), "--day-hours", "19-6",
+            env_dir=tmp_path)  # fmt: skip
+    assert r.returncode == 2 and "day_hours" in r.stderr

@@ -82,6 +82,7 @@ def test_round_trip_with_every_field(tmp_path: Path) -> None:
         feed="https://user:pa$$@example.com/feed?token=abc&x=1",
         max_kmh=40.5,
         stale_min=5,
+        day_hours="05:30-19:00",
     )
     out = tmp_path / "sub.toml"
     written = write_event(original, out)
@@ -303,4 +304,15 @@ def test_event_repr_redacts_the_feed() -> None:
 def test_bad_stale_minutes_name_the_key(tmp_path: Path, value: str, why: str) -> None:
     path = write(tmp_path, GOOD + f"stale_min = {value}\n")
     with pytest.raises(EventError, match=f"stale_min: .*{why}"):
+        load_event(path)
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [('"6-19"', "is not like"), ('"19:00-06:00"', "must end after it starts"),
+     ('"06:00-24:00"', "hours 0-23"), ("7", "is not like")],
+)  # fmt: skip
+def test_bad_day_hours_name_the_key(tmp_path: Path, value: str, why: str) -> None:
+    path = write(tmp_path, GOOD + f"day_hours = {value}\n")
+    with pytest.raises(EventError, match=f"day_hours: .*{why}"):
         load_event(path)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -267,3 +267,30 @@ def test_late_entries_and_removals_equal_a_fresh_replay(
     assert live.progress(now) == fresh.progress(now)
     assert live.day_totals() == fresh.day_totals()
     assert not live.remove(Fix(now, 0, 0, km=1.0))
+
+
+def test_day_window_skips_the_nights_by_hand() -> None:
+    from companion.core.eta import DayWindow
+
+    w = DayWindow(time(6, 0), time(19, 0), IST)
+    # 5 h from 17:00: 2 h today, 3 h from 06:00 tomorrow.
+    assert w.advance(ist(2021, 8, 15, 17), 5 * 3600) == ist(2021, 8, 16, 9)
+    # Starting at night: from 06:00 next morning.
+    assert w.advance(ist(2021, 8, 15, 22), 3600) == ist(2021, 8, 16, 7)
+    assert w.advance(ist(2021, 8, 16, 4), 3600) == ist(2021, 8, 16, 7)
+    # 30 h of moving at 13 h a day: two full days and 4 h of the third.
+    assert w.advance(ist(2021, 8, 15, 6), 30 * 3600) == ist(2021, 8, 17, 10)
+    assert w.advance(ist(2021, 8, 15, 6), 13 * 3600) == ist(2021, 8, 15, 19)
+
+
+def test_eta_of_a_multi_day_event_skips_the_nights(road: Route) -> None:
+    from companion.core.eta import DayWindow
+
+    tr = Tracker(road, IST, planned_kmh=5.0, day_window=DayWindow(time(6), time(18), IST))
+    tr.add(Fix(ist(2021, 8, 15, 6), 0, 0, km=0.0))
+    tr.add(Fix(ist(2021, 8, 15, 16), 0, 0, km=50.0))  # 5 km/h, moving at 16:00
+    pr = tr.progress(ist(2021, 8, 15, 16))
+    # The finish is 50 km on at 5 km/h = 10 h: 2 h today, 8 h tomorrow from 06:00.
+    assert pr.finish is not None and pr.finish.eta_at == ist(2021, 8, 16, 14)
+    assert pr.next_town is not None and pr.next_town.name == "Charlie"
+    assert pr.next_town.eta_at == ist(2021, 8, 16, 9)  # 25 km = 5 h: 2 h today, 3 h tomorrow
