@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from companion.core.models import Fix
 from companion.core.route import Route
-from companion.event import Event, load_event, resolve_route_path, write_event
+from companion.event import Event, load_event, write_event
 from companion.logbook import Logbook
 from companion.service import EventSession
 from companion.sources.base import Source
@@ -36,8 +36,8 @@ PLANNED_KMH = 7.0
 FIX_EVERY_S = 10.0
 # Without day ends in the route file's comments, each day covers this much.
 DEFAULT_DAY_KM = 52.0
-# Day ends in the route file's comments: "# Day 1 Sun 15 Aug: km 0 → 56, Shivaji Park → ...".
-_DAY_LINE = re.compile(r"^#\s*Day\s+(\d+)\b[^:]*:\s*km\s*~?\s*([\d.]+)\s*→\s*~?\s*([\d.]+)")
+# Day ends in the route's notes (its file's comments): "Day 1 Sun 15 Aug: km 0 → 56, ...".
+_DAY_LINE = re.compile(r"^#?\s*Day\s+(\d+)\b[^:]*:\s*km\s*~?\s*([\d.]+)\s*→\s*~?\s*([\d.]+)")
 
 
 class SimClock:
@@ -55,16 +55,13 @@ class SimClock:
         return self.start + timedelta(seconds=(self._monotonic() - self._t0) * self.speed)
 
 
-def day_ends(route_file: Path, route: Route, days: int = 3) -> list[float]:
-    """The km where each of the first `days` days ended, from the route file's comments if it
-    has them, else every DEFAULT_DAY_KM."""
+def day_ends(route: Route, days: int = 3) -> list[float]:
+    """The km where each of the first `days` days ended, from the route's notes if it has them,
+    else every DEFAULT_DAY_KM."""
     found: dict[int, float] = {}
-    try:
-        for line in route_file.read_text(encoding="utf-8").splitlines():
-            if m := _DAY_LINE.match(line.strip()):
-                found[int(m.group(1))] = float(m.group(3))
-    except OSError:
-        pass
+    for line in route.description.splitlines():
+        if m := _DAY_LINE.match(line.strip()):
+            found[int(m.group(1))] = float(m.group(3))
     ends = [found.get(n, n * DEFAULT_DAY_KM) for n in range(1, days + 1)]
     return [min(k, route.length_km) for k in ends]
 
@@ -216,7 +213,7 @@ def build_demo(speed: float = 60.0, folder: Path | None = None) -> Demo:
     db_path = where / "unity-run-demo.sqlite"
     session = EventSession.open(event.path, db_path)
     try:
-        ends = day_ends(resolve_route_path(event), session.route)
+        ends = day_ends(session.route)
         _log_days(session, ends, DAY4_START)
         route = session.route
     finally:
