@@ -130,15 +130,12 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_checkpoint(args: argparse.Namespace) -> int:
     entry = _entry_text(args)
-    s = _session(args)
-    try:
+    with _session(args) as s:
         try:
             fix = s.checkpoint(entry, args.time, _now(args.now), force=args.force)
         except ImplausibleEntry as e:
             raise ImplausibleEntry(f"{e}; add --force to log it anyway") from None
         print(render.logged_line(fix, s.event.zone))
-    finally:
-        s.close()
     return 0
 
 
@@ -153,52 +150,39 @@ def _entry_text(args: argparse.Namespace) -> str:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    s = _session(args)
-    try:
+    with _session(args) as s:
         fix = s.undo()
         if fix is None:
             raise PositionError("nothing to undo: no manual entry in the log")
         print("undid " + render.logged_line(fix, s.event.zone))
-    finally:
-        s.close()
     return 0
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
-    s = _session(args)
-    try:
+    with _session(args) as s:
         fix = s.edit_last_time(args.time, _now(args.now))
         print("changed " + render.logged_line(fix, s.event.zone))
-    finally:
-        s.close()
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    s = _session(args, readonly=True)
-    try:
+    with _session(args, readonly=True) as s:
         p = s.progress(_now(args.now))
         if args.json:
             print(json.dumps(render.status_json(s.event, p), ensure_ascii=False, indent=2))
         else:
             print(render.status_text(s.event, p))
-    finally:
-        s.close()
     return 0
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    s = _session(args, readonly=True)
-    try:
+    with _session(args, readonly=True) as s:
         print(render.summary(s.event, s.tracker, _now(args.now), args.day))
-    finally:
-        s.close()
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    s = _session(args, readonly=True)
-    try:
+    with _session(args, readonly=True) as s:
         fixes = s.tracker.fixes
         if args.gpx:
             Path(args.gpx).write_text(gpx_track(s.event.name, fixes), encoding="utf-8")
@@ -207,8 +191,6 @@ def cmd_export(args: argparse.Namespace) -> int:
             text = checkpoints_csv(fixes, s.tracker.day_totals(), s.event.zone)
             Path(args.csv).write_text(text, encoding="utf-8")
             print(f"wrote {args.csv}: checkpoints and daily totals")
-    finally:
-        s.close()
     return 0
 
 

@@ -26,14 +26,11 @@ FLUSH_EVERY_S = 0.5
 
 
 def follow(event_path: Path, db: str | None, feed: str | None, duration: float | None) -> int:
-    session = EventSession.open(event_path, db)
-    try:
+    with EventSession.open(event_path, db) as session:
         url = feed or session.event.feed
         if not url:
             raise FeedError(f"{event_path}: no feed: give --feed URL or set feed in the event file")
         return asyncio.run(_follow(session, url, duration))
-    finally:
-        session.close()
 
 
 async def _follow(session: EventSession, url: str, duration: float | None) -> int:

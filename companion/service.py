@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Self
 
 from companion.core.eta import DayWindow
 from companion.core.models import Fix, ImplausibleEntry, PositionError, Progress
@@ -192,3 +193,9 @@ class EventSession:
 
     def close(self) -> None:
         self.logbook.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -169,8 +169,7 @@ def make_app(
 
 def run_dashboard(event_path: Path, db: str | None, feed: str | None) -> int:
     """`companion run`: open the event, start its feed (if any) and show the dashboard."""
-    session = EventSession.open(event_path, db)
-    try:
+    with EventSession.open(event_path, db) as session:
         url = feed or session.event.feed
         source: Source | None = None
         if url:
@@ -178,8 +177,6 @@ def run_dashboard(event_path: Path, db: str | None, feed: str | None) -> int:
 
             source = open_source(url, max_kmh=session.event.max_kmh)
         make_app(session, utc_now, source).run()
-    finally:
-        session.close()
     return 0
 
 
