@@ -129,10 +129,9 @@ class EventSession:
 
     def _km_before(self, at: datetime) -> float | None:
         """The km the athlete had reached at time `at` ("+5" counts from there)."""
-        before = [f for f in self.tracker.fixes if f.time <= at]
-        if not before:
+        last = self.tracker.last_fix_at(at)
+        if last is None:
             return None
-        last = before[-1]
         return last.km if last.km is not None else self.tracker.km
 
     def undo(self) -> Fix | None:

@@ -141,6 +141,11 @@ class Tracker:
     def fixes(self) -> list[Fix]:
         return list(self._fixes)
 
+    def last_fix_at(self, t: datetime) -> Fix | None:
+        """The latest fix at or before `t` (a bisection: no copy of a day of fixes)."""
+        i = bisect.bisect_right(self._times, t)
+        return self._fixes[i - 1] if i else None
+
     def add(self, fix: Fix) -> Placement:
         """Take one fix. Returns where it fell; an off-route fix does not move the athlete."""
         if self._last is not None and fix.time < self._last.time:
