@@ -126,12 +126,14 @@ class Route:
         lon = (float(self._lon[i]) + t * dlon + 180.0) % 360.0 - 180.0
         return LatLon(lat, lon)
 
-    def elevation_at(self, km: float) -> float | None:
-        if not self.has_elevation:
-            return None
-        d = min(max(km * 1000.0, 0.0), float(self.cum_m[-1]))
+    def elevation_profile(self, samples: int) -> tuple[float, ...]:
+        """Elevation in metres at `samples` evenly spaced km from start to finish (one vectorised
+        interpolation); empty when the route has no heights."""
         valid = np.isfinite(self._ele)
-        return float(np.interp(d, self.cum_m[valid], self._ele[valid]))
+        if not valid.any():
+            return ()
+        at_m = np.linspace(0.0, float(self.cum_m[-1]), samples)
+        return tuple(np.interp(at_m, self.cum_m[valid], self._ele[valid]).tolist())
 
     # --- towns ----------------------------------------------------------------------------------
     def town(self, name: str) -> Town | None:

@@ -164,3 +164,11 @@ def test_prefiltered_search_finds_what_a_full_scan_finds() -> None:
             assert not quick.off_route
         else:
             assert quick.off_route
+
+
+def test_elevation_profile_interpolates_and_keeps_sea_level() -> None:
+    # Heights 0 m, 100 m, 0 m at the start, middle and end of an equator route: linear between.
+    data = RouteData("hill", "mem", [0.0, 0.0, 0.0], [0.0, 0.5, 1.0], [0.0, 100.0, 0.0], [])
+    r = build_route(data)
+    assert r.elevation_profile(5) == pytest.approx((0.0, 50.0, 100.0, 50.0, 0.0))
+    assert make([0.0, 0.0], [0.0, 1.0]).elevation_profile(5) == ()

@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-import numpy as np
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -53,14 +52,6 @@ REPAINT_MIN_S = 0.25
 LOG_PANEL_ROWS = 40
 # Elevation samples kept for the profile; the widget resamples them to its width.
 PROFILE_SAMPLES = 600
-
-
-def _profile(session: EventSession) -> tuple[float, ...]:
-    route = session.route
-    if not route.has_elevation:
-        return ()
-    kms = np.linspace(0.0, route.length_km, PROFILE_SAMPLES)
-    return tuple(float(route.elevation_at(float(k)) or np.nan) for k in kms)
 
 
 class DashboardScreen(Screen[None]):
@@ -113,7 +104,7 @@ class DashboardScreen(Screen[None]):
                 yield NextTown(self.tz, id="next").data_bind(progress)
                 yield Speeds(id="speeds").data_bind(progress)
                 yield RouteStrip(towns, s.route.length_km, id="strip").data_bind(progress)
-                profile = _profile(s)
+                profile = s.route.elevation_profile(PROFILE_SAMPLES)
                 if profile:
                     yield Elevation(profile, s.route.length_km, id="elevation").data_bind(progress)
                 yield TownsAhead(self.tz, id="towns").data_bind(progress)
