@@ -109,10 +109,6 @@ class Route:
     def elevations(self) -> FloatArray:
         return self._ele
 
-    @property
-    def has_elevation(self) -> bool:
-        return bool(np.isfinite(self._ele).any())
-
     def point_at(self, km: float) -> LatLon:
         """The position at along-route `km` (clamped to the route)."""
         d = min(max(km * 1000.0, 0.0), float(self.cum_m[-1]))
