@@ -63,6 +63,8 @@ def fix_payload(fix: Fix) -> dict[str, Any] | None:
     }
     if fix.label:
         payload["label"] = fix.label
+    if fix.mark:
+        payload["mark"] = fix.mark
     return payload or None
 
 
@@ -88,6 +90,7 @@ def fix_from_row(row: tuple[Any, ...]) -> Fix:
         accuracy_m=payload.get("accuracy_m"),
         sats=payload.get("sats"),
         label=payload.get("label", ""),
+        mark=payload.get("mark", ""),
     )
 
 

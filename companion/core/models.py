@@ -85,6 +85,9 @@ class Fix:
     accuracy_m: float | None = None
     sats: int | None = None
     label: str = ""  # what the crew typed ("Valsad", "km 171"), for the log
+    # A crew's word about motion, logged with the position where it was said: "stop" (the
+    # athlete is resting from this time) or "go" (on the move again); "" for a plain position.
+    mark: str = ""
 
     @property
     def is_manual(self) -> bool:

@@ -138,6 +138,19 @@ class Tracker:
         return self._last
 
     @property
+    def stopped_since(self) -> datetime | None:
+        """When the current stop began (GPS or the crew's "stop" mark); None while moving."""
+        return self._stopped_since
+
+    @property
+    def stopped_by(self) -> str | None:
+        """Who says the athlete is stopped: "crew" (a "stop" mark), "gps", or None (moving)."""
+        if self._stopped_since is None:
+            return None
+        last = self._last
+        return "crew" if last is not None and last.mark == "stop" else "gps"
+
+    @property
     def fixes(self) -> list[Fix]:
         return list(self._fixes)
 
