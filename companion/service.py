@@ -15,10 +15,12 @@ from companion.core.eta import DayWindow
 from companion.core.models import Fix, ImplausibleEntry, PositionError, Progress
 from companion.core.route import Route
 from companion.core.tracker import Tracker
+from companion.edit_check import check_new_time
 from companion.event import Event, load_event, resolve_route_path
 from companion.formats import load_route
 from companion.locations import default_db_path
 from companion.logbook import Logbook
+from companion.logrows import set_aside_alert
 from companion.sources.base import FeedState, FeedStatus, Source
 from companion.sources.filters import PlausibilityFilter
 from companion.sources.manual import parse_position, parse_time
@@ -80,7 +82,10 @@ class EventSession:
 
     # --- reading --------------------------------------------------------------------------------
     def progress(self, now: datetime) -> Progress:
-        return self.tracker.progress(now)
+        p = self.tracker.progress(now)
+        if self.logbook.set_aside:  # the replay left out rows it could not read: say so
+            p = replace(p, alerts=(*p.alerts, set_aside_alert(self.logbook.set_aside)))
+        return p
 
     # --- manual entries -------------------------------------------------------------------------
     def checkpoint(
@@ -141,15 +146,26 @@ class EventSession:
             self.replay()  # not found as logged: rebuild rather than guess
         return fix
 
-    def edit_last_time(self, time_text: str, now: datetime) -> Fix:
-        """Change the time of the last manual entry (logged as an edit event)."""
+    def edit_last_time(self, time_text: str, now: datetime, *, force: bool = False) -> Fix:
+        """Change the time of the last manual entry (logged as an edit event).
+
+        Raises PositionError; ImplausibleEntry (unless `force`) when at the new time the entry
+        would be out of km order with the positions around it, or need more than `max_kmh`.
+        """
         at = parse_time(time_text, now, self.event.zone)
-        before = self.logbook.last_manual()
-        fix = self.logbook.edit_last_manual_time(at)
-        if fix is None:
+        if self.event.start is not None and at < self.event.start:
+            shown = self.event.start.astimezone(self.event.zone).strftime("%Y-%m-%d %H:%M")
+            raise PositionError(f"time is before the event's start ({shown})")
+        found = self.logbook.last_manual_fix()
+        if found is None:
             raise PositionError("nothing to change: no manual entry in the log")
-        old = replace(fix, time=before.time) if before is not None and before.time else None
-        if old is not None and self.tracker.remove(old):
+        fix_id, old = found
+        if not force:
+            tracker = self.tracker
+            zone, start = self.event.zone, self.event.start
+            check_new_time(tracker.fixes, old, at, max_kmh=tracker.max_kmh, tz=zone, start=start)
+        fix = self.logbook.edit_time(fix_id, at)
+        if self.tracker.remove(old):
             self.tracker.add(fix)
         else:
             self.replay()

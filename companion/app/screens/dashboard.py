@@ -223,8 +223,8 @@ class DashboardScreen(Screen[None]):
             return
         when = entry.time.astimezone(self.tz).strftime("%H:%M") if entry.time else ""
 
-        def save(text: str) -> Fix:
-            fix = self.session.edit_last_time(text, self.clock())
+        def save(text: str, force: bool) -> Fix:
+            fix = self.session.edit_last_time(text, self.clock(), force=force)
             self.refresh_progress()
             self.refresh_log()
             return fix

@@ -1,4 +1,8 @@
-"""The form for `e`: change the time of the last manual entry."""
+"""The form for `e`: change the time of the last manual entry.
+
+A time that puts the entries out of km order or needs an impossible speed is refused with the
+reason; Enter again on the same time saves it anyway, as in the checkpoint form.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from companion.core.models import CompanionError, Fix
+from companion.core.models import CompanionError, Fix, ImplausibleEntry
 
-SaveTime = Callable[[str], Fix]
+# (the time typed, force: save even if implausible)
+SaveTime = Callable[[str, bool], Fix]
 
 
 class EditTimeScreen(ModalScreen[Fix | None]):
@@ -30,6 +35,7 @@ class EditTimeScreen(ModalScreen[Fix | None]):
         self.time_text = time_text
         self.save = save
         self.cursor_blink = cursor_blink
+        self._warned: str | None = None  # the time the crew was warned about
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form", classes="form"):
@@ -47,9 +53,15 @@ class EditTimeScreen(ModalScreen[Fix | None]):
 
     @on(Input.Submitted)
     def _submit(self) -> None:
+        typed = self.query_one("#when", Input).value.strip()
         try:
-            fix = self.save(self.query_one("#when", Input).value)
+            fix = self.save(typed, typed == self._warned)
+        except ImplausibleEntry as e:
+            self._warned = typed
+            self.query_one("#error", Label).update(f"! {e}. Enter again to save it anyway.")
+            return
         except CompanionError as e:
+            self._warned = None
             self.query_one("#error", Label).update(f"! {e}")
             return
         self.dismiss(fix)

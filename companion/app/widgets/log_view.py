@@ -21,7 +21,7 @@ def log_table(entries: tuple[LogEntry, ...], tz: ZoneInfo, limit: int | None = N
     for e in shown:
         when = e.time if e.time is not None and e.kind == "fix" else e.logged_at
         local = when.astimezone(tz)
-        what = e.summary + (" (undone)" if e.undone else "")
+        what = e.line(tz) + (" (undone)" if e.undone else "")
         # Feed events carry the feed's URL as source: too long for a column, and in the text.
         by = e.source if e.kind == "fix" and e.source else e.kind
         table.add_row(f"{local:%a %H:%M}", what, by, style="strike dim" if e.undone else None)
