@@ -14,15 +14,21 @@ from pathlib import Path
 
 from companion import render
 from companion.core.models import CompanionError, ImplausibleEntry, PositionError
+from companion.core.times import time_problem
 from companion.event import Event, write_event
 from companion.formats import load_route
 from companion.formats.export import checkpoints_csv, gpx_track
 from companion.locations import bundled_routes_dir
+from companion.logrows import set_aside_alert
 from companion.service import EventSession
 
 
 class UsageError(CompanionError):
     """Bad command-line input."""
+
+
+class WriteError(CompanionError):
+    """An output file that cannot be written (the message names it)."""
 
 
 def _now(text: str | None) -> datetime:
@@ -34,6 +40,9 @@ def _now(text: str | None) -> datetime:
         raise UsageError(f"--now {text!r}: not an ISO 8601 time") from None
     if t.tzinfo is None:
         raise UsageError(f"--now {text!r}: give a UTC offset, e.g. {text}+05:30")
+    # The one rule for times (core/times.py): year 1 or 9999 used to overflow in a traceback.
+    if (problem := time_problem(t)) is not None:
+        raise UsageError(f"--now {text!r}: {problem}")
     return t.astimezone(UTC)
 
 
@@ -56,7 +65,11 @@ def _bundled() -> list[Path]:
 
 
 def _session(args: argparse.Namespace, readonly: bool = False) -> EventSession:
-    return EventSession.open(args.event, args.db, readonly=readonly)
+    session = EventSession.open(args.event, args.db, readonly=readonly)
+    if session.logbook.set_aside:  # every command says so, status --json and undo too
+        alert = set_aside_alert(session.logbook.set_aside)
+        print(f"companion: {session.db_path}: {alert}", file=sys.stderr)
+    return session
 
 
 # --- commands -----------------------------------------------------------------------------------
@@ -160,7 +173,10 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 def cmd_edit(args: argparse.Namespace) -> int:
     with _session(args) as s:
-        fix = s.edit_last_time(args.time, _now(args.now))
+        try:
+            fix = s.edit_last_time(args.time, _now(args.now), force=args.force)
+        except ImplausibleEntry as e:
+            raise ImplausibleEntry(f"{e}; add --force to change it anyway") from None
         print("changed " + render.logged_line(fix, s.event.zone))
     return 0
 
@@ -185,13 +201,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     with _session(args, readonly=True) as s:
         fixes = s.tracker.fixes
         if args.gpx:
-            Path(args.gpx).write_text(gpx_track(s.event.name, fixes), encoding="utf-8")
+            _write_out(args.gpx, gpx_track(s.event.name, fixes))
             print(f"wrote {args.gpx}: {len(fixes)} positions")
         if args.csv:
             text = checkpoints_csv(fixes, s.tracker.day_totals(), s.event.zone)
-            Path(args.csv).write_text(text, encoding="utf-8")
+            _write_out(args.csv, text)
             print(f"wrote {args.csv}: checkpoints and daily totals")
     return 0
+
+
+def _write_out(name: str, text: str) -> None:
+    """Write an export, naming the file when that fails (a full disk: /dev/full says only
+    "No space left on device", and with no file name)."""
+    try:
+        Path(name).write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise WriteError(f"{name}: cannot write it: {e.strerror or e}") from None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -270,6 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = cmd("edit", "change the time of the last manual entry")
     event_args(sp)
     sp.add_argument("--time", required=True, help="HH:MM or ISO 8601")
+    sp.add_argument("--force", action="store_true",
+                    help="change it even if it puts the entries out of km order or needs an "
+                    "impossible speed")  # fmt: skip
     sp.add_argument("--now", help=argparse.SUPPRESS)
     sp.set_defaults(func=cmd_edit)
 
@@ -322,7 +350,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except OSError as e:
-        print(f"companion: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"companion: {where}{e.strerror or e}", file=sys.stderr)
         return 2
 
 

@@ -11,6 +11,7 @@ An event file looks like this (`companion new` writes one)::
     feed = "gpsd://localhost:2947"  # optional
     max_kmh = 25.0                  # optional; fastest plausible speed for the feed filters
     stale_min = 10                  # optional; a GPS position older than this is STALE
+    no_entry_min = 90               # optional; a typed entry older than this is NO ENTRY
     day_hours = "06:00-19:00"       # optional; on the road each day: ETAs skip the nights
 
 Unknown keys and bad values are errors that name the file and the key: a typo such as `planed_kmh`
@@ -33,6 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from companion.core.models import CompanionError
+from companion.core.times import time_problem
 from companion.locations import bundled_routes_dir
 
 
@@ -47,7 +49,7 @@ MAX_PLANNED_KMH = 200.0
 ROUTE_SUFFIXES = (".csv", ".gpx", ".geojson")
 KEYS = (
     "name", "athlete", "route", "timezone", "planned_kmh", "start", "feed", "max_kmh", "stale_min",
-    "day_hours",
+    "day_hours", "no_entry_min",
 )  # fmt: skip
 # A GPS position older than this many minutes raises the dashboard's STALE alert by default.
 DEFAULT_STALE_MIN = 10.0
@@ -82,6 +84,9 @@ class Event:
     max_kmh: float = 0.0
     stale_min: float = DEFAULT_STALE_MIN
     day_hours: str | None = None  # "06:00-19:00": on the road each day; ETAs skip the nights
+    # A manual entry older than this raises NO ENTRY; None: older than the expected time to the
+    # next town (core/states.py).
+    no_entry_min: float | None = None
     path: Path = Path()
 
     def __post_init__(self) -> None:
@@ -97,6 +102,8 @@ class Event:
             if not isinstance(self.start, datetime):
                 raise EventError("start: must be a date and time")
             start = self.start if self.start.tzinfo else self.start.replace(tzinfo=zone)
+            if (problem := time_problem(start, tz=zone)) is not None:  # year 1 would overflow
+                raise EventError(f"start: {problem}")
             object.__setattr__(self, "start", start.astimezone(UTC))
         if self.max_kmh == 0:
             object.__setattr__(self, "max_kmh", default_max_kmh(float(self.planned_kmh)))
@@ -105,6 +112,9 @@ class Event:
         _check_speed("stale_min", self.stale_min, limit=24 * 60.0, unit="minutes")
         if self.day_hours is not None:
             _parse_day_hours(self.day_hours)
+        if self.no_entry_min is not None:
+            _check_speed("no_entry_min", self.no_entry_min, limit=48 * 60.0, unit="minutes")
+            object.__setattr__(self, "no_entry_min", float(self.no_entry_min))
         object.__setattr__(self, "stale_min", float(self.stale_min))
         object.__setattr__(self, "planned_kmh", float(self.planned_kmh))
         object.__setattr__(self, "max_kmh", float(self.max_kmh))
@@ -165,7 +175,7 @@ def _zone(key: str, name: object) -> ZoneInfo:
         raise EventError(f"{key}: must be an IANA timezone name such as 'Asia/Kolkata'")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Asia" is a directory of zones
         raise EventError(
             f"{key}: unknown timezone {name!r} (use an IANA name such as 'Asia/Kolkata')"
         ) from None
@@ -199,7 +209,7 @@ def load_event(path: Path | str) -> Event:
     """
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8-sig")  # Windows Notepad starts with a BOM
     except FileNotFoundError:
         raise EventError(f"{path}: no such event file") from None
     except UnicodeDecodeError as e:
@@ -244,6 +254,7 @@ def _event_from_table(data: dict[str, Any], path: Path) -> Event:
         max_kmh=max_kmh,
         stale_min=data.get("stale_min", DEFAULT_STALE_MIN),
         day_hours=data.get("day_hours"),
+        no_entry_min=data.get("no_entry_min"),
         path=Path(os.path.abspath(path)),
     )
 
@@ -291,6 +302,8 @@ def event_toml(event: Event) -> str:
         lines.append(f"stale_min = {event.stale_min!r}")
     if event.day_hours is not None:
         lines.append(f"day_hours = {toml_string(event.day_hours)}")
+    if event.no_entry_min is not None:
+        lines.append(f"no_entry_min = {event.no_entry_min!r}")
     return "\n".join(lines) + "\n"
 
 

@@ -31,14 +31,18 @@ from typing import Any, Self
 from urllib.parse import quote
 
 from companion.core.models import CompanionError, Fix
+from companion.core.times import time_problem
 from companion.logrows import (
     ENTRIES_QUERY,
     FIX_COLUMNS,
     LogEntry,
-    entry_from_row,
+    RowError,
+    SetAside,
     fix_from_row,
     fix_payload,
     from_iso,
+    read_entry,
+    stored_fix_time,
     to_iso,
 )
 
@@ -48,6 +52,7 @@ __all__ = [
     "LogEntry",
     "Logbook",
     "LogbookError",
+    "SetAside",
     "from_iso",
     "to_iso",
 ]
@@ -82,11 +87,11 @@ _LAST_MANUAL = """
 SELECT id FROM events AS e
 WHERE kind = 'fix' AND source = 'manual'
   AND NOT EXISTS (SELECT 1 FROM events AS u WHERE u.kind = 'undo' AND u.ref = e.id)
-ORDER BY id DESC LIMIT 1
+ORDER BY id DESC
 """
 
 _IS_UNDONE = "SELECT 1 FROM events WHERE kind = 'undo' AND ref = ? LIMIT 1"
-_LAST_EDIT = "SELECT time FROM events WHERE kind = 'edit' AND ref = ? ORDER BY id DESC LIMIT 1"
+_EDITS = "SELECT time FROM events WHERE kind = 'edit' AND ref = ? ORDER BY id DESC"
 
 
 class LogbookError(CompanionError):
@@ -120,6 +125,8 @@ class Logbook:
         self._monotonic = monotonic
         self._pending: list[int] = []
         self._closed = False
+        # Rows the last replay could not read, so left out: the caller shows them (issue 10).
+        self.set_aside: list[SetAside] = []
         self._oldest_pending: float | None = None  # monotonic time of the first uncommitted fix
 
     @classmethod
@@ -189,9 +196,14 @@ class Logbook:
             commit: false for a fast feed: the fix joins a batch committed once the oldest batched
                 fix is `batch_max_age_s` old (checked here and in `flush()`).
         """
-        cols = {"time": to_iso(fix.time), "lat": fix.lat, "lon": fix.lon, "km": fix.km}
+        cols = {"time": self._storable(fix.time), "lat": fix.lat, "lon": fix.lon, "km": fix.km}
+        payload = fix_payload(fix)
+        try:  # never store what the replay could not read back
+            fix_from_row((0, "fix", *cols.values(), fix.source, None, _json(payload)))
+        except RowError as e:
+            raise LogbookError(f"{self.path}: cannot log a fix: {e}") from None
         with self._write("log a fix"):
-            fix_id = self._insert("fix", fix_payload(fix), source=fix.source, **cols)
+            fix_id = self._insert("fix", payload, source=fix.source, **cols)
             if commit or fix.is_manual:
                 self._commit()
             else:
@@ -217,7 +229,7 @@ class Logbook:
         """
         # Look up and undo in one write transaction, so two processes cannot undo the same fix.
         with self._write("undo"):
-            found = self._conn.execute(_LAST_MANUAL).fetchone()
+            found = self._last_manual_row()
             if found is None:
                 self._commit()
                 return None
@@ -235,7 +247,7 @@ class Logbook:
         Raises:
             LogbookError: no such fix, or it was undone.
         """
-        iso = to_iso(new_time)
+        iso = self._storable(new_time)
         with self._write("edit a fix"):
             row = self._conn.execute("SELECT kind FROM events WHERE id = ?", (fix_id,)).fetchone()
             undone = self._conn.execute(_IS_UNDONE, (fix_id,)).fetchone() is not None
@@ -243,16 +255,27 @@ class Logbook:
                 self._commit()  # the batch that may be pending is still good
                 why = "was undone" if undone else "does not exist"
                 raise LogbookError(f"{self.path}: cannot edit fix #{fix_id}: it {why}")
+            try:
+                self._effective_fix(fix_id)
+            except RowError as e:
+                self._commit()
+                raise LogbookError(f"{self.path}: cannot edit fix #{fix_id}: {e}") from None
             self._insert("edit", {"time": iso}, time=iso, ref=fix_id)
             fix = self._effective_fix(fix_id)
             self._commit()
         return fix
 
+    def last_manual_fix(self) -> tuple[int, Fix] | None:
+        """The latest manual fix not undone, as it now counts (edits applied), with its id."""
+        with self._sql_errors("read the log"):
+            found = self._last_manual_row()
+            return None if found is None else (found[0], self._effective_fix(found[0]))
+
     def edit_last_manual_time(self, new_time: datetime) -> Fix | None:
         """Change the time of the latest manual fix not undone; None when there is none."""
         self._check_writable("edit a fix")
         with self._sql_errors("read the log"):
-            found = self._conn.execute(_LAST_MANUAL).fetchone()
+            found = self._last_manual_row()
         return None if found is None else self.edit_time(found[0], new_time)
 
     def log_feed_status(self, status: str, detail: str = "", source: str | None = None) -> int:
@@ -261,6 +284,21 @@ class Logbook:
             entry_id = self._insert("feed", {"status": status, "detail": detail}, source=source)
             self._commit()
         return entry_id
+
+    def last_feed_status(self) -> tuple[datetime, str, str, str | None] | None:
+        """The newest feed status logged: (when, status, detail, source); None if none was."""
+        query = "SELECT logged_at, payload, source FROM events WHERE kind = 'feed' ORDER BY id DESC"
+        with self._sql_errors("read the log"):
+            row = self._conn.execute(query + " LIMIT 1").fetchone()
+        if row is None:
+            return None
+        try:
+            data = json.loads(row[1]) if row[1] else {}
+            when = from_iso(row[0])
+        except (ValueError, CompanionError):  # a damaged row is no state to report
+            return None
+        data = data if isinstance(data, dict) else {}
+        return when, str(data.get("status", "?")), str(data.get("detail") or ""), row[2]
 
     def append_note(self, text: str) -> int:
         """Log a free-text note from the crew."""
@@ -278,20 +316,25 @@ class Logbook:
         a Tracker is rebuilt from when an event is reopened.
         """
         fixes: dict[int, Fix] = {}
-        edited: dict[int, tuple[int, str]] = {}
+        edited: dict[int, tuple[int, datetime]] = {}
         undone: set[int] = set()
+        set_aside: list[SetAside] = []
         kinds = "kind IN ('fix', 'undo', 'edit')"
         with self._sql_errors("read the log"):
             for row in self._conn.execute(f"SELECT {FIX_COLUMNS} FROM events WHERE {kinds}"):
                 kind = row[1]
-                if kind == "fix":
-                    fixes[row[0]] = fix_from_row(row)
-                elif kind == "undo":
-                    undone.add(row[7])
-                elif row[7] not in edited or row[0] > edited[row[7]][0]:
-                    edited[row[7]] = (row[0], row[2])  # the latest edit of a fix wins
+                try:  # a row that cannot be read is left out and reported, never fatal
+                    if kind == "fix":
+                        fixes[row[0]] = fix_from_row(row)
+                    elif kind == "undo":
+                        undone.add(row[7])
+                    elif row[7] not in edited or row[0] > edited[row[7]][0]:
+                        edited[row[7]] = (row[0], stored_fix_time(row[2]))  # the latest wins
+                except RowError as e:
+                    set_aside.append(SetAside(row[0], kind, str(e)))
+        self.set_aside = set_aside
         result = [
-            (fix_id, replace(fix, time=from_iso(edited[fix_id][1])) if fix_id in edited else fix)
+            (fix_id, replace(fix, time=edited[fix_id][1]) if fix_id in edited else fix)
             for fix_id, fix in fixes.items()
             if fix_id not in undone
         ]
@@ -309,14 +352,17 @@ class Logbook:
         args = (int(without_gps), int(manual_only), -1 if limit is None else limit)
         with self._sql_errors("read the log"):
             rows = self._conn.execute(ENTRIES_QUERY, args).fetchall()
-        return [entry_from_row(row) for row in rows]
+        return [read_entry(row) for row in rows]
 
     def last_manual(self) -> LogEntry | None:
         """The newest manual entry not undone: what undo and edit act on."""
         for e in self.entries(50, manual_only=True):
-            if not e.undone:
+            if not e.undone and e.kind != "unreadable":
                 return e
-        return next((e for e in self.entries(manual_only=True) if not e.undone), None)
+        return next(
+            (e for e in self.entries(manual_only=True) if not e.undone and e.kind != "unreadable"),
+            None,
+        )
 
     def meta(self) -> dict[str, str]:
         """The `meta` table: schema_version, event_name, created_at."""
@@ -387,7 +433,7 @@ class Logbook:
 
     def _insert(self, kind: str, payload: dict[str, Any] | None, **cols: object) -> int:
         names = ["kind", "logged_at", "payload", *cols]
-        text = None if payload is None else json.dumps(payload, ensure_ascii=False)
+        text = _json(payload)
         values = [kind, to_iso(self._clock()), text]
         sql = f"INSERT INTO events ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
         cursor = self._conn.execute(sql, [*values, *cols.values()])
@@ -395,10 +441,34 @@ class Logbook:
         return cursor.lastrowid
 
     def _effective_fix(self, fix_id: int) -> Fix:
+        """The fix as it counts: its latest readable edit applied (RowError: it is unreadable)."""
         row = self._conn.execute(f"SELECT {FIX_COLUMNS} FROM events WHERE id = ?", (fix_id,))
         fix = fix_from_row(row.fetchone())
-        edit = self._conn.execute(_LAST_EDIT, (fix_id,)).fetchone()
-        return fix if edit is None else replace(fix, time=from_iso(edit[0]))
+        for (edit_time,) in self._conn.execute(_EDITS, (fix_id,)):
+            try:
+                return replace(fix, time=stored_fix_time(edit_time))
+            except RowError:
+                continue  # set aside by the replay too: an earlier edit counts
+        return fix
+
+    def _last_manual_row(self) -> tuple[int] | None:
+        """The id of the latest manual fix not undone that can be read (undo and edit act on
+        what the crew sees; a damaged row is set aside, not acted on)."""
+        for (fix_id,) in self._conn.execute(_LAST_MANUAL).fetchall():
+            try:
+                self._effective_fix(fix_id)
+            except RowError:
+                continue
+            return (fix_id,)
+        return None
+
+    def _storable(self, when: datetime) -> str:
+        """`when` as stored, or LogbookError when it is outside the window every time must be in
+        (the doors refuse such times first; this keeps the log readable whatever calls it)."""
+        problem = time_problem(when) if when.utcoffset() is not None else None  # naive: to_iso
+        if problem is not None:
+            raise LogbookError(f"{self.path}: cannot log it: {problem}")
+        return to_iso(when)
 
 
 def _prepare(
@@ -451,3 +521,7 @@ def _prepare(
             f"version reads up to {SCHEMA_VERSION}). Upgrade Companion to open it."
         )
     return meta.get("event_name") or None
+
+
+def _json(payload: dict[str, Any] | None) -> str | None:
+    return None if payload is None else json.dumps(payload, ensure_ascii=False)

@@ -7,11 +7,14 @@ small; nothing here does IO.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from companion.core.models import Fix
+from companion.core.models import CompanionError, Fix
+from companion.core.times import EARLIEST, time_problem
 
 # Fix fields stored in the JSON payload rather than in columns: nobody queries by them.
 OPTIONAL_FIX_FIELDS = ("speed_mps", "course_deg", "alt_m", "accuracy_m", "sats")
@@ -22,7 +25,15 @@ ENTRIES_QUERY = """
 SELECT e.id, e.kind, e.logged_at, e.time, e.lat, e.lon, e.km, e.source, e.ref,
        e.payload, r.lat, r.lon, r.km, r.payload,
        e.kind = 'fix' AND EXISTS (
-           SELECT 1 FROM events AS u WHERE u.kind = 'undo' AND u.ref = e.id)
+           SELECT 1 FROM events AS u WHERE u.kind = 'undo' AND u.ref = e.id),
+       -- a fix: its latest edited time; an edit: the time the fix had before it
+       CASE e.kind
+         WHEN 'fix' THEN (SELECT x.time FROM events AS x
+                          WHERE x.kind = 'edit' AND x.ref = e.id ORDER BY x.id DESC LIMIT 1)
+         WHEN 'edit' THEN COALESCE((SELECT x.time FROM events AS x WHERE x.kind = 'edit'
+                                    AND x.ref = e.ref AND x.id < e.id ORDER BY x.id DESC LIMIT 1),
+                                   r.time)
+       END
 FROM events AS e LEFT JOIN events AS r ON r.id = e.ref
 WHERE (? = 0 OR e.kind != 'fix' OR e.source = 'manual')
   AND (? = 0 OR (e.kind = 'fix' AND e.source = 'manual'))
@@ -37,23 +48,72 @@ class LogEntry:
     id: int
     kind: str  # "fix", "undo", "edit", "feed", "note"
     logged_at: datetime  # aware UTC, wall clock when it was logged
-    time: datetime | None  # aware UTC: the fix time (the new time for an edit)
+    time: datetime | None  # aware UTC: the fix time as it now counts (the new time for an edit)
     source: str | None
     ref: int | None  # the fix an undo or edit refers to
     summary: str  # one line for a person: "Valsad (km 171.0)", "undo #12: Valsad", ...
     undone: bool  # a fix that a later undo cancelled
+    # An edited fix: the time it was logged with; an edit: the fix's time before that edit.
+    was: datetime | None = None
+
+    def line(self, tz: ZoneInfo) -> str:
+        """The summary with any times in the event's timezone, for the log view."""
+        if self.kind == "fix" and self.was is not None and self.time is not None:
+            return f"{self.summary} · edited, was {_local(self.was, self.time, tz)}"
+        if self.kind == "edit" and self.time is not None:
+            new = _local(self.time, self.time, tz)
+            old = f"{_local(self.was, self.time, tz)} → " if self.was is not None else ""
+            return f"{self.summary}: time {old}{new}"
+        return self.summary
+
+
+def _local(t: datetime, beside: datetime, tz: ZoneInfo) -> str:
+    """HH:MM in `tz`, with the date when it is not the day of `beside`."""
+    local = t.astimezone(tz)
+    same_day = local.date() == beside.astimezone(tz).date()
+    return f"{local:%H:%M}" if same_day else f"{local:%a %d %b %H:%M}"
+
+
+class RowError(CompanionError):
+    """A row of the log that cannot be read back (damaged by hand, or by a broken version)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetAside:
+    """A row left out of the replay because it cannot be read; the rest of the log counts."""
+
+    id: int
+    kind: str
+    reason: str
+
 
 
 def to_iso(value: datetime) -> str:
-    """An aware datetime as fixed-width UTC ISO 8601, so stored times also sort as text."""
+    """An aware datetime as fixed-width UTC ISO 8601, so stored times also sort as text.
+
+    `isoformat` rather than strftime: strftime("%Y") writes year 999 as "999", which
+    `fromisoformat` cannot read back (issue 10: one such time bricked the event).
+    """
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"naive datetime {value.isoformat()}: Companion stores aware UTC times")
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "+00:00"
 
 
-def from_iso(text: str) -> datetime:
-    """A stored ISO time back as an aware UTC datetime."""
-    return datetime.fromisoformat(text).astimezone(UTC)
+def from_iso(text: object) -> datetime:
+    """A stored ISO time back as an aware UTC datetime.
+
+    Raises:
+        RowError: not a time with an offset (a damaged row).
+    """
+    if not isinstance(text, str):
+        raise RowError(f"time {text!r} is not text")
+    try:
+        value = datetime.fromisoformat(text)
+        if value.utcoffset() is None:
+            raise ValueError("no offset")
+        return value.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise RowError(f"time {text[:40]!r} is not an ISO time with an offset") from None
 
 
 def fix_payload(fix: Fix) -> dict[str, Any] | None:
@@ -71,26 +131,81 @@ def fix_payload(fix: Fix) -> dict[str, Any] | None:
 def _payload(text: str | None) -> dict[str, Any]:
     if not text:
         return {}
-    value = json.loads(text)
+    try:
+        value = json.loads(text)
+    except (ValueError, TypeError, RecursionError):
+        raise RowError("its payload is not JSON") from None
     return value if isinstance(value, dict) else {}
 
 
+def stored_fix_time(text: object) -> datetime:
+    """A stored fix time (of a fix or an edit), refused as the doors refuse it when it is
+    outside the window every time must be in (a row written before that rule existed)."""
+    when = from_iso(text)
+    problem = time_problem(when)
+    if problem is not None:
+        raise RowError(problem)
+    return when
+
+
+def _coordinate(name: str, value: object, limit: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise RowError(f"{name} {value!r} is not a number")
+    if not math.isfinite(value) or abs(value) > limit:
+        raise RowError(f"{name} {value!r} is out of range")
+    return float(value)
+
+
+def _number(payload: dict[str, Any], key: str) -> float | None:
+    value = payload.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise RowError(f"{key} {value!r} is not a number")
+    return float(value)
+
+
+def _count(payload: dict[str, Any], key: str) -> int | None:
+    value = payload.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RowError(f"{key} {value!r} is not a whole number")
+    return value
+
+
+def _text(payload: dict[str, Any], key: str) -> str:
+    value = payload.get(key, "")
+    if not isinstance(value, str):
+        raise RowError(f"{key} {value!r} is not text")
+    return value
+
+
 def fix_from_row(row: tuple[Any, ...]) -> Fix:
-    _id, _kind, fix_time, lat, lon, km, source, _ref, payload_text = row
+    """The Fix a row of FIX_COLUMNS holds.
+
+    Raises:
+        RowError: the row cannot be read as a fix (the logbook sets it aside).
+    """
+    _id, _kind, time_text, lat, lon, km, source, _ref, payload_text = row
     payload = _payload(payload_text)
+    if km is not None:
+        km = _coordinate("km", km, 1e7)
+    if not isinstance(source, str):
+        raise RowError(f"source {source!r} is not text")
     return Fix(
-        time=from_iso(fix_time),
-        lat=lat,
-        lon=lon,
+        time=stored_fix_time(time_text),
+        lat=_coordinate("latitude", lat, 90.0),
+        lon=_coordinate("longitude", lon, 180.0),
         source=source,
         km=km,
-        speed_mps=payload.get("speed_mps"),
-        course_deg=payload.get("course_deg"),
-        alt_m=payload.get("alt_m"),
-        accuracy_m=payload.get("accuracy_m"),
-        sats=payload.get("sats"),
-        label=payload.get("label", ""),
-        mark=payload.get("mark", ""),
+        speed_mps=_number(payload, "speed_mps"),
+        course_deg=_number(payload, "course_deg"),
+        alt_m=_number(payload, "alt_m"),
+        accuracy_m=_number(payload, "accuracy_m"),
+        sats=_count(payload, "sats"),
+        label=_text(payload, "label"),
+        mark=_text(payload, "mark"),
     )
 
 
@@ -105,15 +220,20 @@ def _describe_fix(
 
 def entry_from_row(row: tuple[Any, ...]) -> LogEntry:
     (entry_id, kind, logged_at, fix_time, lat, lon, km, source, ref, payload) = row[:10]
-    ref_lat, ref_lon, ref_km, ref_payload, undone = row[10:]
+    ref_lat, ref_lon, ref_km, ref_payload, undone, other_time = row[10:16]
     when = from_iso(fix_time) if fix_time else None
+    other = from_iso(other_time) if other_time else None
+    was = None
     if kind == "fix":
         summary = _describe_fix(lat, lon, km, payload)
+        if other is not None:  # edited: shown at its new time, the logged one noted
+            when, was = other, when
     elif kind == "undo":
         summary = f"undo #{ref}: {_describe_fix(ref_lat, ref_lon, ref_km, ref_payload)}"
     elif kind == "edit":
-        new = when.strftime("%Y-%m-%d %H:%M:%S UTC") if when else "?"
-        summary = f"edit #{ref} {_describe_fix(ref_lat, ref_lon, ref_km, ref_payload)}: time {new}"
+        # The times are added by LogEntry.line, in the event's timezone.
+        summary = f"edit #{ref} {_describe_fix(ref_lat, ref_lon, ref_km, ref_payload)}"
+        was = other
     elif kind == "feed":
         data = _payload(payload)
         detail = data.get("detail") or ""
@@ -131,4 +251,35 @@ def entry_from_row(row: tuple[Any, ...]) -> LogEntry:
         ref=ref,
         summary=summary,
         undone=bool(undone),
+        was=was,
     )
+
+
+def read_entry(row: tuple[Any, ...]) -> LogEntry:
+    """`entry_from_row`, except that a row it cannot read is shown as such, not raised: the log
+    view must open on a log with a damaged row, to show which one."""
+    try:
+        return entry_from_row(row)
+    except (RowError, ValueError, TypeError, OverflowError) as e:
+        reason = str(e) if isinstance(e, RowError) else "a damaged row"
+        try:
+            logged_at = from_iso(row[2])
+        except RowError:
+            logged_at = EARLIEST  # the log view needs some time; this one says "not known"
+        return LogEntry(
+            id=row[0],
+            kind="unreadable",
+            logged_at=logged_at,
+            time=None,
+            source=None,
+            ref=None,
+            summary=f"row #{row[0]} set aside: {reason}",
+            undone=False,
+        )
+
+
+def set_aside_alert(rows: list[SetAside]) -> str:
+    """One alert line for the rows a replay left out: the first named, the rest counted."""
+    first = rows[0]
+    which = f"log row #{first.id}" if len(rows) == 1 else f"{len(rows)} log rows, first #{first.id}"
+    return f"SET ASIDE: {which} ({first.kind}) left out, unreadable: {first.reason}"

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from companion.core.geo import distance_m
 from companion.core.models import Fix
+from companion.core.times import time_problem
 
 # GPS jitter: two honest fixes a second apart can differ by tens of metres in a city canyon, so
 # the speed test allows this much on top of max speed x time (a runner's 30 km/h is 8 m/s).
@@ -27,7 +28,10 @@ DEFAULT_FUTURE_S = 300.0
 # fix was the bad one: start again from them rather than reject a correct track for five minutes.
 DEFAULT_REANCHOR_AFTER = 3
 
-REASONS = ("bad coordinates", "no position", "backwards", "duplicate", "speed", "future", "old")
+REASONS = (
+    "bad coordinates", "no position", "bad time", "backwards", "duplicate", "speed", "future",
+    "old",
+)  # fmt: skip
 
 
 class PlausibilityFilter:
@@ -76,6 +80,10 @@ class PlausibilityFilter:
             return "bad coordinates", f"coordinates {lat}, {lon} are out of range"
         if abs(lat) < 1e-7 and abs(lon) < 1e-7:
             return "no position", "position 0,0 means the receiver has no fix"
+        # The one rule for times (core/times.py): a .NET no-date 0001-01-01, a GPS week rollover
+        # to 1999, a year 0002 in a ZDA are refused here, before they can reach the log.
+        if (problem := time_problem(fix.time, now=now)) is not None:
+            return "bad time", problem
         if now is not None:
             ahead_s = (fix.time - now).total_seconds()
             if ahead_s > self.future_s:

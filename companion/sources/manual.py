@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import difflib
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from companion.core.models import Fix, PositionError, Town
+from companion.core.placement import locate
 from companion.core.route import Route, fold
+from companion.core.times import ENTRY_AHEAD, time_problem
 
 # A typed time may be this far ahead of the clock (clocks differ a little between devices).
-FUTURE_SLACK = timedelta(minutes=2)
+FUTURE_SLACK = ENTRY_AHEAD
 # A typed lat,lon farther than this from the route is refused rather than snapped.
 MANUAL_MAX_OFF_M = 2000.0
 
@@ -74,14 +76,9 @@ def parse_position(
         lat, lon = float(m.group(1)), float(m.group(2))
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise PositionError(f"{entry}: latitude must be -90..90 and longitude -180..180")
-        p = route.place(
-            lat,
-            lon,
-            prior_km=last_km,
-            back_km=route.length_km,
-            ahead_km=route.length_km,
-            off_route_m=off_max_m,
-        )
+        # Anywhere on the route (the crew may type a place well ahead); the last km only breaks
+        # ties between passes. A town-to-town leg accepts what falls in its corridor.
+        p = locate(route, lat, lon, prior_km=last_km, off_route_m=off_max_m)
         if p.off_route:
             raise PositionError(
                 f"{lat:.5f},{lon:.5f} is {p.off_route_m / 1000:.1f} km from the route; "
@@ -123,7 +120,9 @@ def parse_time(text: str | None, now: datetime, tz: ZoneInfo) -> datetime:
             ) from None
         if t.tzinfo is None:
             t = t.replace(tzinfo=tz)
-    if t > now + FUTURE_SLACK:
-        shown = t.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-        raise PositionError(f"time {shown} is in the future")
+    # The one rule for times (core/times.py): nothing before 2000 or after 2099 (year 1 used to
+    # overflow here, year 999 to brick the log), nothing in the future.
+    problem = time_problem(t, now=now, ahead=FUTURE_SLACK, tz=tz)
+    if problem is not None:
+        raise PositionError(problem)
     return t.astimezone(UTC)
