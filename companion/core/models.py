@@ -102,6 +102,9 @@ class Placement:
     off_route_m: float
     segment: int
     off_route: bool
+    # Off route: when the athlete was last placed on the route (None: never yet). Carried from
+    # fix to fix, it bounds how far re-acquiring the path may move them (core/placement.py).
+    good_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +114,9 @@ class DayTotal:
     moving_s: float
     first_km: float
     last_km: float
+    # The part of moving_s filled in at the planned speed across a long gap (not measured):
+    # shown as estimated wherever the moving time is.
+    estimated_s: float = 0.0
 
     @property
     def avg_kmh(self) -> float | None:
@@ -125,6 +131,8 @@ class TownAhead:
     eta_at: datetime | None  # aware, UTC
     eta_s: float | None  # time remaining from now
     speed_kmh: float | None  # the speed this ETA assumes
+    state: str = "ahead"  # "ahead", "due" or "overdue" (core/states.py says when)
+    past_eta_s: float | None = None  # seconds since the ETA, once it has passed
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,3 +164,10 @@ class Progress:
     off_route: bool
     off_route_m: float | None
     alerts: tuple[str, ...] = ()
+    # The states of core/states.py: when the finish was reached (elapsed time stops there), the
+    # stop the screen shows and who says so ("crew" or "gps"), and the age of the last manual
+    # entry once a new one is overdue.
+    finished_at: datetime | None = None
+    stopped_since: datetime | None = None
+    stopped_by: str | None = None
+    no_entry_s: float | None = None

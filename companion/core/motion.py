@@ -1,0 +1,302 @@
+"""Moving or stopped, decided over a span of time so that GPS jitter cannot fake a stop.
+
+Judged one interval at a time, a receiver that wanders 8 m between fixes a few seconds apart reads
+as stopped whenever the noise pulls it back: a run with no stops came out 10-20 % short on moving
+time. Here an interval is stopped only if some span of at least `span_s` around it shows little
+progress (less than the stop speed times the span), or the receiver's own speed says so. A span
+compares its two ends, so noise counts once, not at every fix. An interval is final once no later
+span can cover it (`span_s` after it ends); until then it waits in `_pending`, so the moving time
+lags the last fix by at most `span_s`.
+
+The state shown ("stopped since 14:05") has hysteresis of its own: a stop ends only when a span is
+no longer slow *and* the athlete is clearly away from where the stop began, so one jittery fix in
+the middle of a rest does not restart it. The crew's word (`Fix.mark` "stop"/"go") sets it too.
+
+Across a long gap (the night, a dead phone) nothing was measured: if the athlete progressed, the
+moving part is estimated at the planned speed, credited as *estimated* and kept out of the speed
+average.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+
+from companion.core.eta import DEFAULT_WINDOW_S, MovingWindow
+
+# A span shorter than this says nothing about stopping (a red light, a corner, a noisy fix).
+STOP_SPAN_S = 45.0
+# A stop ends only this many stop-speed spans away from where it began (hysteresis).
+EXIT_SPANS = 2.0
+# The receiver's speed describes the interval since the last fix only if that was this recent.
+RECEIVER_SPEED_MAX_GAP_S = 60.0
+# Between two positions this far apart the athlete surely also rested (the crew logged last
+# night's halt and this afternoon's town): the moving part is estimated at the planned speed.
+LONG_GAP_S = 4 * 3600.0
+# ... unless the progress over the gap is no more than GPS drift over a night's halt.
+LONG_GAP_MIN_M = 500.0
+# A rest this long (a night's sleep) makes the recent moving average start again.
+REST_RESETS_SPEED_S = 2 * 3600.0
+# "Speed now" from the positions is the progress over at least this long (noise averages out).
+NOW_SPAN_S = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """Moving time of one interval, once it is final."""
+
+    t0: datetime
+    t1: datetime
+    moving_s: float
+    estimated: bool  # filled in at the planned speed, not measured
+
+
+@dataclass(slots=True)
+class _Interval:
+    t0: datetime
+    t1: datetime
+    dist_m: float
+    slow: bool  # covered by a slow span, or the receiver said stopped
+    manual_move: bool = False  # ended by the crew's "stop" after moving: moving, not measured
+    by_receiver: bool = False  # the receiver's own speed judged it: spans do not overrule
+
+
+class Motion:
+    """Moving time, the recent moving average and the stopped state, fed interval by interval."""
+
+    __slots__ = (
+        "_pending",
+        "_recent",
+        "_slow_since",
+        "_stop_km",
+        "estimated_s_total",
+        "max_mps",
+        "moving",
+        "moving_s_total",
+        "span_s",
+        "speed_now_at",
+        "speed_now_kmh",
+        "stop_mps",
+        "stopped_by",
+        "stopped_since",
+        "window",
+    )
+
+    def __init__(
+        self,
+        stop_mps: float,
+        max_mps: float,
+        window_s: float = DEFAULT_WINDOW_S,
+        span_s: float = STOP_SPAN_S,
+    ) -> None:
+        self.stop_mps = stop_mps
+        self.max_mps = max_mps
+        self.span_s = span_s
+        self.window = MovingWindow(window_s)
+        self._recent: deque[tuple[datetime, float]] = deque()  # (time, km) of recent positions
+        self._pending: deque[_Interval] = deque()
+        self._stop_km = 0.0
+        self._slow_since: datetime | None = None  # the current run of slow evidence began
+        self.stopped_since: datetime | None = None
+        self.stopped_by: str | None = None  # "gps" or "crew" while stopped
+        self.moving = False  # for the ETA: has the athlete kept going since the last position?
+        self.moving_s_total = 0.0
+        self.estimated_s_total = 0.0
+        self.speed_now_kmh: float | None = None
+        self.speed_now_at: datetime | None = None
+
+    def copy(self) -> Motion:
+        twin = Motion(self.stop_mps, self.max_mps, self.window.window_s, self.span_s)
+        twin.window = self.window.copy()
+        twin._recent = self._recent.copy()
+        twin._pending = deque(
+            _Interval(i.t0, i.t1, i.dist_m, i.slow, i.manual_move, i.by_receiver)
+            for i in self._pending
+        )
+        twin._stop_km, twin._slow_since = self._stop_km, self._slow_since
+        twin.stopped_since, twin.stopped_by = self.stopped_since, self.stopped_by
+        twin.moving = self.moving
+        twin.moving_s_total, twin.estimated_s_total = self.moving_s_total, self.estimated_s_total
+        twin.speed_now_kmh, twin.speed_now_at = self.speed_now_kmh, self.speed_now_at
+        return twin
+
+    def receiver_speed(self, speed_mps: float | None, dt: float) -> float | None:
+        """A receiver's speed if it can describe this interval: recent and not absurd (a speed
+        of 5512 km/h from a confused receiver is ignored, not shown)."""
+        if speed_mps is None or dt > RECEIVER_SPEED_MAX_GAP_S:
+            return None
+        if not 0.0 <= speed_mps <= self.max_mps:
+            return None
+        return speed_mps
+
+    def step(
+        self,
+        t0: datetime,
+        k0: float,
+        t1: datetime,
+        k1: float,
+        *,
+        speed_mps: float | None = None,
+        manual: bool = False,
+        mark: str = "",
+        planned_mps: float | None = None,
+    ) -> list[Credit]:
+        """Take the interval from (t0, km k0) to (t1, km k1); return the credits now final.
+
+        `speed_mps` is the receiver's speed at t1 (None without one); `manual` marks a typed
+        position, `mark` the crew's "stop"/"go".
+        """
+        dt = (t1 - t0).total_seconds()
+        dist_m = (k1 - k0) * 1000.0
+        rest_s = (t0 - self.stopped_since).total_seconds() if self.stopped_since else 0.0
+        credits: list[Credit] = []
+        if dt <= 0:
+            self._recent.append((t1, k1))
+            return self._on_mark(mark, t1, k1, credits)
+
+        # Across a long gap the moving part was not measured: estimate it, final at once.
+        if dt > LONG_GAP_S and abs(dist_m) > LONG_GAP_MIN_M and planned_mps and not mark:
+            credits += self._flush_all()
+            est = min(dt, abs(dist_m) / planned_mps)
+            credits.append(self._credit(_Interval(t0, t1, dist_m, False), est, True))
+            self.window = MovingWindow(self.window.window_s)
+            self._recent.clear()
+            self._recent.append((t1, k1))
+            self._set_moving(t1, k1)
+            self.speed_now_kmh, self.speed_now_at = None, t1
+            return credits
+
+        rx = self.receiver_speed(speed_mps, dt) if not manual else None
+        # The receiver's Doppler speed is the better judge of its own interval.
+        iv = _Interval(t0, t1, dist_m, rx is not None and rx < self.stop_mps, False, rx is not None)
+        if mark == "stop" and self.moving and self.stopped_since is None:
+            # The crew says "stopped" now: until now the athlete was on the move (the typed
+            # km is where they were last seen, not a measurement of this interval).
+            iv.slow, iv.manual_move = False, True
+        elif mark == "go" and self.stopped_by == "crew":
+            iv.slow = True  # resting until the crew said "going"
+        self._pending.append(iv)
+
+        # The span ending now: from the latest position at least span_s old (or the oldest).
+        self._recent.append((t1, k1))
+        while len(self._recent) > 2 and (t1 - self._recent[1][0]).total_seconds() >= self.span_s:
+            self._recent.popleft()
+        ts, ks = self._recent[0]
+        span = (t1 - ts).total_seconds()
+        slow = span >= self.span_s and abs(k1 - ks) * 1000.0 < self.stop_mps * span
+        if manual and not mark:
+            # Typed positions have no jitter: the interval since the last one speaks for itself.
+            slow = abs(dist_m) < self.stop_mps * dt
+            ts = t0
+        if slow:
+            for p in self._pending:
+                if p.t0 >= ts and not p.manual_move and not p.by_receiver:
+                    p.slow = True
+        self._speed_now(t1, k1, rx, manual, dist_m, dt)
+
+        # The state shown, with hysteresis.
+        if mark == "stop":
+            self._set_stopped(t1, k1, "crew")
+        elif mark == "go":
+            self._set_moving(t1, k1)
+        elif manual:
+            # A typed position: on the road from here, unless the crew said stopped and it shows
+            # no progress (the crew confirming where the athlete rests).
+            if not (self.stopped_by == "crew" and slow):
+                self._set_moving(t1, k1)
+        elif slow or iv.slow:
+            if self._slow_since is None:
+                self._slow_since = ts if slow else t0
+            if self.stopped_since is None and (t1 - self._slow_since).total_seconds() >= min(
+                self.span_s, dt
+            ):
+                self._set_stopped(self._slow_since, ks if slow else k0, "gps")
+        else:
+            self._slow_since = None
+            away_m = abs(k1 - self._stop_km) * 1000.0
+            if self.stopped_since is None:
+                self.moving = True
+            elif away_m > EXIT_SPANS * self.stop_mps * self.span_s:
+                self._set_moving(t1, k1)
+        if self.stopped_since is None and rest_s >= REST_RESETS_SPEED_S:
+            # After a long rest the previous pace says little about the next: start afresh.
+            self.window = MovingWindow(self.window.window_s)
+
+        # Final: whatever no later span can cover any more (and everything, for sparse feeds).
+        horizon = t1 if manual or dt >= self.span_s else None
+        while self._pending and (
+            (horizon is not None and self._pending[0].t1 <= horizon)
+            or (t1 - self._pending[0].t1).total_seconds() >= self.span_s
+        ):
+            credits.append(self._final(self._pending.popleft()))
+        return credits
+
+    def pending_moving_s(self) -> float:
+        """Moving time not final yet (at most `span_s`): shown as moving until judged."""
+        return sum((p.t1 - p.t0).total_seconds() for p in self._pending if not p.slow)
+
+    # --- helpers --------------------------------------------------------------------------------
+    def _on_mark(self, mark: str, t: datetime, km: float, credits: list[Credit]) -> list[Credit]:
+        if mark == "stop":
+            self._set_stopped(t, km, "crew")
+        elif mark == "go":
+            self._set_moving(t, km)
+        return credits
+
+    def _set_stopped(self, since: datetime, km: float, by: str) -> None:
+        if self.stopped_since is None:
+            self.stopped_since, self._stop_km = since, km
+        if by == "crew":
+            self._stop_km = km  # the crew's word: a stop ends by moving away from here
+        self.stopped_by = "crew" if "crew" in (by, self.stopped_by) else by
+        self.moving = False
+
+    def _set_moving(self, t: datetime, km: float) -> None:
+        self.stopped_since, self.stopped_by, self._slow_since = None, None, None
+        self._stop_km = km
+        self.moving = True
+
+    def _speed_now(
+        self, t1: datetime, k1: float, rx: float | None, manual: bool, dist_m: float, dt: float
+    ) -> None:
+        if rx is not None:
+            self.speed_now_kmh = rx * 3.6
+        elif not manual:
+            # From positions: the progress over the last NOW_SPAN_S or more, not one noisy step.
+            ref = None
+            for t, k in reversed(self._recent):
+                if (t1 - t).total_seconds() >= NOW_SPAN_S:
+                    ref = (t, k)
+                    break
+            if ref is None and len(self._recent) > 1:
+                ref = self._recent[0]
+            if ref is not None and (t1 - ref[0]).total_seconds() > 0:
+                kmh = abs(k1 - ref[1]) / ((t1 - ref[0]).total_seconds() / 3600.0)
+                self.speed_now_kmh = kmh if kmh <= self.max_mps * 3.6 else None
+        elif dt > 0:
+            self.speed_now_kmh = abs(dist_m) / dt * 3.6  # typed: the last leg's speed
+        self.speed_now_at = t1
+
+    def _final(self, iv: _Interval) -> Credit:
+        dt = (iv.t1 - iv.t0).total_seconds()
+        if iv.manual_move:
+            return self._credit(iv, dt, False, measured=False)
+        if iv.slow:
+            return Credit(iv.t0, iv.t1, 0.0, False)
+        return self._credit(iv, dt, False)
+
+    def _credit(
+        self, iv: _Interval, moving_s: float, estimated: bool, measured: bool = True
+    ) -> Credit:
+        self.moving_s_total += moving_s
+        if estimated:
+            self.estimated_s_total += moving_s
+        elif measured:
+            self.window.add(moving_s, iv.dist_m)
+        return Credit(iv.t0, iv.t1, moving_s, estimated)
+
+    def _flush_all(self) -> list[Credit]:
+        out = [self._final(p) for p in self._pending]
+        self._pending.clear()
+        return out
