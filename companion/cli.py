@@ -181,13 +181,23 @@ def cmd_edit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mark(args: argparse.Namespace) -> int:
+    """`stop` / `go`: the crew says the athlete rests, or is on the move again."""
+    with _session(args) as s:
+        fix = s.mark(args.command, args.time, _now(args.now))
+        print(render.logged_line(fix, s.event.zone))
+    return 0
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     with _session(args, readonly=True) as s:
         p = s.progress(_now(args.now))
+        feed = s.logbook.last_feed_status()
         if args.json:
-            print(json.dumps(render.status_json(s.event, p), ensure_ascii=False, indent=2))
+            doc = render.status_json(s.event, p, feed)
+            print(json.dumps(doc, ensure_ascii=False, indent=2))
         else:
-            print(render.status_text(s.event, p))
+            print(render.status_text(s.event, p, feed))
     return 0
 
 
@@ -235,6 +245,21 @@ def cmd_follow(args: argparse.Namespace) -> int:
     from companion.follow import follow
 
     return follow(Path(args.event), args.db, args.feed, args.duration)
+
+
+def _check_text_args(args: argparse.Namespace) -> None:
+    """Refuse a text argument with a byte the terminal's encoding could not decode: Python keeps
+    it as a lone surrogate, which fails only later, in a traceback, when it is logged or printed.
+    File names are left alone (any bytes are a valid path)."""
+    for name in ("feed", "name", "athlete", "tz", "start", "town", "pos", "time", "now", "day"):
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as e:
+                raise UsageError(
+                    f"--{name}: not UTF-8 text (a byte that cannot be read at {e.start})"
+                ) from None
 
 
 # --- parser -------------------------------------------------------------------------------------
@@ -301,6 +326,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--now", help=argparse.SUPPRESS)
     sp.set_defaults(func=cmd_edit)
 
+    for name, help_ in (
+        ("stop", "the athlete rests from now (or --time): ETAs count from the clock"),
+        ("go", "the athlete is on the move again"),
+    ):
+        sp = cmd(name, help_)
+        event_args(sp)
+        sp.add_argument("--time", help="HH:MM today (event timezone) or ISO 8601; default now")
+        sp.add_argument("--now", help=argparse.SUPPRESS)
+        sp.set_defaults(func=cmd_mark)
+
     for name, help_, func in (
         ("status", "the numbers the dashboard shows", cmd_status),
         ("summary", "a short text to paste into a message", cmd_summary),
@@ -343,6 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "export" and not (args.gpx or args.csv):
         parser.error("export needs --gpx FILE or --csv FILE")
     try:
+        _check_text_args(args)
         return int(args.func(args))
     except CompanionError as e:
         print(f"companion: {e}", file=sys.stderr)

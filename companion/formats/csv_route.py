@@ -65,7 +65,9 @@ def parse_csv(data: bytes | str, source: str, default_name: str = "") -> RouteDa
     lons: list[float] = []
     towns: list[TownSpec] = []
     anchors: list[tuple[int, float, str]] = []
-    for number, raw in enumerate(text.split("\n"), start=1):
+    # CR alone ends a line too (old Mac exports): split on it, or the file is one long comment.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, raw in enumerate(lines, start=1):
         line = raw.rstrip("\r")
         stripped = line.strip()
         if not stripped:

@@ -140,6 +140,11 @@ class _GpxReader:
                 parser.Parse(b"", True)
         except pyexpat.ExpatError as exc:
             raise self._xml_error(exc, total) from None
+        except LookupError as exc:  # encoding="UTF1e11" in the XML declaration
+            raise self.fail(
+                parser.CurrentLineNumber,
+                f"{one_line(str(exc))} in the XML declaration; save the file as UTF-8",
+            ) from None
         except RecursionError:  # pragma: no cover - expat is not recursive; belt and braces
             raise RouteError(f"{self.source}: the XML is nested too deeply") from None
         finally:

@@ -185,5 +185,10 @@ def parse_time(value: Any) -> datetime:
             when = datetime.fromisoformat(text)
         except ValueError:
             raise PayloadError(f"time {value[:40]!r} is not a time") from None
-        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+        if when.tzinfo is None:
+            return when.replace(tzinfo=UTC)
+        try:
+            return when.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:00+05:00 (the filter refuses year 1 anyway)
+            raise PayloadError(f"time {value[:40]!r} is out of range") from None
     raise PayloadError("a time that is neither text nor a number")

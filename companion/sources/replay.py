@@ -3,22 +3,31 @@ time, `speed` times faster. The demo runs on this.
 
 Times are rebased so that the first fix is "now" (the clock at start) and keep their real spacing:
 a fix recorded an hour after the first is stamped start + 1 h and delivered after 1 h / speed of
-wall time. A dashboard watching a sped-up replay should therefore use `virtual_now()` as its
-clock, or every "last fix 3 s ago" and ETA would be off by the speed factor. `?rebase=0` keeps the
-recorded times instead.
+wall time. `?rebase=0` keeps the recorded times instead.
+
+The replay has its own clock, `virtual_now()`: it runs `speed` times faster than the wall while the
+replay plays and stands still otherwise, at where it will start or at its last fix. Whatever shows
+a replayed event follows that clock (the dashboard, `follow`, and `status`/`summary` through
+`EventSession.now`), or every "last fix 3 s ago", moving time and ETA would be off by the speed.
+
+A replay restarted on an event that already logged part of it carries on after the last fix it
+logged (`resume`), in the same time frame, instead of starting again from the first point (whose
+fixes would all be older than the log and be rejected).
 """
 
 from __future__ import annotations
 
+import bisect
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.etree.ElementTree import Element
 
+from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
 
 from companion.core.models import Fix
@@ -28,6 +37,9 @@ from companion.sources.nmea import parse_nmea_file
 from companion.sources.payloads import PayloadError, parse_time
 
 DEFAULT_SPEED = 1.0
+# How many of the latest logged fixes must line up with the track to tell apart two points with
+# the same coordinates (a pause, an out-and-back) when a replay is resumed.
+RESUME_MATCH_FIXES = 20
 
 
 class ReplaySource(Source):
@@ -60,32 +72,107 @@ class ReplaySource(Source):
         if not self.points:
             raise FeedError(f"feed {redact(url)}: no points with times to replay")
         self._monotonic = monotonic
+        # Where playing starts: the first point, stamped from the clock at start (rebased) or
+        # at its recorded time. `resume` moves it on.
+        self._plan = resume_point(self.points, (), kind=self.kind, rebase=self.rebase)
         self._started_wall: float | None = None
-        self._base: datetime | None = None
+        self._anchor: datetime | None = None  # the replay's clock when playing began
+        self._ended_at: datetime | None = None  # its clock, stopped at the end
 
     def virtual_now(self) -> datetime:
-        """The replay's "now": the clock at start plus wall time elapsed times `speed`."""
-        if self._base is None or self._started_wall is None:
-            return self._clock()
+        """The replay's "now": while it plays, the clock at start plus the wall time elapsed
+        times `speed`; before, where it will start; after, its last fix."""
+        if self._ended_at is not None:
+            return self._ended_at
+        if self._anchor is None or self._started_wall is None:
+            plan, now = self._plan, self._clock()
+            return plan.anchor or (max(now, plan.floor) if plan.floor is not None else now)
         elapsed = (self._monotonic() - self._started_wall) * self.speed
-        return self._base + timedelta(seconds=elapsed)
+        return self._anchor + timedelta(seconds=elapsed)
+
+    def resume(self, logged: Sequence[Fix]) -> None:
+        """Carry on after what earlier runs of a replay logged on this event.
+
+        Args:
+            logged: the event's fixes in time order (what the log replays into the tracker).
+        """
+        self._plan = resume_point(self.points, logged, kind=self.kind, rebase=self.rebase)
 
     async def _session(self) -> None:
         self._finished = True  # a replay is not retried: it ends, or its file is bad
-        first = self.points[0].time
-        self._base = self._clock() if self.rebase else first
-        self._started_wall = self._monotonic()
-        self._connected(f"replaying {self.path.name} at {self.speed:g}x")
+        plan = self._plan
+        shift = plan.shift
+        if shift is None:  # rebased: the first point is now, and never before the log's last fix
+            now = self._clock()
+            start_at = max(now, plan.floor) if plan.floor is not None else now
+            shift = start_at - self.points[0].time
+        anchor = plan.anchor or self.points[plan.start].time + shift
+        self._anchor, self._started_wall = anchor, self._monotonic()
+        carry_on = f", carrying on at point {plan.start + 1} of {len(self.points)}"
+        self._connected(
+            f"replaying {self.path.name} at {self.speed:g}x{carry_on if plan.start else ''}"
+        )
         played_s = 0.0
-        for fix in self.points:
-            offset = fix.time - first
-            due_s = offset.total_seconds() / self.speed
+        last = anchor
+        for fix in self.points[plan.start :]:
+            stamped = fix.time + shift
+            due_s = (stamped - anchor).total_seconds() / self.speed
             if due_s > played_s:
                 await self._sleep(due_s - played_s)
                 played_s = due_s
             self._had_data = True
-            self._deliver(replace(fix, time=self._base + offset, source=self.kind))
+            self._deliver(replace(fix, time=stamped, source=self.kind))
+            last = max(last, stamped)
+        self._ended_at = last  # the replay's clock stops with it
         raise FeedLost(f"replay of {self.path.name} finished: {self._status.fixes} fixes")
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """Where a replay starts playing: the index of its first point, the shift from recorded to
+    stamped times (None: from the clock at start), its clock then (None: the stamp of that
+    point), and the earliest a rebased first point may be stamped (after the log's last fix)."""
+
+    start: int
+    shift: timedelta | None
+    anchor: datetime | None
+    floor: datetime | None = None
+
+
+def resume_point(
+    points: Sequence[Fix], logged: Sequence[Fix], *, kind: str, rebase: bool
+) -> Resume:
+    """Where a replay of `points` carries on, given the fixes an event already `logged` (in time
+    order; those of an earlier replay have `source == kind`).
+
+    With recorded times, it plays the points after the log's latest fix. Rebased, it finds the
+    point the last replayed fix was stamped from (same coordinates, and the fixes before it lined
+    up with the track in the same time frame) and plays on from the next one, in that frame. With
+    no such point (another file), it starts from the first point, but after the log's latest fix.
+    """
+    first = points[0].time
+    if not logged:
+        return Resume(0, None if rebase else timedelta(0), None if rebase else first)
+    latest = logged[-1].time
+    if not rebase:
+        start = bisect.bisect_right(points, latest, key=lambda p: p.time)
+        return Resume(start, timedelta(0), max(latest, first))
+    own = [f for f in logged if f.source == kind]
+    if own:
+        last = own[-1]
+        track = {(p.time, p.lat, p.lon) for p in points}
+        recent = own[-RESUME_MATCH_FIXES:]
+
+        def lined_up(i: int) -> int:
+            shift = last.time - points[i].time
+            return sum((f.time - shift, f.lat, f.lon) in track for f in recent)
+
+        same_place = [i for i, p in enumerate(points) if (p.lat, p.lon) == (last.lat, last.lon)]
+        if same_place:
+            # The best-aligned candidate; among equals the latest, so nothing is played twice.
+            i = max(same_place, key=lambda j: (lined_up(j), j))
+            return Resume(i + 1, last.time - points[i].time, max(last.time, latest))
+    return Resume(0, None, None, floor=latest + timedelta(seconds=1))
 
 
 def load_track(path: Path) -> list[Fix]:
@@ -105,6 +192,11 @@ def load_track(path: Path) -> list[Fix]:
         raise FeedError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     except ParseError as exc:
         raise FeedError(f"{path}: not valid XML ({exc})") from None
+    except DefusedXmlException:  # billion laughs, XXE: the route loader refuses them too
+        raise FeedError(
+            f"{path}: DTD and entity declarations (<!DOCTYPE ...>, <!ENTITY ...>) are not "
+            "allowed in a track file"
+        ) from None
     # A stable sort keeps recorded order among equal times; the filter drops the duplicates.
     return sorted(points, key=lambda f: f.time)
 
