@@ -128,6 +128,7 @@ class Source(ABC):
         self._on_status: StatusCallback = _ignore
         self._status = FeedStatus(FeedState.CONNECTING, clock(), "", self.url_redacted)
         self._had_data = False
+        self._failures_seen = 0  # of the current session's parser
 
     # -- the public contract -------------------------------------------------------------------
 
@@ -145,6 +146,7 @@ class Source(ABC):
         try:
             while True:
                 self._had_data = False
+                self._failures_seen = 0
                 try:
                     await self._session()
                     reason = "closed by the other end"
@@ -154,6 +156,11 @@ class Source(ABC):
                     reason = "timed out"
                 except OSError as exc:
                     reason = describe_os_error(exc)
+                except Exception as exc:  # a bug on one message is not the end of the feed
+                    # Only the type: the message of a library's exception may quote the URL.
+                    log.error("feed %s: unexpected %s", self.url_redacted, type(exc).__name__)
+                    reason = f"internal error ({type(exc).__name__}); retrying"
+                _raise_if_cancelled()
                 if self._finished:
                     self._set_state(FeedState.STOPPED, reason)
                     return
@@ -188,6 +195,20 @@ class Source(ABC):
         if total != self._status.bad_lines:
             self._status = replace(self._status, bad_lines=total)
 
+    def _count_failures(self, total: int, reason: str) -> None:
+        """A parser's count of messages it could not understand at all: each is rejected."""
+        new = total - self._failures_seen
+        if new > 0:
+            self._failures_seen = total
+            self._reject(reason, count=new)
+
+    def _reject(self, reason: str, *, count: int = 1) -> None:
+        """Count a message or fix that gave no position, keeping why."""
+        self._status = replace(
+            self._status, rejected=self._status.rejected + count, last_rejection=reason
+        )
+        self._on_status(self._status)
+
     def _deliver(self, fix: Fix) -> None:
         """Pass a fix through the plausibility filter; hand it on or count the rejection."""
         self._had_data = True
@@ -198,10 +219,7 @@ class Source(ABC):
             self._on_fix(fix)
             return
         log.info("feed %s: fix rejected: %s", self.url_redacted, reason)
-        self._status = replace(
-            self._status, rejected=self._status.rejected + 1, last_rejection=reason
-        )
-        self._on_status(self._status)
+        self._reject(reason)
 
     def _set_state(self, state: FeedState, detail: str) -> None:
         now = self._clock()
@@ -218,6 +236,14 @@ class Source(ABC):
 
 def _ignore(_value: object) -> None:
     return None
+
+
+def _raise_if_cancelled() -> None:
+    """Honour a cancel that a library swallowed (or turned into TimeoutError/OSError): a feed
+    that was told to stop must stop, or a quit hangs."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def describe_os_error(exc: OSError) -> str:

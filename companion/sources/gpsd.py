@@ -17,7 +17,7 @@ from typing import Any
 
 from companion.core.models import Fix
 from companion.sources.lines import LineParser
-from companion.sources.stream import TcpStreamSource
+from companion.sources.stream import StreamParser, TcpStreamSource
 
 WATCH = b'?WATCH={"enable":true,"json":true}\n'
 DEFAULT_PORT = 2947
@@ -39,6 +39,7 @@ class GpsdParser(LineParser):
         self._last_time: datetime | None = None
         self._bad = 0
         self.notice = ""  # "no fix", "waiting for a receiver": shown next to "connected"
+        self.no_receiver = False  # gpsd said it has none: its silence is then healthy
         self.version = ""
         self.sats_used: int | None = None
 
@@ -56,7 +57,7 @@ class GpsdParser(LineParser):
             return []
         try:
             obj = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: a line of 1000 "["
             self._bad += 1
             return []
         if not isinstance(obj, dict):
@@ -67,7 +68,7 @@ class GpsdParser(LineParser):
             return self._tpv(obj)
         if kind == "SKY":
             used = obj.get("uSat")
-            if isinstance(used, int):
+            if isinstance(used, int) and not isinstance(used, bool):
                 self.sats_used = used
             elif isinstance(obj.get("satellites"), list):
                 self.sats_used = sum(
@@ -75,21 +76,30 @@ class GpsdParser(LineParser):
                 )
         elif kind == "VERSION":
             self.version = str(obj.get("release", ""))
-        elif kind == "DEVICES" and not obj.get("devices"):
-            self.notice = "gpsd has no receiver yet"
-        elif kind == "DEVICE" and obj.get("activated") == 0:
-            self.notice = "gpsd lost its receiver"
+        elif kind == "DEVICES":
+            self.no_receiver = not obj.get("devices")
+            if self.no_receiver:
+                self.notice = "gpsd has no receiver yet"
+        elif kind == "DEVICE":
+            self.no_receiver = obj.get("activated") == 0
+            if self.no_receiver:
+                self.notice = "gpsd lost its receiver"
         elif kind == "ERROR":
             self.notice = f"gpsd: {str(obj.get('message', 'error'))[:80]}"
         return []
 
     def _tpv(self, obj: dict[str, Any]) -> list[Fix]:
+        self.no_receiver = False  # a TPV comes from a receiver
         mode = obj.get("mode")
         if not isinstance(mode, int) or mode < 2:
             self.notice = "no fix"
             return []
-        if obj.get("status") in _NOT_A_POSITION:
-            self.notice = "receiver in simulation mode" if obj.get("status") == 8 else "no fix"
+        status = obj.get("status", 0)
+        if not isinstance(status, int):  # `"status": []` is not gpsd talking
+            self._bad += 1
+            return []
+        if status in _NOT_A_POSITION:
+            self.notice = "receiver in simulation mode" if status == 8 else "no fix"
             return []
         fix = self._fix(obj)
         if fix is None:
@@ -109,6 +119,8 @@ class GpsdParser(LineParser):
         when = obj.get("time")
         lat, lon = _num(obj.get("lat")), _num(obj.get("lon"))
         if not isinstance(when, str) or lat is None or lon is None:
+            if _too_big(obj.get("lat")) or _too_big(obj.get("lon")):
+                self._bad += 1  # a 310-digit latitude: not gpsd's
             return None
         try:
             time = datetime.fromisoformat(when.replace("Z", "+00:00")).astimezone(UTC)
@@ -148,8 +160,15 @@ def _merge(earlier: Fix, later: Fix) -> Fix:
 def _num(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of 310 digits
+        return None
     return number if math.isfinite(number) else None
+
+
+def _too_big(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and _num(value) is None
 
 
 class GpsdSource(TcpStreamSource):
@@ -159,11 +178,17 @@ class GpsdSource(TcpStreamSource):
     greeting = WATCH
     what = "gpsd"
     default_port: int | None = DEFAULT_PORT
-    # gpsd with no receiver attached is silent but healthy; reconnecting would not help.
-    reconnect_when_idle = False
 
     def _new_parser(self) -> GpsdParser:
         return GpsdParser(source=self.kind)
 
     def _eof_reason(self) -> str:
         return "gpsd closed the connection"
+
+    def _silence_is_lost(self, parser: StreamParser) -> bool:
+        # gpsd with a receiver sends a TPV every second, fix or not: silence then means gpsd
+        # hung (or the connection is half-open), which reconnecting reports and may cure.
+        return not (isinstance(parser, GpsdParser) and parser.no_receiver)
+
+    def _silence_reason(self, since: datetime) -> str:
+        return f"gpsd sent nothing since {since:%H:%M:%S}Z"

@@ -12,6 +12,7 @@ while it is read, so a misconfigured URL pointing at a big file cannot fill the 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -31,7 +32,9 @@ from companion.sources.base import FeedError, FeedLost, Source, query_float
 from companion.sources.payloads import PayloadError, newest, parse_positions
 
 DEFAULT_EVERY_S = 5.0
-DEFAULT_TIMEOUT_S = 10.0
+DEFAULT_TIMEOUT_S = 10.0  # for each read: httpx's timeout
+# For a whole poll: a server dripping a byte every few seconds never trips the per-read timeout.
+DEFAULT_DEADLINE_S = 30.0
 DEFAULT_MAX_BYTES = 64 * 1024
 ENV_USER, ENV_PASSWORD, ENV_TOKEN = (
     "COMPANION_FEED_USER",
@@ -75,6 +78,7 @@ class HttpSource(Source):
         *,
         env: Mapping[str, str] | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
+        deadline_s: float = DEFAULT_DEADLINE_S,
         max_bytes: int = DEFAULT_MAX_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
         **kwargs: Any,
@@ -83,11 +87,18 @@ class HttpSource(Source):
         env = os.environ if env is None else env
         self.every_s = query_float(url, "every", DEFAULT_EVERY_S)
         self.timeout_s = timeout_s
+        self.deadline_s = deadline_s
         self.max_bytes = max_bytes
         self._transport = transport
         parts = urlsplit(url)
         if not parts.hostname:
             raise FeedError(f"feed {redact(url)}: no host in the URL")
+        try:
+            port = parts.port  # ValueError for "abc" or 99999
+        except ValueError:
+            port = 0
+        if port == 0:
+            raise FeedError(f"feed {redact(url)}: the port must be a number from 1 to 65535")
         query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
         self._request_url = urlunsplit(
             (
@@ -113,6 +124,10 @@ class HttpSource(Source):
             self._headers["Authorization"] = f"Bearer {token}"
             secrets.add(token)
         self._secrets = {s for s in secrets if len(s) >= 3}  # hiding "a" would mangle logs
+        try:
+            httpx.URL(self._request_url)  # what httpx would refuse at the first poll
+        except (httpx.InvalidURL, ValueError, TypeError):
+            raise FeedError(f"feed {redact(url)}: not a URL httpx can use") from None
         _HIDE.secrets.update(self._secrets)
         self._last_time: datetime | None = None
 
@@ -132,18 +147,25 @@ class HttpSource(Source):
             first = True
             while True:
                 try:
-                    data = await self._get(client)
-                    fix = newest(parse_positions(data, source=self.kind))
-                except PayloadError as exc:
-                    raise FeedLost(self._hide(str(exc))) from None
+                    async with asyncio.timeout(self.deadline_s):
+                        data = await self._get(client)
+                except TimeoutError:
+                    raise FeedLost(f"no complete answer within {self.deadline_s:g} s") from None
                 self._had_data = True
                 if first:
                     self._connected(f"polling every {self.every_s:g} s")
                     first = False
-                self._take(fix)
+                try:
+                    fix = newest(parse_positions(data, source=self.kind))
+                except PayloadError as exc:
+                    # The server answers; this answer holds no usable position: rejected.
+                    self._reject(self._hide(str(exc)))
+                else:
+                    self._take(fix)
                 await self._sleep(self.every_s)
 
     async def _get(self, client: httpx.AsyncClient) -> Any:
+        """One answer, decoded; FeedLost when there is none that is JSON."""
         try:
             async with client.stream(
                 "GET", self._request_url, headers=self._headers, auth=self._auth
@@ -163,7 +185,10 @@ class HttpSource(Source):
             raise FeedLost(f"no answer within {self.timeout_s:g} s") from None
         except httpx.HTTPError as exc:
             raise FeedLost(_transport_reason(exc)) from None
-        return _decode(bytes(body), content_type)
+        try:
+            return _decode(bytes(body), content_type)
+        except PayloadError as exc:
+            raise FeedLost(str(exc)) from None
 
     def _too_big(self) -> str:
         return f"answer larger than {self.max_bytes // 1024} KiB refused"
@@ -186,7 +211,7 @@ def _decode(body: bytes, content_type: str) -> Any:
         raise PayloadError("server answered HTML, not JSON")
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: 60 KB of "["
         raise PayloadError("server answered something that is not JSON") from None
 
 

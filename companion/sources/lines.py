@@ -42,10 +42,16 @@ class LineSplitter:
 
 
 class LineParser(ABC):
-    """A parser that takes chunks of a line-based stream and gives fixes; it does no IO."""
+    """A parser that takes chunks of a line-based stream and gives fixes; it does no IO.
+
+    A line that makes `feed_line` raise anyway (a case nobody foresaw) is skipped and counted in
+    `failures`, with `last_failure` saying what it was: one odd message never stops a feed.
+    """
 
     def __init__(self) -> None:
         self._lines = LineSplitter()
+        self.failures = 0
+        self.last_failure = ""
 
     @abstractmethod
     def feed_line(self, line: str) -> list[Fix]:
@@ -58,13 +64,21 @@ class LineParser(ABC):
     def feed(self, chunk: bytes | str) -> list[Fix]:
         out: list[Fix] = []
         for line in self._lines.feed(chunk):
-            out.extend(self.feed_line(line))
+            out.extend(self._guarded(line))
         return out
 
     def flush(self) -> list[Fix]:
         """Finish what is pending (call at end of input, or after a pause in a live stream)."""
         out: list[Fix] = []
         for line in self._lines.flush():
-            out.extend(self.feed_line(line))
+            out.extend(self._guarded(line))
         out.extend(self._end())
         return out
+
+    def _guarded(self, line: str) -> list[Fix]:
+        try:
+            return self.feed_line(line)
+        except Exception as exc:  # whatever one line does is that line's problem
+            self.failures += 1
+            self.last_failure = f"line not understood ({type(exc).__name__})"
+            return []

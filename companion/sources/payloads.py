@@ -40,6 +40,9 @@ def parse_positions(data: Any, *, source: str = "http") -> list[Fix]:
         except PayloadError as exc:
             problems.append(str(exc))
             continue
+        except Exception as exc:  # one odd entry is that entry's problem
+            problems.append(f"a position not understood ({type(exc).__name__})")
+            continue
         if fix is not None:
             fixes.append(fix)
     if not fixes:
@@ -152,8 +155,18 @@ def _as_float(value: Any) -> float | None:
             return None
     if not isinstance(value, int | float):
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond 1.8e308
+        return None
     return number if math.isfinite(number) else None
+
+
+def _short(value: object) -> str:
+    """A value for a message, cut short (repr of a 5000-digit integer even raises)."""
+    if isinstance(value, int) and abs(value) > 10**30:
+        return "(a number of over 30 digits)"
+    return repr(value)[:40]
 
 
 def _time(item: dict[str, Any], *keys: str) -> datetime:
@@ -165,16 +178,17 @@ def _time(item: dict[str, Any], *keys: str) -> datetime:
 
 def parse_time(value: Any) -> datetime:
     """ISO 8601 (with Z or an offset; no offset means UTC) or epoch seconds/milliseconds."""
-    if isinstance(value, str) and value.strip().lstrip("-").replace(".", "", 1).isdigit():
+    digits = value.strip().lstrip("-").replace(".", "", 1) if isinstance(value, str) else ""
+    if digits.isascii() and digits.isdigit():  # not "²", which isdigit() but float() refuses
         value = float(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = float(value)
-        if seconds > 1e11:  # milliseconds since the epoch (JavaScript)
-            seconds /= 1000.0
         try:
+            seconds = float(value)  # OverflowError for an integer of 400 digits
+            if seconds > 1e11:  # milliseconds since the epoch (JavaScript)
+                seconds /= 1000.0
             return datetime.fromtimestamp(seconds, UTC)
         except (OverflowError, OSError, ValueError):
-            raise PayloadError(f"time {value!r} is out of range") from None
+            raise PayloadError(f"time {_short(value)} is out of range") from None
     if isinstance(value, str):
         text = value.strip()
         if text.endswith(("Z", "z")):

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from abc import abstractmethod
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from companion.core.models import Fix
 from companion.sources.base import FeedError, FeedLost, Source, redact
+
+log = logging.getLogger("companion.sources")
 
 # A pause this long ends an epoch (receivers send a second's sentences within ~100 ms).
 DEFAULT_PAUSE_S = 0.25
@@ -34,6 +37,10 @@ class StreamParser(Protocol):
     def bad_lines(self) -> int: ...
     @property
     def notice(self) -> str: ...
+    @property
+    def failures(self) -> int: ...
+    @property
+    def last_failure(self) -> str: ...
 
 
 class StreamSource(Source):
@@ -41,7 +48,7 @@ class StreamSource(Source):
 
     pause_s = DEFAULT_PAUSE_S
     idle_s = DEFAULT_IDLE_S
-    # gpsd without a receiver is silent but healthy: say so instead of reconnecting.
+    # Silence on an open connection means the far end is gone (see `_silence_is_lost`).
     reconnect_when_idle = True
     _shown_notice: str | None = None
 
@@ -67,15 +74,19 @@ class StreamSource(Source):
             self._connected(detail)
             idle = 0.0
             while True:
-                chunk = await self._read()
+                try:
+                    chunk = await self._read()
+                except asyncio.CancelledError:
+                    self._hand_on_at_quit(parser)
+                    raise
                 if chunk is None:
                     # A pause: the epoch in hand is complete, hand it on now.
                     self._take(parser, parser.flush())
                     idle += self.pause_s
                     if idle >= self.idle_s:
                         since = self._clock() - timedelta(seconds=idle)
-                        if self.reconnect_when_idle:
-                            raise FeedLost(f"no data since {since:%H:%M:%S}Z")
+                        if self._silence_is_lost(parser):
+                            raise FeedLost(self._silence_reason(since))
                         if self._shown_notice != _SILENT:
                             self._note(f"connected, no data since {since:%H:%M:%S}Z")
                             self._shown_notice = _SILENT
@@ -94,10 +105,26 @@ class StreamSource(Source):
     def _eof_reason(self) -> str:
         return "closed by the other end"
 
+    def _silence_is_lost(self, parser: StreamParser) -> bool:
+        """Whether `idle_s` of silence means the far end is gone (not just quiet)."""
+        return self.reconnect_when_idle
+
+    def _silence_reason(self, since: datetime) -> str:
+        return f"no data since {since:%H:%M:%S}Z"
+
+    def _hand_on_at_quit(self, parser: StreamParser) -> None:
+        """A quit (cancel) while reading: the epoch in hand was received, so hand it on (to be
+        logged) instead of dropping the last fraction of a second."""
+        try:
+            self._take(parser, parser.flush())
+        except Exception:  # the cancel must go on whatever the callback did
+            log.exception("feed %s: the last fixes could not be handed on", self.url_redacted)
+
     def _take(self, parser: StreamParser, fixes: list[Fix]) -> None:
         for fix in fixes:
             self._deliver(fix)
         self._count_bad_lines(parser.bad_lines)
+        self._count_failures(parser.failures, parser.last_failure)
         notice = parser.notice
         if notice != self._shown_notice and (fixes or notice or self._shown_notice is None):
             self._shown_notice = notice
@@ -119,9 +146,11 @@ class TcpStreamSource(StreamSource):
         self._writer: asyncio.StreamWriter | None = None
 
     async def _open(self) -> str:
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(self.host, self.port), CONNECT_TIMEOUT_S
-        )
+        # asyncio.timeout, never asyncio.wait_for: on Python 3.11 wait_for swallows a cancel
+        # that lands in the loop turn its inner future completes, and the feed then ran on
+        # forever (a quit that hangs; the CI hang in test_a_silent_connection_...).
+        async with asyncio.timeout(CONNECT_TIMEOUT_S):
+            reader, writer = await asyncio.open_connection(self.host, self.port)
         self._reader, self._writer = reader, writer
         if self.greeting:
             writer.write(self.greeting)
@@ -132,7 +161,8 @@ class TcpStreamSource(StreamSource):
         assert self._reader is not None
         try:
             # Cancelling StreamReader.read while it waits loses no data.
-            return await asyncio.wait_for(self._reader.read(65536), self.pause_s)
+            async with asyncio.timeout(self.pause_s):
+                return await self._reader.read(65536)
         except TimeoutError:
             return None
 
@@ -142,7 +172,8 @@ class TcpStreamSource(StreamSource):
             writer.close()
             # The peer may be gone already; there is nothing left to tidy then.
             with contextlib.suppress(OSError, TimeoutError):
-                await asyncio.wait_for(writer.wait_closed(), 1.0)
+                async with asyncio.timeout(1.0):
+                    await writer.wait_closed()
 
 
 def host_port(url: str, default_port: int | None) -> tuple[str, int]:
