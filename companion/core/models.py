@@ -168,6 +168,9 @@ class Progress:
     # stop the screen shows and who says so ("crew" or "gps"), and the age of the last manual
     # entry once a new one is overdue.
     finished_at: datetime | None = None
+    # The parts of the moving times filled in at the planned speed, not measured (core/motion.py).
+    estimated_s_today: float = 0.0
+    estimated_s_total: float = 0.0
     stopped_since: datetime | None = None
     stopped_by: str | None = None
     no_entry_s: float | None = None

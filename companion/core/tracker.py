@@ -355,6 +355,8 @@ class Tracker:
             moving_s_today=moving_today,
             elapsed_s_today=max(elapsed_today, 0.0),
             moving_s_total=self._moving_s_total,
+            estimated_s_today=today_total.estimated_s if today_total else 0.0,
+            estimated_s_total=self._motion.estimated_s_total,
             elapsed_s_total=(until - origin).total_seconds() if origin else 0.0,
             days=days,
             day_number=day_number,

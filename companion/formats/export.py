@@ -54,7 +54,7 @@ def checkpoints_csv(fixes: Iterable[Fix], days: Iterable[DayTotal], tz: ZoneInfo
             local = f.time.astimezone(tz).isoformat(timespec="seconds")
             w.writerow([local, f.label, km, f"{f.lat:.6f}", f"{f.lon:.6f}"])
     w.writerow([])
-    w.writerow(["date", "km", "moving_s", "avg_kmh", "first_km", "last_km"])
+    w.writerow(["date", "km", "moving_s", "avg_kmh", "first_km", "last_km", "moving_estimated_s"])
     for d in days:
         avg = f"{d.avg_kmh:.2f}" if d.avg_kmh is not None else ""
         w.writerow(
@@ -65,6 +65,7 @@ def checkpoints_csv(fixes: Iterable[Fix], days: Iterable[DayTotal], tz: ZoneInfo
                 avg,
                 f"{d.first_km:.3f}",
                 f"{d.last_km:.3f}",
+                f"{d.estimated_s:.0f}",
             ]
         )
     return out.getvalue()

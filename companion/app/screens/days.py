@@ -11,7 +11,7 @@ from rich.text import Text
 from companion.app.screens.detail import DetailScreen
 from companion.app.widgets.day_totals import days_table
 from companion.core.models import Progress
-from companion.render import hm, km
+from companion.render import hm, km, moving
 
 
 class DaysScreen(DetailScreen):
@@ -22,7 +22,8 @@ class DaysScreen(DetailScreen):
             p = progress()
             total = Text(
                 f"\nevent: {km(p.km_total)} of {km(p.route_km)} km, moving "
-                f"{hm(p.moving_s_total)} of {hm(p.elapsed_s_total)} since the start"
+                f"{moving(p.moving_s_total, p.estimated_s_total)} of {hm(p.elapsed_s_total)} "
+                "since the start"
             )
             return Group(days_table(p, tz), total)
 

@@ -9,7 +9,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from companion.core.models import Progress
-from companion.render import hm, km
+from companion.render import ESTIMATED_NOTE, km, moving
 
 
 def days_table(p: Progress, tz: ZoneInfo, limit: int | None = None) -> Table:
@@ -37,13 +37,16 @@ def days_table(p: Progress, tz: ZoneInfo, limit: int | None = None) -> Table:
             str(n),
             f"{d.date:%a %d %b}",
             km(d.km),
-            hm(d.moving_s),
+            moving(d.moving_s, d.estimated_s),
             "—" if d.avg_kmh is None else f"{d.avg_kmh:.1f}",
             "◀ today" if is_today else "",
             style="bold" if is_today else None,
         )
     if not days:
         table.add_row("", "nothing logged yet", "", "", "", "")
+    if any(d.estimated_s > 0 for d in days):
+        table.caption = ESTIMATED_NOTE
+        table.caption_style = "dim"
     return table
 
 

@@ -7,7 +7,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from companion.core.models import Progress
-from companion.render import hm, kmh
+from companion.render import hm, kmh, moving
 
 
 class Speeds(Widget):
@@ -23,7 +23,7 @@ class Speeds(Widget):
         for label, value in (
             ("now ", kmh(p.speed_now_kmh)),
             ("  avg ", kmh(p.speed_avg_kmh)),
-            ("  moving ", hm(p.moving_s_today)),
+            ("  moving ", moving(p.moving_s_today, p.estimated_s_today)),
             (" of ", hm(p.elapsed_s_today)),
         ):
             text.append(label, style="dim")
