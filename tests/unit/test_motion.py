@@ -95,9 +95,7 @@ def test_moving_time_and_speed_of_a_whole_real_track(
     pr = tr.progress(track.times[-1])
     assert pr.km_total == pytest.approx(track.length_km, rel=0.005)
     assert pr.moving_s_total == pytest.approx(ref_moving, rel=0.05)
-    assert pr.km_total / pr.moving_s_total == pytest.approx(
-        track.length_km / ref_moving, rel=0.05
-    )
+    assert pr.km_total / pr.moving_s_total == pytest.approx(track.length_km / ref_moving, rel=0.05)
     assert tr.estimated_s_total == 0.0  # nothing here was filled in
 
 
