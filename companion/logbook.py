@@ -356,13 +356,15 @@ class Logbook:
 
     def last_manual(self) -> LogEntry | None:
         """The newest manual entry not undone: what undo and edit act on."""
-        for e in self.entries(50, manual_only=True):
-            if not e.undone and e.kind != "unreadable":
-                return e
-        return next(
-            (e for e in self.entries(manual_only=True) if not e.undone and e.kind != "unreadable"),
-            None,
-        )
+        with self._sql_errors("read the log"):
+            found = self._last_manual_row()  # the one undo and edit act on: readable rows only
+        if found is None:
+            return None
+        for limit in (50, None):
+            for e in self.entries(limit, manual_only=True):
+                if e.id == found[0]:
+                    return e
+        return None  # pragma: no cover - the row was found a moment ago in the same log
 
     def meta(self) -> dict[str, str]:
         """The `meta` table: schema_version, event_name, created_at."""

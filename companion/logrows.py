@@ -222,7 +222,7 @@ def entry_from_row(row: tuple[Any, ...]) -> LogEntry:
     (entry_id, kind, logged_at, fix_time, lat, lon, km, source, ref, payload) = row[:10]
     ref_lat, ref_lon, ref_km, ref_payload, undone, other_time = row[10:16]
     when = from_iso(fix_time) if fix_time else None
-    other = from_iso(other_time) if other_time else None
+    other = _readable(other_time)
     was = None
     if kind == "fix":
         summary = _describe_fix(lat, lon, km, payload)
@@ -253,6 +253,15 @@ def entry_from_row(row: tuple[Any, ...]) -> LogEntry:
         undone=bool(undone),
         was=was,
     )
+
+
+def _readable(text: object) -> datetime | None:
+    """A stored time of another row (an edit), None when absent or unreadable: a damaged edit
+    is shown as its own row, it must not hide the fix it refers to."""
+    try:
+        return from_iso(text) if text else None
+    except RowError:
+        return None
 
 
 def read_entry(row: tuple[Any, ...]) -> LogEntry:
