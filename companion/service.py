@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Self
+from zoneinfo import ZoneInfo
 
 from companion.core.eta import DayWindow
 from companion.core.models import Fix, ImplausibleEntry, PositionError, Progress
@@ -28,6 +29,12 @@ from companion.sources.manual import parse_position, parse_time
 # A manual entry this close to the last position is never questioned (GPS and km markers differ
 # by a few hundred metres).
 IMPLAUSIBLE_MIN_KM = 1.0
+# The crew's word about motion (Fix.mark) and the label it is logged with.
+MARK_LABELS = {"stop": "stopped", "go": "going"}
+
+
+def _hm(t: datetime, zone: ZoneInfo) -> str:
+    return t.astimezone(zone).strftime("%a %H:%M")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +63,7 @@ class EventSession:
             max_kmh=event.max_kmh,
             stale_s=event.stale_min * 60.0,
             day_window=DayWindow(*hours, event.zone) if (hours := event.day_window) else None,
+            no_entry_s=event.no_entry_min * 60.0 if event.no_entry_min is not None else None,
         )
         self.filter = PlausibilityFilter(event.max_kmh)
         self._feed_state: tuple[FeedState, str] | None = None
@@ -104,6 +112,41 @@ class EventSession:
         fix = parse_position(text, self.route, last_km, at)
         if not force:
             self._check_plausible(fix)
+        self.logbook.append_fix(fix, commit=True)
+        self.tracker.add(fix)
+        return fix
+
+    def mark(self, kind: str, time_text: str | None, now: datetime) -> Fix:
+        """Log the crew's word: the athlete rests from this time ("stop") or is on the move again
+        ("go"). A manual fix at the km reached then, so undo takes it back like a checkpoint.
+
+        Raises:
+            PositionError: a bad time, before the start or after the finish, or (for the newest
+                entry) a "stop" while the crew's stop stands or a "go" while not stopped.
+        """
+        if kind not in MARK_LABELS:
+            raise ValueError(f"mark {kind!r}: 'stop' or 'go'")
+        zone = self.event.zone
+        at = parse_time(time_text, now, zone)
+        if self.event.start is not None and at < self.event.start:
+            shown = self.event.start.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            raise PositionError(f"time is before the event's start ({shown})")
+        p = self.tracker.progress(max(at, now))
+        last = self.tracker.last_fix
+        if p.finished_at is not None and at >= p.finished_at:
+            raise PositionError(f"the athlete finished at {_hm(p.finished_at, zone)}")
+        if last is None or at >= last.time:  # the newest entry: the state now must allow it
+            if kind == "stop" and p.stopped_by == "crew" and p.stopped_since is not None:
+                raise PositionError(
+                    f"already stopped since {_hm(p.stopped_since, zone)} (the crew said so); "
+                    "go when the athlete is moving again"
+                )
+            if kind == "go" and p.stopped_since is None:
+                raise PositionError("not stopped: log a stop first (or a checkpoint)")
+        km = self._km_before(at)
+        km = 0.0 if km is None else km
+        pos = self.route.point_at(km)
+        fix = Fix(at, pos.lat, pos.lon, km=km, label=MARK_LABELS[kind], mark=kind)
         self.logbook.append_fix(fix, commit=True)
         self.tracker.add(fix)
         return fix

@@ -146,6 +146,7 @@ class CompanionApp(App[None]):
         yield SystemCommand("Checkpoint", "Log where the athlete is (c)", d.action_checkpoint)
         yield SystemCommand("Undo", "Undo the last manual entry, after asking (u)", d.action_undo)
         yield SystemCommand("Edit time", "Change the last entry's time (e)", d.action_edit_time)
+        yield SystemCommand("Stop/go", "The athlete stops, or goes again (s)", d.action_stop_go)
         yield SystemCommand("Days", "Daily totals (d)", d.action_days)
         yield SystemCommand("Towns", "All towns ahead with km and ETAs (t)", d.action_towns)
         yield SystemCommand("Log", "The full log, newest first (l)", d.action_log)

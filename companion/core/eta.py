@@ -112,12 +112,12 @@ def eta(
     """Arrival time and seconds remaining from `now`, travelling `km_to_go` from `base`.
 
     `base` is the last fix's time while the athlete is moving (they have kept going since), or
-    `now` while stopped (the ETA slides with the clock). An overdue arrival is "now". With a
-    `window` the travelling happens only within each day's hours (nights are skipped).
+    `now` while stopped (the ETA slides with the clock). An arrival that has passed keeps its
+    time (the town is due or overdue, core/states.py) and 0 s remaining. With a `window` the
+    travelling happens only within each day's hours (nights are skipped).
     """
     if speed_kmh is None or speed_kmh <= 0:
         return None, None
     travel_s = km_to_go / speed_kmh * 3600.0
     at = window.advance(base, travel_s) if window else base + timedelta(seconds=travel_s)
-    at = max(at, now)
-    return at, (at - now).total_seconds()
+    return at, max((at - now).total_seconds(), 0.0)

@@ -67,6 +67,9 @@ class DashboardScreen(Screen[None]):
         Binding("c", "checkpoint", "Checkpoint"),
         Binding("u", "undo", "Undo"),
         Binding("e", "edit_time", "Edit time"),
+        # One key: "Stop" while moving, "Go" while stopped (check_action shows the one in force).
+        Binding("s", "stop", "Stop"),
+        Binding("s", "go", "Go"),
         Binding("d", "days", "Days"),
         Binding("t", "towns", "Towns"),
         Binding("l", "log", "Log"),
@@ -235,6 +238,44 @@ class DashboardScreen(Screen[None]):
 
         form = EditTimeScreen(self._describe(entry), when, save, cursor_blink=self.cursor_blink)
         self.app.push_screen(form, saved)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("stop", "go"):
+            finished = self.progress is not None and self.progress.finished_at is not None
+            return not finished and self._stopped() == (action == "go")
+        return True
+
+    def _stopped(self) -> bool:
+        return self.progress is not None and self.progress.stopped_since is not None
+
+    def watch_progress(self, old: Progress | None, new: Progress | None) -> None:
+        def state(p: Progress | None) -> tuple[bool, bool]:
+            return (p is None or p.stopped_since is None), (p is None or p.finished_at is None)
+
+        if state(old) != state(new):
+            self.refresh_bindings()  # the footer's s: Stop <-> Go, none after the finish
+
+    def action_stop(self) -> None:
+        self._mark("stop")
+
+    def action_go(self) -> None:
+        self._mark("go")
+
+    def action_stop_go(self) -> None:
+        """The palette's toggle: stopped now, or (while stopped) going again."""
+        self._mark("go" if self._stopped() else "stop")
+
+    def _mark(self, kind: str) -> None:
+        """Log the crew's word at the athlete's km (undo takes it back like a checkpoint)."""
+        try:
+            fix = self.session.mark(kind, None, self.clock())
+        except CompanionError as e:
+            self.notify(str(e), title="Stop/go", severity="error")
+            return
+        self.refresh_progress()
+        self.refresh_log()
+        word = "Stopped" if kind == "stop" else "Going"
+        self.notify(f"{word}: {logged_line(fix, self.tz)} (u undoes it)", title="Stop/go")
 
     def _current(self) -> Progress:
         return self.progress if self.progress is not None else self.session.progress(self.clock())

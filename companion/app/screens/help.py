@@ -15,6 +15,7 @@ KEYS (every action is also in the command palette: ctrl+p)
   c        checkpoint: a town (→ completes), km 171, lat,lon or +5; time defaults to now
   u        undo the last manual entry (asks first)
   e        change the time of the last manual entry
+  s        stop: the athlete rests from now (ETAs count from the clock); go: moving again
   d        daily totals
   t        all towns ahead with km and ETAs
   l        the full log (g there adds the GPS fixes)
@@ -26,11 +27,13 @@ KEYS (every action is also in the command palette: ctrl+p)
 THE DASHBOARD
   KM TODAY / KM TOTAL / KM TO GO   along the route, from the log
   NEXT     the next town, km to go, ETA (clock and time left) and the speed it assumes:
-           recent moving average, today's average or the planned speed
+           recent moving average, today's average or the planned speed; "due" for 15 min
+           after the ETA, then "overdue by ..."; STOPPED (crew or GPS) and FINISHED
   now / avg / moving   speed now, recent moving average, moving of elapsed time today
   strip    ━ done, ─ ahead, ┼ towns, ◆ the athlete, ▲ km; elevation below when the route has it
   FEED     the position feed: source, state, age of the last position
-  ! ...    alerts: STALE position, OFF ROUTE, FEED LOST
+  ! ...    alerts: STALE position, NO ENTRY (typed entries stopped coming), OFF ROUTE,
+           FEED LOST
 
 Esc or ? closes this help."""
 

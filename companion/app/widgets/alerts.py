@@ -10,15 +10,16 @@ from textual.widget import Widget
 
 from companion.app.values import FeedView
 from companion.core.models import Progress
-from companion.render import clock
+from companion.render import feed_lost_alert
 
 
 def alert_lines(p: Progress | None, feed: FeedView | None, tz: ZoneInfo) -> list[str]:
-    """The alerts to show now: the tracker's (STALE, OFF ROUTE) and FEED LOST."""
+    """The alerts to show now: the tracker's (STALE, NO ENTRY, OFF ROUTE) and FEED LOST."""
     lines = [f"! {a}" for a in (p.alerts if p is not None else ())]
-    if feed is not None and feed.lost:
-        since = clock(feed.lost_since, tz, p.now if p else None) if feed.lost_since else "—"
-        lines.append(f"! FEED LOST since {since}: {feed.state} ({feed.detail or 'no detail'})")
+    if feed is not None:
+        now = p.now if p else None
+        if lost := feed_lost_alert(feed.state, feed.detail, feed.lost_since, tz, now):
+            lines.append(f"! {lost}")
     return lines
 
 

@@ -1,4 +1,5 @@
-"""The next town: name, km to go, ETA as a clock time and as time remaining, and the speed used."""
+"""The next town: name, km to go, ETA as a clock time and as time remaining (or due / overdue),
+and the speed used; STOPPED while the athlete rests, FINISHED at the end."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from companion.core.models import Progress
-from companion.render import BASIS_TEXT, clock, hm, km, kmh
+from companion.render import BASIS_TEXT, clock, eta_words, finished_words, kmh, stopped_words
+from companion.render import km as km_text
 
 
 class NextTown(Widget):
@@ -27,15 +29,24 @@ class NextTown(Widget):
         if p is None:
             return text
         n = p.next_town
-        if n is None or p.km_remaining <= 0.05:
-            text.append("FINISHED ", style="bold reverse")
-            text.append(f" {km(p.km_total)} km in {hm(p.elapsed_s_total)}")
+        done = finished_words(p, self.tz)
+        if done is not None or n is None:
+            word, _, rest = (done or "FINISHED").partition(" ")
+            text.append(f"{word} ", style="bold reverse")
+            text.append(f" {rest}" if rest else f" {km_text(p.km_total)} km")
             return text
         text.append("NEXT ", style="bold reverse")
         text.append(f" {n.name} ", style="bold")
-        text.append(f" {km(n.km_to_go)} km  ")
+        text.append(f" {km_text(n.km_to_go)} km  ")
         text.append("ETA ", style="dim")
         text.append(clock(n.eta_at, self.tz, p.now), style="bold")
-        text.append(f" (in {hm(n.eta_s)})\n")
-        text.append(f"at {kmh(n.speed_kmh)}: {BASIS_TEXT.get(p.eta_speed_basis, '')}", style="dim")
+        late = n.state != "ahead"
+        text.append(f" ({eta_words(n)})\n", style="bold reverse" if late else "")
+        basis = f"at {kmh(n.speed_kmh)}: {BASIS_TEXT.get(p.eta_speed_basis, '')}"
+        stopped = stopped_words(p, self.tz)
+        if stopped is not None:
+            text.append(stopped, style="bold")
+            text.append(f" · ETAs from now at {kmh(n.speed_kmh)}", style="dim")
+        else:
+            text.append(basis, style="dim")
         return text

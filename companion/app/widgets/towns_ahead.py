@@ -9,7 +9,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from companion.core.models import Progress, TownAhead
-from companion.render import clock, hm, km
+from companion.render import clock, eta_words, km
 
 
 def towns_table(
@@ -32,9 +32,9 @@ def towns_table(
     for i, t in enumerate(shown):
         last = i == len(shown) - 1 and p.finish is not None and t.name == p.finish.name
         name = f"{t.name} (finish)" if last else t.name
-        table.add_row(
-            name, km(t.km), f"{km(t.km_to_go)} km", clock(t.eta_at, tz, p.now), hm(t.eta_s)
-        )
+        # "in 20 min", or "due" / "overdue by 25 min" once the ETA has passed (never "0 min").
+        when = eta_words(t).removeprefix("in ")
+        table.add_row(name, km(t.km), f"{km(t.km_to_go)} km", clock(t.eta_at, tz, p.now), when)
     return table
 
 

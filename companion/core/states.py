@@ -1,0 +1,144 @@
+"""What the screen says as time passes: towns due or overdue, no entry for a while, stopped,
+finished. Pure functions of the tracker's values and `now`; the Tracker calls them from
+`progress`, and every renderer (dashboard, `status`, `summary`) reads their results from Progress.
+
+The rules, in one place:
+- A town is "ahead" until its ETA, "due" for `DUE_FOR_S` after it (a crew types a checkpoint a
+  few minutes after the athlete passes; an ETA over a long leg is rarely better than that), then
+  "overdue" by the time since its ETA.
+- "No entry": the last position was typed by the crew, the athlete is neither stopped nor
+  finished, and the entry is older than the event's `no_entry_min`, or, without one, than the
+  expected time from that entry to the next town (i.e. the next town is due).
+- Stopped: the crew said so (a "stop" mark), or the tracker's motion says so from GPS fixes; a
+  stop the tracker infers between two typed entries is not shown (nobody said so, and the next
+  entry may already be on the road). While stopped the ETAs count from now.
+- Finished: the athlete reached the finish; the finish time is the first of the trailing fixes
+  at the finish, and elapsed time stops there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, tzinfo
+
+from companion.core.models import Fix
+from companion.core.route import Route
+
+# How long a town stays "due" after its ETA before it is "overdue".
+DUE_FOR_S = 15 * 60.0
+# Within this of the finish the athlete has finished (the finish of a route book is a town's
+# km; a GPS fix at the line projects a few metres short).
+FINISH_TOL_KM = 0.05
+# The last town counts as the finish when it is this close to the route's end.
+FINISH_TOWN_KM = 0.2
+
+AHEAD, DUE, OVERDUE = "ahead", "due", "overdue"
+
+
+def town_state(eta_at: datetime | None, now: datetime) -> tuple[str, float | None]:
+    """A town's state at `now` and the seconds since its ETA (None while ahead or unknown)."""
+    if eta_at is None or eta_at > now:
+        return AHEAD, None
+    past_s = (now - eta_at).total_seconds()
+    return (DUE if past_s <= DUE_FOR_S else OVERDUE), past_s
+
+
+def finish_km(route: Route) -> float:
+    """The km at which the athlete has finished: the last town's when it stands at the end."""
+    towns = route.towns
+    if towns and route.length_km - towns[-1].km <= FINISH_TOWN_KM:
+        return min(towns[-1].km, route.length_km)
+    return route.length_km
+
+
+def has_finished(km: float, route: Route) -> bool:
+    return km >= finish_km(route) - FINISH_TOL_KM
+
+
+class FinishWatch:
+    """When the athlete reached the finish, found again only when the log has changed."""
+
+    __slots__ = ("_seen", "at_km")
+
+    def __init__(self, route: Route) -> None:
+        self.at_km = finish_km(route)
+        self._seen: tuple[tuple[int, Fix | None, float], datetime | None] | None = None
+
+    def reached_at(
+        self, km: float, fixes: Sequence[Fix], km_of: Callable[[Fix], float | None]
+    ) -> datetime | None:
+        """The finish time if the athlete, now at `km` after `fixes`, has finished."""
+        if km < self.at_km - FINISH_TOL_KM:
+            return None
+        key = (len(fixes), fixes[-1] if fixes else None, km)
+        if self._seen is None or self._seen[0] != key:
+            self._seen = (key, finish_time(fixes, km_of, self.at_km))
+        return self._seen[1]
+
+
+def finish_time(
+    fixes: Sequence[Fix], km_of: Callable[[Fix], float | None], at_km: float
+) -> datetime | None:
+    """When the athlete reached the finish: the earliest of the trailing fixes at `at_km`.
+
+    `km_of` gives a fix's along-route km, or None when it does not place it (off the route:
+    such a fix does not move the athlete, so it neither ends nor continues the run at the
+    finish). Scans back from the newest fix, so it costs the fixes after the finish only.
+    """
+    found: datetime | None = None
+    for fix in reversed(fixes):
+        k = fix.km if fix.km is not None else km_of(fix)
+        if k is None:
+            continue
+        if k < at_km - FINISH_TOL_KM:
+            break
+        found = fix.time
+    return found
+
+
+def is_stopped(stopped_since: datetime | None, stopped_by: str | None, last: Fix | None) -> bool:
+    """Whether the screen says stopped: the crew said so, or GPS fixes say so."""
+    if stopped_since is None or last is None:
+        return False
+    return stopped_by == "crew" or not last.is_manual
+
+
+def no_entry_s(
+    last: Fix | None,
+    now: datetime,
+    next_eta_at: datetime | None,
+    threshold_s: float | None,
+) -> float | None:
+    """The age of the last manual entry when it is overdue for a new one, else None.
+
+    `next_eta_at` is the next town's ETA counted from that entry; `threshold_s` the event's
+    `no_entry_min` in seconds, which replaces it when set. The caller leaves out a stopped or
+    finished athlete.
+    """
+    if last is None or not last.is_manual:
+        return None
+    age = (now - last.time).total_seconds()
+    if threshold_s is not None:
+        limit: float | None = threshold_s
+    elif next_eta_at is not None:
+        limit = (next_eta_at - last.time).total_seconds()
+    else:
+        limit = None  # no speed, no expectation
+    return age if limit is not None and age > limit else None
+
+
+def no_entry_alert(age_s: float, last: Fix, km: float, tz: tzinfo) -> str:
+    """ "NO ENTRY for 2h10 (last: Valsad at 12:00)"."""
+    what = last.label or f"km {km:.1f}"
+    when = last.time.astimezone(tz).strftime("%H:%M")
+    return f"NO ENTRY for {duration_text(age_s)} (last: {what} at {when})"
+
+
+def duration_text(seconds: float | None) -> str:
+    """A duration as "3h05" / "42 min" / "—" (the renderers' `hm` is this)."""
+    if seconds is None:
+        return "—"
+    m = round(seconds / 60.0)
+    if m < 60:
+        return f"{m} min"
+    return f"{m // 60}h{m % 60:02d}"
