@@ -46,6 +46,12 @@ def _now(text: str | None) -> datetime:
     return t.astimezone(UTC)
 
 
+def _event_now(args: argparse.Namespace, session: EventSession) -> datetime:
+    """--now, else the event's clock: the wall clock, or a replayed event's own (see
+    EventSession.now), so a command agrees with the dashboard that watched the replay."""
+    return _now(args.now) if args.now else session.now(_now(None))
+
+
 def _route_arg(name: str) -> Path:
     """A route file path, or the name of a bundled route."""
     p = Path(name)
@@ -145,7 +151,7 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
     entry = _entry_text(args)
     with _session(args) as s:
         try:
-            fix = s.checkpoint(entry, args.time, _now(args.now), force=args.force)
+            fix = s.checkpoint(entry, args.time, _event_now(args, s), force=args.force)
         except ImplausibleEntry as e:
             raise ImplausibleEntry(f"{e}; add --force to log it anyway") from None
         print(render.logged_line(fix, s.event.zone))
@@ -174,7 +180,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
 def cmd_edit(args: argparse.Namespace) -> int:
     with _session(args) as s:
         try:
-            fix = s.edit_last_time(args.time, _now(args.now), force=args.force)
+            fix = s.edit_last_time(args.time, _event_now(args, s), force=args.force)
         except ImplausibleEntry as e:
             raise ImplausibleEntry(f"{e}; add --force to change it anyway") from None
         print("changed " + render.logged_line(fix, s.event.zone))
@@ -184,14 +190,14 @@ def cmd_edit(args: argparse.Namespace) -> int:
 def cmd_mark(args: argparse.Namespace) -> int:
     """`stop` / `go`: the crew says the athlete rests, or is on the move again."""
     with _session(args) as s:
-        fix = s.mark(args.command, args.time, _now(args.now))
+        fix = s.mark(args.command, args.time, _event_now(args, s))
         print(render.logged_line(fix, s.event.zone))
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     with _session(args, readonly=True) as s:
-        p = s.progress(_now(args.now))
+        p = s.progress(_event_now(args, s))
         feed = s.logbook.last_feed_status()
         if args.json:
             doc = render.status_json(s.event, p, feed)
@@ -203,7 +209,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     with _session(args, readonly=True) as s:
-        print(render.summary(s.event, s.tracker, _now(args.now), args.day))
+        print(render.summary(s.event, s.tracker, _event_now(args, s), args.day))
     return 0
 
 

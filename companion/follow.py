@@ -36,6 +36,7 @@ def follow(event_path: Path, db: str | None, feed: str | None, duration: float |
 async def _follow(session: EventSession, url: str, duration: float | None) -> int:
     source = open_source(url, max_kmh=session.event.max_kmh)
     session.attach(source)
+    clock = session.clock(source, lambda: datetime.now(UTC))  # a replay's, if it is one
     tz = session.event.zone
     logged = 0
 
@@ -67,21 +68,21 @@ async def _follow(session: EventSession, url: str, duration: float | None) -> in
                 task.cancel()
             if now >= next_status:
                 next_status = now + STATUS_EVERY_S
-                print(_line(session, source.status(), logged), flush=True)
+                print(_line(session, source.status(), logged, clock()), flush=True)
         with contextlib.suppress(asyncio.CancelledError):
             await task
     finally:
         session.flush()
-    print(_line(session, source.status(), logged), flush=True)
+    print(_line(session, source.status(), logged, clock()), flush=True)
     return 0
 
 
-def _line(session: EventSession, status: FeedStatus, logged: int) -> str:
-    p = session.progress(datetime.now(UTC))
+def _line(session: EventSession, status: FeedStatus, logged: int, now: datetime) -> str:
+    p = session.progress(now)
     tz = session.event.zone
     last = render.clock(p.last_fix.time, tz) if p.last_fix else "—"
     return (
-        f"{datetime.now(tz):%H:%M:%S} {status.state.value}: km {p.km_total:.2f} of "
+        f"{now.astimezone(tz):%H:%M:%S} {status.state.value}: km {p.km_total:.2f} of "
         f"{p.route_km:.1f}, today {p.km_today:.2f}; {logged} fixes logged, "
         f"{status.rejected} rejected, {status.bad_lines} bad lines; last position {last}"
     )

@@ -6,6 +6,7 @@ checked, committed to the log and only then applied to the tracker, in the same 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from companion.logrows import set_aside_alert
 from companion.sources.base import FeedState, FeedStatus, Source
 from companion.sources.filters import PlausibilityFilter
 from companion.sources.manual import parse_position, parse_time
+from companion.sources.replay import ReplaySource
 
 # A manual entry this close to the last position is never questioned (GPS and km markers differ
 # by a few hundred metres).
@@ -89,6 +91,25 @@ class EventSession:
         self.filter.last = gps[-1] if gps else None
 
     # --- reading --------------------------------------------------------------------------------
+    def now(self, wall: datetime) -> datetime:
+        """The event's clock when no feed is running: the wall clock `wall`, except for an
+        event whose latest feed fix came from a replay. A replay's clock stands still while it
+        is not playing, at the latest fix in the log (its rebased or recorded times may be
+        hours or years from the wall), so `status`, `summary` and the dashboard agree."""
+        feed = self.filter.last
+        last = self.tracker.last_fix
+        if feed is None or feed.source != ReplaySource.kind or last is None:
+            return wall
+        return last.time
+
+    def clock(self, source: Source | None, wall: Callable[[], datetime]) -> Callable[[], datetime]:
+        """The clock to show this event on: a replay's own while a replay drives it (attached
+        here, so a resumed replay's clock starts where the log left off), else `now(wall())`."""
+        if isinstance(source, ReplaySource):
+            self.attach(source)
+            return source.virtual_now
+        return lambda: self.now(wall())
+
     def progress(self, now: datetime) -> Progress:
         p = self.tracker.progress(now)
         if self.logbook.set_aside:  # the replay left out rows it could not read: say so
@@ -217,8 +238,11 @@ class EventSession:
     # --- feeds ----------------------------------------------------------------------------------
     def attach(self, source: Source) -> None:
         """Make a feed use this event's plausibility filter, seeded from the log, so the first
-        fix after a restart is judged against the last one logged (and no fix is judged twice)."""
+        fix after a restart is judged against the last one logged (and no fix is judged twice).
+        A replay carries on after what it logged before (`ReplaySource.resume`)."""
         source.plausibility = self.filter
+        if isinstance(source, ReplaySource):
+            source.resume(self.tracker.fixes)
 
     def add_feed_fix(
         self, fix: Fix, now: datetime | None = None, *, prefiltered: bool = False

@@ -177,7 +177,7 @@ def run_dashboard(event_path: Path, db: str | None, feed: str | None) -> int:
             from companion.sources.base import open_source
 
             source = open_source(url, max_kmh=session.event.max_kmh)
-        make_app(session, utc_now, source).run()
+        make_app(session, session.clock(source, utc_now), source).run()
     return 0
 
 

@@ -79,13 +79,24 @@ async def test_nmea_log_replay_and_keeping_recorded_times() -> None:
     assert sum(fake.slept) == pytest.approx(60 / 60)
 
 
-def test_virtual_now_runs_at_the_replay_speed() -> None:
-    ticks = iter([100.0, 130.0])
-    source = ReplaySource(f"replay:{RUN_GPX}?speed=60", clock=lambda: NOW, monotonic=lambda: 0.0)
-    source._monotonic = lambda: next(ticks)
-    source._base, source._started_wall = NOW, 100.0
-    assert source.virtual_now() == NOW
-    assert source.virtual_now() == NOW + timedelta(minutes=30)
+async def test_virtual_now_runs_at_the_replay_speed_and_stops_with_it() -> None:
+    wall = [100.0]  # the monotonic clock, moved only by the replay's own sleeps
+
+    async def sleep(seconds: float) -> None:
+        wall[0] += seconds
+
+    source = ReplaySource(
+        f"replay:{RUN_GPX}?speed=60", clock=lambda: NOW, monotonic=lambda: wall[0], sleep=sleep
+    )
+    assert source.virtual_now() == NOW  # not started: where it will start
+    seen: list[tuple[datetime, datetime]] = []
+    await source.run(lambda fix: seen.append((fix.time, source.virtual_now())), lambda _s: None)
+    # At each fix the replay's clock reads that fix's time: its spacing / 60 of wall time went by.
+    assert len(seen) == 205
+    assert all(abs(now - t) <= timedelta(milliseconds=1) for t, now in seen)
+    assert wall[0] - 100.0 == pytest.approx((seen[-1][0] - NOW).total_seconds() / 60)
+    wall[0] += 3600.0
+    assert source.virtual_now() == seen[-1][0]  # ended: it stands at the last fix
 
 
 def test_replay_of_a_gpx_without_times_is_refused() -> None:
