@@ -21,6 +21,7 @@ from companion.formats.export import checkpoints_csv, gpx_track
 from companion.locations import bundled_routes_dir
 from companion.logrows import set_aside_alert
 from companion.service import EventSession
+from companion.stdout import stdout_gone
 
 
 class UsageError(CompanionError):
@@ -385,12 +386,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("export needs --gpx FILE or --csv FILE")
     try:
         _check_text_args(args)
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows here, where it is handled, not at exit
+        return code
     except CompanionError as e:
         print(f"companion: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `companion status --json | head -c 10`: the reader has all it wanted. Quietly, as a C
+        # tool killed by SIGPIPE (128 + 13), and with stdout on /dev/null so that Python's
+        # last flush at exit does not complain either.
+        stdout_gone()
+        return 141
     except OSError as e:
         where = f"{e.filename}: " if e.filename else ""
         print(f"companion: {where}{e.strerror or e}", file=sys.stderr)

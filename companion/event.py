@@ -98,6 +98,7 @@ class Event:
         _check_speed("planned_kmh", self.planned_kmh)
         if self.feed is not None:
             _check_text("feed", self.feed)
+            _check_feed(self.feed)
         if self.start is not None:
             if not isinstance(self.start, datetime):
                 raise EventError("start: must be a date and time")
@@ -153,6 +154,14 @@ def _parse_day_hours(value: object) -> tuple[time, time]:
     if end <= start:
         raise EventError(f"day_hours: {value!r}: the day must end after it starts")
     return start, end
+
+
+def _check_feed(url: str) -> None:
+    """A feed URL of a bad form is refused when the event is read, not at the first poll."""
+    from companion.sources.urls import feed_url_problem  # imported here: sources import us
+
+    if (problem := feed_url_problem(url)) is not None:
+        raise EventError(f"feed {redact(url)}: {problem}")
 
 
 def _check_text(key: str, value: object) -> None:

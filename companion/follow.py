@@ -18,6 +18,7 @@ from companion.core.models import Fix
 from companion.event import redact
 from companion.service import EventSession
 from companion.sources.base import FeedError, FeedStatus, open_source
+from companion.stdout import StatusPrinter
 
 # How often the status line is printed.
 STATUS_EVERY_S = 5.0
@@ -39,6 +40,7 @@ async def _follow(session: EventSession, url: str, duration: float | None) -> in
     clock = session.clock(source, lambda: datetime.now(UTC))  # a replay's, if it is one
     tz = session.event.zone
     logged = 0
+    say = StatusPrinter()  # `follow ... | head -1` must go on logging after head is gone
 
     def on_fix(fix: Fix) -> None:
         nonlocal logged
@@ -49,12 +51,12 @@ async def _follow(session: EventSession, url: str, duration: float | None) -> in
         if session.log_feed_status(status):
             session.flush()
             local = status.since.astimezone(tz).strftime("%H:%M:%S")
-            print(f"[{local}] feed {status.state.value}: {status.detail}", flush=True)
+            say(f"[{local}] feed {status.state.value}: {status.detail}")
 
-    print(f"following {redact(url)} for {session.event.name}", flush=True)
+    say(f"following {redact(url)} for {session.event.name}")
     task = asyncio.create_task(source.run(on_fix, on_status))
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # all stop it cleanly, flushed
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, task.cancel)
     started = time.monotonic()
@@ -68,12 +70,12 @@ async def _follow(session: EventSession, url: str, duration: float | None) -> in
                 task.cancel()
             if now >= next_status:
                 next_status = now + STATUS_EVERY_S
-                print(_line(session, source.status(), logged, clock()), flush=True)
+                say(_line(session, source.status(), logged, clock()))
         with contextlib.suppress(asyncio.CancelledError):
             await task
     finally:
         session.flush()
-    print(_line(session, source.status(), logged, clock()), flush=True)
+    say(_line(session, source.status(), logged, clock()))
     return 0
 
 
@@ -81,8 +83,10 @@ def _line(session: EventSession, status: FeedStatus, logged: int, now: datetime)
     p = session.progress(now)
     tz = session.event.zone
     last = render.clock(p.last_fix.time, tz) if p.last_fix else "—"
+    # The detail says what the state alone hides: "no data since 14:02:11Z", "no fix".
+    detail = f" ({status.detail})" if status.detail not in ("", "connected") else ""
     return (
-        f"{now.astimezone(tz):%H:%M:%S} {status.state.value}: km {p.km_total:.2f} of "
+        f"{now.astimezone(tz):%H:%M:%S} {status.state.value}{detail}: km {p.km_total:.2f} of "
         f"{p.route_km:.1f}, today {p.km_today:.2f}; {logged} fixes logged, "
         f"{status.rejected} rejected, {status.bad_lines} bad lines; last position {last}"
     )

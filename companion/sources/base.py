@@ -32,6 +32,7 @@ from urllib.parse import parse_qs, urlsplit
 from companion.core.models import CompanionError, Fix
 from companion.event import redact
 from companion.sources.filters import PlausibilityFilter
+from companion.sources.urls import KNOWN, feed_url_problem
 
 __all__ = [
     "FeedError",
@@ -296,10 +297,10 @@ def open_source(
     plaus = PlausibilityFilter(max_kmh=max_kmh)
     b0, b1 = backoff_initial, backoff_max
     text = url.strip()
-    try:
-        scheme = urlsplit(text).scheme.lower()
-    except ValueError:
-        raise FeedError(f"feed {redact(text)}: not a URL") from None
+    problem = feed_url_problem(text)
+    if problem is not None:
+        raise FeedError(f"feed {redact(text) or '(empty)'}: {problem}")
+    scheme = urlsplit(text).scheme.lower()
     source: Source
     if scheme == "gpsd":
         source = gpsd.GpsdSource(
@@ -321,7 +322,6 @@ def open_source(
         source = replay.ReplaySource(
             text, plausibility=plaus, backoff_initial=b0, backoff_max=b1, clock=clock
         )
-    else:
-        known = "gpsd://, nmea://, nmea+tcp://, nmea:PATH, http(s)://, replay:PATH"
-        raise FeedError(f"feed {redact(text) or '(empty)'}: unknown kind of feed; use {known}")
+    else:  # feed_url_problem knows the same kinds
+        raise FeedError(f"feed {redact(text)}: unknown kind of feed; use {KNOWN}")
     return source
