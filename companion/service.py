@@ -68,6 +68,7 @@ class EventSession:
             no_entry_s=event.no_entry_min * 60.0 if event.no_entry_min is not None else None,
         )
         self.filter = PlausibilityFilter(event.max_kmh)
+        self.filter.tz = event.zone  # its reasons are shown on the feed line
         self._feed_state: tuple[FeedState, str] | None = None
         self.replay()
 
@@ -163,7 +164,7 @@ class EventSession:
                     "go when the athlete is moving again"
                 )
             if kind == "go" and p.stopped_since is None:
-                raise PositionError("not stopped: log a stop first (or a checkpoint)")
+                raise PositionError("not stopped: the athlete is already on the move")
         km = self._km_before(at)
         km = 0.0 if km is None else km
         pos = self.route.point_at(km)

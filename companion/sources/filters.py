@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from companion.core.geo import distance_m
 from companion.core.models import Fix
@@ -55,6 +56,8 @@ class PlausibilityFilter:
         self.reanchor_after = reanchor_after
         self.counts: Counter[str] = Counter()
         self.last: Fix | None = None  # the last accepted fix
+        # The event's timezone for the times in the reasons a person reads; UTC ("Z") without.
+        self.tz: ZoneInfo | None = None
         self._suspects: list[Fix] = []  # consecutive speed rejections that agree with each other
 
     @property
@@ -87,19 +90,18 @@ class PlausibilityFilter:
         if now is not None:
             ahead_s = (fix.time - now).total_seconds()
             if ahead_s > self.future_s:
-                return "future", f"fix time {fix.time:%Y-%m-%d %H:%M:%S}Z is {ahead_s:.0f} s ahead"
+                return "future", f"fix time {self._shown(fix.time, True)} is {ahead_s:.0f} s ahead"
             if self.max_age_s is not None and -ahead_s > self.max_age_s:
-                return "old", f"fix time {fix.time:%Y-%m-%d %H:%M:%S}Z is {-ahead_s:.0f} s old"
+                return "old", f"fix time {self._shown(fix.time, True)} is {-ahead_s:.0f} s old"
         last = self.last
         if last is None:
             return None, ""
         dt = (fix.time - last.time).total_seconds()
         if dt == 0:
-            return "duplicate", f"a second fix for {fix.time:%H:%M:%S}"
+            return "duplicate", f"a second fix for {self._shown(fix.time)}"
         if dt < 0:
-            return "backwards", (
-                f"time went backwards {-dt:.0f} s ({last.time:%H:%M:%S} -> {fix.time:%H:%M:%S})"
-            )
+            was, now_t = self._shown(last.time), self._shown(fix.time)
+            return "backwards", f"time went backwards {-dt:.0f} s ({was} -> {now_t})"
         if self.max_kmh is None or dt > self.gap_reacquire_s:
             return None, ""
         dist = distance_m(last.lat, last.lon, lat, lon)
@@ -112,6 +114,11 @@ class PlausibilityFilter:
             f"a jump of {_km_text(dist)} in {dt:.0f} s ({kmh:,.0f} km/h) is faster than "
             f"the event's maximum of {self.max_kmh:g} km/h"
         )
+
+    def _shown(self, t: datetime, with_date: bool = False) -> str:
+        """`t` in the event's timezone when known, else in UTC marked Z."""
+        fmt = "%Y-%m-%d %H:%M:%S" if with_date else "%H:%M:%S"
+        return t.strftime(fmt) + "Z" if self.tz is None else t.astimezone(self.tz).strftime(fmt)
 
     def _reanchor(self, fix: Fix) -> bool:
         """Keep a chain of speed-rejected fixes; once it is long and self-consistent, accept."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from companion.core.models import Fix
 from companion.sources.filters import PlausibilityFilter
@@ -60,6 +61,15 @@ def test_time_going_backwards_and_duplicates() -> None:
     assert dup is not None and "second fix" in dup
     assert back is not None and "backwards" in back
     assert (f.counts["duplicate"], f.counts["backwards"]) == (1, 1)
+
+
+def test_reasons_give_times_in_the_events_timezone() -> None:
+    f = PlausibilityFilter(max_kmh=30)
+    assert f.check(fix(10)) is None
+    assert f.check(fix(5)) == "time went backwards 5 s (06:00:10Z -> 06:00:05Z)"  # UTC, marked
+    f.tz = ZoneInfo("Asia/Kolkata")  # as EventSession sets it: 06:00 UTC is 11:30 IST
+    assert f.check(fix(5)) == "time went backwards 5 s (11:30:10 -> 11:30:05)"
+    assert f.check(fix(10)) == "a second fix for 11:30:10"
 
 
 def test_future_and_old_against_now() -> None:
