@@ -316,3 +316,15 @@ def test_bad_day_hours_name_the_key(tmp_path: Path, value: str, why: str) -> Non
     path = write(tmp_path, GOOD + f"day_hours = {value}\n")
     with pytest.raises(EventError, match=f"day_hours: .*{why}"):
         load_event(path)
+
+
+def test_no_entry_minutes_round_trip_and_bad_values(tmp_path: Path) -> None:
+    ev = Event(name="A", athlete="", route="r.csv", timezone="UTC", planned_kmh=8.0)
+    assert ev.no_entry_min is None  # default: the expected time to the next town
+    out = write_event(dataclasses.replace(ev, no_entry_min=90), tmp_path / "a.toml")
+    assert "no_entry_min = 90.0" in out.path.read_text(encoding="utf-8")
+    assert load_event(out.path).no_entry_min == 90.0
+    for value, why in (("0", "0 minutes is out of range"), ('"1h"', "must be a number of")):
+        path = write(tmp_path, GOOD + f"no_entry_min = {value}\n")
+        with pytest.raises(EventError, match=f"no_entry_min: .*{why}"):
+            load_event(path)
