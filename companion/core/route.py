@@ -1,5 +1,7 @@
 """A route: the path with its cumulative along-route distances, the towns snapped onto it, and the
-projection of a position onto the path.
+geometry of projecting a position onto the path (the foot point on each segment, and which of
+several passes of the path near a point are genuinely different). Where a moving athlete falls
+-- continuity with the last km, the town-to-town corridor -- is `core.placement`.
 
 Along-route km of a point on segment i at fraction t is cum[i] + t * seglen[i]; cum is computed once
 at load (vectorised geodesics) and, for route books, scaled so each town falls at its road km.
@@ -11,6 +13,7 @@ import itertools
 import math
 import unicodedata
 from bisect import bisect_right
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -26,9 +29,18 @@ IntArray = npt.NDArray[np.intp]
 DEFAULT_TOWN_MAX_OFF_M = 3000.0
 # A fix farther than this from the path is flagged off-route, not silently snapped.
 DEFAULT_OFF_ROUTE_M = 500.0
-# Candidates whose distance to the fix is within this of the best are "the same place" (an
+# Passes whose distance to the fix is within this of the best are "the same place" (an
 # out-and-back, a street run twice); among them continuity with the last km decides.
 _TIE_M = 30.0
+# Where the path stays nearer than best + this it is one visit to the point (a road drawn with a
+# point every few metres, GPS jitter at a stop): only its own nearest segment stands for it. A
+# pass is genuinely different only if the path went farther away in between. Small, because at a
+# turnaround the out and back legs are one visit within this of the turn: the km may be off by
+# up to twice this there.
+_PASS_GAP_M = 30.0
+# A path whose length lies mostly in segments at least this long is drawn town to town (a route
+# book, a GPX of waypoints): between the towns its km are approximate.
+TOWN_TO_TOWN_LEG_M = 1000.0
 # Below this many segments a full scan is cheaper than the box pre-filter.
 _PREFILTER_MIN_SEGMENTS = 2000
 
@@ -61,6 +73,7 @@ class Route:
         "name",
         "seg_m",
         "source",
+        "town_to_town",
         "towns",
     )
 
@@ -75,6 +88,7 @@ class Route:
         towns: tuple[Town, ...],
         description: str = "",
         max_seg_m: float = math.inf,
+        town_to_town: bool = False,
     ) -> None:
         self.name = name
         self.source = source
@@ -86,6 +100,8 @@ class Route:
         self.seg_m = np.diff(cum_m)
         # Geodesic, not route-book-scaled: the box pre-filter works in real distances.
         self._max_seg_m = max_seg_m
+        # Straight lines between towns: the km between two towns is the fraction of the leg.
+        self.town_to_town = town_to_town
         self.length_km = float(cum_m[-1]) / 1000.0
         self.towns = towns
         self.finish_name = (
@@ -96,6 +112,11 @@ class Route:
     @property
     def n_points(self) -> int:
         return len(self._lat)
+
+    @property
+    def max_segment_m(self) -> float:
+        """The longest segment's geodesic length (not scaled to route-book km)."""
+        return self._max_seg_m
 
     @property
     def lats(self) -> FloatArray:
@@ -144,43 +165,14 @@ class Route:
         keys = [t.km for t in self.towns]
         return list(self.towns[bisect_right(keys, km + 0.05) :])
 
-    # --- projection -----------------------------------------------------------------------------
-    def place(
-        self,
-        lat: float,
-        lon: float,
-        prior_km: float | None = None,
-        back_km: float = 1.0,
-        ahead_km: float = 2.0,
-        off_route_m: float = DEFAULT_OFF_ROUTE_M,
-        expect_km: float = 0.0,
-    ) -> Placement:
-        """Project a position onto the path.
+    # --- projection geometry (where an athlete falls: core.placement) ---------------------------
+    def segments_between(self, lo_km: float, hi_km: float) -> slice:
+        """The segments that have some part between along-route `lo_km` and `hi_km`."""
+        lo = max(int(np.searchsorted(self.cum_m, lo_km * 1000.0, side="right")) - 1, 0)
+        hi = min(int(np.searchsorted(self.cum_m, hi_km * 1000.0, side="left")), len(self.seg_m))
+        return np.s_[lo : max(hi, lo + 1)]
 
-        With `prior_km` the search looks only at segments between prior_km - back_km and
-        prior_km + ahead_km, so a course that passes the same street twice never jumps to the
-        other pass. If nothing in that window is within `off_route_m`, the whole route is searched
-        (re-acquisition); if still nothing is, the fix is flagged off-route. Where two passes
-        are equally near (a turnaround), the one nearest `prior_km + expect_km` (the distance
-        the athlete should have covered since) wins, so a runner past the turn is not sent back.
-        """
-        target = prior_km + expect_km if prior_km is not None else None
-        best: Placement | None = None
-        if prior_km is not None:
-            lo_m = (prior_km - back_km) * 1000.0
-            hi_m = (prior_km + ahead_km) * 1000.0
-            lo = max(int(np.searchsorted(self.cum_m, lo_m, side="right")) - 1, 0)
-            hi = min(int(np.searchsorted(self.cum_m, hi_m, side="left")), len(self.seg_m))
-            best = self._nearest(lat, lon, np.s_[lo : max(hi, lo + 1)], target)
-            if best.off_route_m <= off_route_m:
-                return best
-        glob = self._nearest(lat, lon, self._segments_near(lat, lon, off_route_m), target)
-        if glob.off_route_m <= off_route_m:
-            return glob
-        chosen = best if best is not None else glob
-        return Placement(chosen.km, chosen.off_route_m, chosen.segment, True)
-
-    def _segments_near(self, lat: float, lon: float, radius_m: float) -> slice | IntArray:
+    def segments_near(self, lat: float, lon: float, radius_m: float) -> slice | IntArray:
         """Segments that may come within `radius_m` of a point: a cheap box test on vertices.
 
         A segment passing within r of the point has both ends within r + its length, so testing
@@ -198,10 +190,8 @@ class Route:
         idx = np.flatnonzero(near)
         return idx if len(idx) else np.s_[0 : len(self.seg_m)]
 
-    def _nearest(
-        self, lat: float, lon: float, seg: slice | IntArray, target_km: float | None
-    ) -> Placement:
-        """Nearest point on the segments `seg` (a slice or indices of segment starts)."""
+    def feet(self, lat: float, lon: float, seg: slice | IntArray) -> Feet:
+        """The foot point of a position on each of the segments `seg` (a slice or indices)."""
         if isinstance(seg, slice):
             start, stop = seg.start, seg.stop
             la0, la1 = self._lat[start:stop], self._lat[start + 1 : stop + 1]
@@ -226,20 +216,69 @@ class Route:
             t = np.where(len2 > 0, -(x0 * dx + y0 * dy) / len2, 0.0)
         np.clip(t, 0.0, 1.0, out=t)
         px, py = x0 + t * dx, y0 + t * dy
-        d2 = px * px + py * py
+        x1, y1 = x0 + dx, y0 + dy
+        return Feet(index, t, px * px + py * py, len2, x0 * x0 + y0 * y0, x1 * x1 + y1 * y1)
+
+    def km_of(self, feet: Feet, k: int) -> float:
+        """Along-route km of foot point `k` of `feet`."""
+        i = int(feet.segs[k])
+        return (float(self.cum_m[i]) + float(feet.t[k]) * float(self.seg_m[i])) / 1000.0
+
+    def pick(self, feet: Feet, target_km: float | None) -> int:
+        """Which foot point stands for the position: the nearest of the nearest pass.
+
+        Where the path stays within `_PASS_GAP_M` of the best it is one visit of the path to the
+        point (a road drawn every few metres, a street with GPS jitter at a stop), and within a
+        visit only the true nearest counts: choosing among its segments by the expected km would
+        make the km stick on a vertex and then jump. Only visits that are genuinely different
+        passes (the path went farther away in between: an out-and-back, a loop run twice) and
+        are about as near (`_TIE_M`) are weighed: the one nearest `target_km` wins, or the
+        earliest without one. The path between the foot points of two consecutive segments is
+        farthest from the point at their shared vertex, so that vertex decides if they connect.
+        """
+        d2, segs, v2 = feet.d2, feet.segs, feet.v2
         k = int(np.argmin(d2))
-        best_d = math.sqrt(float(d2[k]))
-        # Several passes at the same place (out-and-back, a street run twice): prefer the one
-        # nearest the expected km, or the earliest one when nothing is known yet.
-        ties = np.flatnonzero(d2 <= (best_d + _TIE_M) ** 2)
-        if len(ties) > 1:
-            segs = index[ties]
-            kms = (self.cum_m[segs] + t[ties] * self.seg_m[segs]) / 1000.0
-            pick = np.argmin(np.abs(kms - target_km)) if target_km is not None else np.argmin(kms)
-            k = int(ties[int(pick)])
-        i = int(index[k])
-        km = (float(self.cum_m[i]) + float(t[k]) * float(self.seg_m[i])) / 1000.0
-        return Placement(km, math.sqrt(float(d2[k])), i, False)
+        best = math.sqrt(float(d2[k]))
+        ties = np.flatnonzero(d2 <= (best + _TIE_M) ** 2)
+        gap2 = (best + _PASS_GAP_M) ** 2
+        one_run = int(segs[ties[-1]] - segs[ties[0]]) == len(ties) - 1 if len(ties) > 1 else True
+        if one_run and bool(np.all(v2[ties[1:]] <= gap2)):
+            return k  # one run of consecutive segments that stays near: one pass
+        near = np.flatnonzero(d2 <= gap2)
+        joined = (np.diff(segs[near]) == 1) & (v2[near[1:]] <= gap2)
+        starts = np.flatnonzero(~joined) + 1
+        choices: list[int] = []
+        for run in np.split(near, starts):
+            r = int(run[int(np.argmin(d2[run]))])
+            if d2[r] <= (best + _TIE_M) ** 2:
+                choices.append(r)
+        if len(choices) < 2:
+            return k
+        kms = [self.km_of(feet, c) for c in choices]
+        if target_km is None:
+            return choices[int(np.argmin(kms))]
+        return choices[int(np.argmin([abs(x - target_km) for x in kms]))]
+
+    def _nearest(
+        self, lat: float, lon: float, seg: slice | IntArray, target_km: float | None
+    ) -> Placement:
+        """Nearest point on the segments `seg` (a slice or indices of segment starts)."""
+        feet = self.feet(lat, lon, seg)
+        k = self.pick(feet, target_km)
+        return Placement(
+            self.km_of(feet, k), math.sqrt(float(feet.d2[k])), int(feet.segs[k]), False
+        )
+
+
+class Feet(NamedTuple):
+    """Foot points of one position on some segments, in local metres around the position."""
+
+    segs: IntArray  # segment start vertex of each foot point, ascending
+    t: FloatArray  # fraction along the segment, 0..1
+    d2: FloatArray  # squared distance from the position, m^2
+    len2: FloatArray  # squared segment length, m^2
+    v2: FloatArray  # squared distance from the position to the segment's start vertex, m^2
+    e2: FloatArray  # ... and to its end vertex, m^2
 
 
 def fold(name: str) -> str:
@@ -310,9 +349,12 @@ def build_route(
     cum = _scale_to_anchors(data.source, cum, data.anchors)
     # The longest real segment bounds the box pre-filter of every global search.
     max_seg = float(seg.max())
+    sparse = float(seg[seg >= TOWN_TO_TOWN_LEG_M].sum()) > 0.5 * float(seg.sum())
     proto = Route(data.name, data.source, lats, lons, eles, cum, (), data.description, max_seg)
     towns = _snap_towns(proto, data.towns, town_max_off_m)
-    return Route(data.name, data.source, lats, lons, eles, cum, towns, data.description, max_seg)
+    return Route(
+        data.name, data.source, lats, lons, eles, cum, towns, data.description, max_seg, sparse
+    )
 
 
 def _snap_towns(route: Route, specs: list[TownSpec], max_off_m: float) -> tuple[Town, ...]:
@@ -337,7 +379,7 @@ def _snap_towns(route: Route, specs: list[TownSpec], max_off_m: float) -> tuple[
         # Towns are listed in route order in every format we read, so continuity with the
         # previous town picks the right pass of an out-and-back course: a "(back)" checkpoint
         # at the same spot as its "(out)" twin belongs to the later pass.
-        near = route._segments_near(spec.lat, spec.lon, max_off_m)
+        near = route.segments_near(spec.lat, spec.lon, max_off_m)
         p = route._nearest(spec.lat, spec.lon, near, None)
         if prior is not None:
             segs = np.arange(near.start, near.stop) if isinstance(near, slice) else near

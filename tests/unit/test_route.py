@@ -7,6 +7,7 @@ import math
 import pytest
 
 from companion.core.models import RouteData, RouteError, TownSpec
+from companion.core.placement import locate
 from companion.core.route import Route, build_route
 
 NAN = math.nan
@@ -47,7 +48,7 @@ def test_route_book_km_scales_distances() -> None:
     assert r.length_km == pytest.approx(150.0)
     assert [t.km for t in r.towns] == pytest.approx([0.0, 100.0, 150.0])
     # A quarter of the way along the second leg is a quarter of its 50 road km.
-    p = r.place(0.0, 0.625)
+    p = locate(r, 0.0, 0.625)
     assert p.km == pytest.approx(112.5, abs=0.01)
 
 
@@ -92,13 +93,13 @@ def test_out_and_back_keeps_the_pass_it_is_on() -> None:
     assert r.town("Turn").km == pytest.approx(half, abs=0.01)  # type: ignore[union-attr]
     assert r.town("Home").km > half  # snapped on the way back, after the turn
     # The same place is km 5.57 going out and km 16.70 coming back: the prior decides.
-    out = r.place(0.0, 0.05, prior_km=5.0)
-    back = r.place(0.0, 0.05, prior_km=16.0)
+    out = locate(r, 0.0, 0.05, prior_km=5.0)
+    back = locate(r, 0.0, 0.05, prior_km=16.0)
     assert out.km == pytest.approx(half / 2, abs=0.01)
     assert back.km == pytest.approx(half * 1.5, abs=0.01)
     assert not out.off_route and not back.off_route
     # With no prior the earliest pass is taken.
-    assert r.place(0.0, 0.05).km == pytest.approx(half / 2, abs=0.01)
+    assert locate(r, 0.0, 0.05).km == pytest.approx(half / 2, abs=0.01)
 
 
 def test_self_crossing_figure_eight() -> None:
@@ -107,31 +108,36 @@ def test_self_crossing_figure_eight() -> None:
     lats = [0.0, 0.0, 0.05, 0.05, -0.05, -0.05, 0.0, 0.0]
     lons = [0.0, 0.05, 0.1, 0.0, 0.1, 0.05, 0.05, 0.1]
     r = make(lats, lons)
-    first = r.place(0.0, 0.049, prior_km=5.0)
+    first = locate(r, 0.0, 0.049, prior_km=5.0)
     assert first.km < 6.0
-    later = r.place(0.0, 0.0501, prior_km=r.length_km - 6.0)
+    later = locate(r, 0.0, 0.0501, prior_km=r.length_km - 6.0)
     assert later.km > r.length_km - 7.0
 
 
 def test_loop_course_start_equals_finish() -> None:
     # A square loop: start and finish are the same point.
     r = make([0.0, 0.0, 0.1, 0.1, 0.0], [0.0, 0.1, 0.1, 0.0, 0.0])
-    assert r.place(0.0, 0.0).km == pytest.approx(0.0, abs=0.01)
-    near_end = r.place(0.0, 0.0, prior_km=r.length_km - 0.3)
+    assert locate(r, 0.0, 0.0).km == pytest.approx(0.0, abs=0.01)
+    near_end = locate(r, 0.0, 0.0, prior_km=r.length_km - 0.3)
     assert near_end.km == pytest.approx(r.length_km, abs=0.01)
 
 
 def test_off_route_is_flagged_not_snapped() -> None:
-    r = make([0.0, 0.0], [0.0, 1.0])
-    p = r.place(0.05, 0.5, prior_km=50.0)  # 5.5 km north of the road
+    # A road drawn every 111 m (not town to town: its corridor is the plain 500 m).
+    r = make([0.0] * 1001, [i / 1000 for i in range(1001)])
+    assert not r.town_to_town
+    p = locate(r, 0.05, 0.5, prior_km=50.0)  # 5.5 km north of the road
     assert p.off_route
     assert p.off_route_m == pytest.approx(5528.0, rel=0.01)  # 0.05 deg of latitude at equator
+    # 0.004 deg of latitude is 442.3 m: inside; 0.005 deg (552.9 m) is outside.
+    assert not locate(r, 0.004, 0.5).off_route
+    assert locate(r, 0.005, 0.5).off_route
 
 
 def test_off_route_distance_is_geodesic_to_a_metre() -> None:
     r = make([0.0, 0.0], [0.0, 1.0])
     # 0.001 deg of latitude at the equator is 110.574 m (1/1000 of GeodSolve's degree).
-    p = r.place(0.001, 0.3)
+    p = locate(r, 0.001, 0.3)
     assert p.off_route_m == pytest.approx(110.574, abs=0.5)
     assert p.km * 1000 == pytest.approx(0.3 * EQ_DEG_M, abs=1.0)
 
@@ -141,7 +147,7 @@ def test_point_at_and_antimeridian() -> None:
     assert r.length_km * 1000 == pytest.approx(109639.322105462, abs=1e-3)  # GeodSolve
     mid = r.point_at(r.length_km / 2)
     assert abs(mid.lon) == pytest.approx(180.0, abs=1e-6)
-    assert r.place(10.0, 179.9).km == pytest.approx(r.length_km * 0.4, abs=0.2)
+    assert locate(r, 10.0, 179.9).km == pytest.approx(r.length_km * 0.4, abs=0.2)
 
 
 def test_prefiltered_search_finds_what_a_full_scan_finds() -> None:
@@ -158,7 +164,7 @@ def test_prefiltered_search_finds_what_a_full_scan_finds() -> None:
         i = rng.randrange(len(lats))
         lat, lon = lats[i] + rng.uniform(-0.02, 0.02), lons[i] + rng.uniform(-0.02, 0.02)
         full = r._nearest(lat, lon, slice(0, r.n_points - 1), None)
-        quick = r.place(lat, lon, off_route_m=3000.0)
+        quick = locate(r, lat, lon, off_route_m=3000.0)
         if full.off_route_m <= 3000.0:
             assert quick.off_route_m == pytest.approx(full.off_route_m, abs=1e-6)
             assert not quick.off_route

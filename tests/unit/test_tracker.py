@@ -198,7 +198,9 @@ def test_off_route_gps_fix_is_flagged_and_does_not_move(road: Route) -> None:
     tr = Tracker(road, IST, planned_kmh=10.0)
     t0 = ist(2021, 8, 15, 6)
     tr.add(at_km(road, t0, 10.0))
-    p = tr.add(Fix(t0 + timedelta(minutes=5), 0.05, 0.1, source="gps"))
+    # 0.1 deg of latitude is 11.1 km north of a 27.8 km town-to-town leg: beyond its corridor
+    # (a quarter of the leg, 6.9 km); 5.5 km off would still be on a road between the towns.
+    p = tr.add(Fix(t0 + timedelta(minutes=5), 0.1, 0.1, source="gps"))
     assert p.off_route
     pr = tr.progress(t0 + timedelta(minutes=5))
     assert pr.off_route and pr.km_total == pytest.approx(10.0, abs=0.01)
