@@ -36,16 +36,38 @@ def status(capsys: Capsys, event: Path, now: str) -> dict[str, Any]:
 def event(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capsys) -> Path:
     monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "data"))
     ev = tmp_path / "unity.toml"
-    code, _out, err = cli(capsys, "new", "unity-run-2021", "-o", str(ev), "--name", "Unity",
-                          "--athlete", "Milind", "--speed", "7", "--start", "2021-08-15T05:30")  # fmt: skip
+    code, _out, err = cli(
+        capsys,
+        "new",
+        "unity-run-2021",
+        "-o",
+        str(ev),
+        "--name",
+        "Unity",
+        "--athlete",
+        "Milind",
+        "--speed",
+        "7",
+        "--start",
+        "2021-08-15T05:30",
+    )
     assert code == 0, err
     return ev
 
 
 def bandra_at_0610(capsys: Capsys, event: Path) -> None:
     """Bandra (km 4) 40 min after the 05:30 start: 6 km/h, the recent moving average."""
-    code, _out, err = cli(capsys, "checkpoint", str(event), "--town", "Bandra", "--time",
-                          "2021-08-15T06:10", "--now", "2021-08-15T06:10+05:30")  # fmt: skip
+    code, _out, err = cli(
+        capsys,
+        "checkpoint",
+        str(event),
+        "--town",
+        "Bandra",
+        "--time",
+        "2021-08-15T06:10",
+        "--now",
+        "2021-08-15T06:10+05:30",
+    )
     assert code == 0, err
 
 
@@ -56,17 +78,28 @@ def test_due_overdue_and_no_entry(event: Path, capsys: Capsys) -> None:
     assert doc["eta_basis"]["basis"] == "recent"
     assert doc["eta_basis"]["speed_kmh"] == pytest.approx(6.0)
     andheri, borivali = doc["towns_ahead"][:2]
-    assert andheri == {"name": "Andheri", "km": 11.0, "km_to_go": 7.0,
-                       "eta": "2021-08-15T07:20:00+05:30", "state": "due", "past_eta_s": 600.0}  # fmt: skip
+    assert andheri == {
+        "name": "Andheri",
+        "km": 11.0,
+        "km_to_go": 7.0,
+        "eta": "2021-08-15T07:20:00+05:30",
+        "state": "due",
+        "past_eta_s": 600.0,
+    }
     assert doc["next_town"]["state"] == "due" and doc["next_town"]["speed_kmh"] == 6.0
     assert borivali["eta"] == "2021-08-15T09:30:00+05:30" and borivali["state"] == "ahead"
     assert borivali["past_eta_s"] is None
     # The entry is 80 min old and the next town was expected after 70: no entry.
     assert doc["no_entry"] == {"since": "2021-08-15T06:10:00+05:30", "for_s": 4800}
     assert "NO ENTRY for 1h20 (last: Bandra at 06:10)" in doc["alerts"]
-    assert doc["last_entry"] == {"time": "2021-08-15T06:10:00+05:30", "km": 4.0,
-                                 "label": "Bandra", "source": "manual", "mark": None,
-                                 "age_s": 4800.0}  # fmt: skip
+    assert doc["last_entry"] == {
+        "time": "2021-08-15T06:10:00+05:30",
+        "km": 4.0,
+        "label": "Bandra",
+        "source": "manual",
+        "mark": None,
+        "age_s": 4800.0,
+    }
     assert doc["day_number"] == 1 and doc["finished"] is None and doc["stopped"] is None
     assert doc["feed"] is None
     # Kept as they were: users read these.
@@ -100,8 +133,9 @@ def test_no_entry_threshold_from_the_event_file(event: Path, capsys: Capsys) -> 
 def test_crew_stop_go_and_undo(event: Path, capsys: Capsys) -> None:
     """Needs the motion model to honour marks ("stop" stops from its own time)."""
     bandra_at_0610(capsys, event)
-    code, out, err = cli(capsys, "stop", str(event), "--time", "06:30",
-                         "--now", "2021-08-15T06:35+05:30")  # fmt: skip
+    code, out, err = cli(
+        capsys, "stop", str(event), "--time", "06:30", "--now", "2021-08-15T06:35+05:30"
+    )
     assert code == 0, err
     assert out.strip() == "stopped (km 4.0) at 2021-08-15 06:30"
     doc = status(capsys, event, "2021-08-15T07:10+05:30")
@@ -120,8 +154,9 @@ def test_crew_stop_go_and_undo(event: Path, capsys: Capsys) -> None:
     assert code == 2 and "already stopped since Sun 06:30 (the crew said so)" in err
     assert len(err.strip().splitlines()) == 1
 
-    code, out, err = cli(capsys, "go", str(event), "--time", "07:20",
-                         "--now", "2021-08-15T07:20+05:30")  # fmt: skip
+    code, out, err = cli(
+        capsys, "go", str(event), "--time", "07:20", "--now", "2021-08-15T07:20+05:30"
+    )
     assert code == 0 and out.strip() == "going (km 4.0) at 2021-08-15 07:20", err
     doc = status(capsys, event, "2021-08-15T07:30+05:30")
     assert doc["stopped"] is None
@@ -156,26 +191,46 @@ def test_gps_stop_and_the_logged_feed_state(event: Path, capsys: Capsys) -> None
     assert doc["towns_ahead"][0]["eta"] == "2021-08-15T07:13:20+05:30"
     assert doc["towns_ahead"][0]["state"] == "ahead"
     assert doc["no_entry"] is None
-    assert doc["last_entry"] == {"time": "2021-08-15T06:40:00+05:30", "km": 6.0, "label": "",
-                                 "source": "gpsd", "mark": None, "age_s": 0.0}  # fmt: skip
+    assert doc["last_entry"] == {
+        "time": "2021-08-15T06:40:00+05:30",
+        "km": 6.0,
+        "label": "",
+        "source": "gpsd",
+        "mark": None,
+        "age_s": 0.0,
+    }
     feed = doc["feed"]
     assert (feed["state"], feed["detail"], feed["source"]) == (
-        "lost", "timeout", "gpsd://localhost:2947"
+        "lost",
+        "timeout",
+        "gpsd://localhost:2947",
     )
     since = datetime.fromisoformat(feed["since"])
     assert before <= since <= datetime.now(UTC)  # when it was logged (the wall clock)
     lost = [a for a in doc["alerts"] if a.startswith("FEED LOST since ")]
     assert len(lost) == 1 and lost[0].endswith(": lost (timeout)")
-    code, out, _err = cli(capsys, "status", str(event), "--now", "2021-08-15T06:40+05:30")
+    _code, out, _err = cli(capsys, "status", str(event), "--now", "2021-08-15T06:40+05:30")
     assert "STOPPED 30 min (GPS, since 06:10)" in out
     assert "feed  gpsd://localhost:2947: lost since" in out and "! FEED LOST since" in out
 
 
 def test_finished(event: Path, capsys: Capsys) -> None:
-    for flag, value, at in (("--km", "400", "2021-08-22T15:00"),
-                            ("--town", "Statue of Unity", "2021-08-22T18:30")):  # fmt: skip
-        code, _out, err = cli(capsys, "checkpoint", str(event), flag, value, "--time", at,
-                              "--force", "--now", "2021-08-22T19:00+05:30")  # fmt: skip
+    for flag, value, at in (
+        ("--km", "400", "2021-08-22T15:00"),
+        ("--town", "Statue of Unity", "2021-08-22T18:30"),
+    ):
+        code, _out, err = cli(
+            capsys,
+            "checkpoint",
+            str(event),
+            flag,
+            value,
+            "--time",
+            at,
+            "--force",
+            "--now",
+            "2021-08-22T19:00+05:30",
+        )
         assert code == 0, err
     doc = status(capsys, event, "2021-08-23T09:00+05:30")
     # 15 Aug 05:30 to 22 Aug 18:30: 7 days and 13 h = 181 h, however late `status` is asked.

@@ -30,8 +30,7 @@ def book(towns: list[tuple[str, float]], length_km: float = 100.0) -> Route:
     if towns[-1][1] < length_km:
         lons.append(length_km / 100.0)
         anchors.append((len(lons) - 1, length_km, "end"))
-    data = RouteData("Test road", "mem", [0.0] * len(lons), lons, [NAN] * len(lons), specs,
-                     anchors)  # fmt: skip
+    data = RouteData("Test road", "mem", [0.0] * len(lons), lons, [NAN] * len(lons), specs, anchors)
     return build_route(data)
 
 
@@ -243,7 +242,5 @@ def test_a_real_track_used_as_its_own_route_finishes_at_its_last_point(
     p = tr.progress(end + timedelta(hours=3))
     assert p.finished_at is not None
     assert abs((p.finished_at - track.times[first_at_end]).total_seconds()) <= 60.0
-    assert p.elapsed_s_total == pytest.approx(
-        (p.finished_at - track.times[0]).total_seconds()
-    )
+    assert p.elapsed_s_total == pytest.approx((p.finished_at - track.times[0]).total_seconds())
     assert p.towns_ahead == () and p.next_town is None
