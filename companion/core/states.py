@@ -18,7 +18,7 @@ The rules, in one place:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
 from companion.core.models import Fix
@@ -62,37 +62,31 @@ class FinishWatch:
 
     def __init__(self, route: Route) -> None:
         self.at_km = finish_km(route)
-        self._seen: tuple[tuple[int, Fix | None, float], datetime | None] | None = None
+        self._seen: tuple[tuple[int, datetime | None, float], datetime | None] | None = None
 
-    def reached_at(
-        self, km: float, fixes: Sequence[Fix], km_of: Callable[[Fix], float | None]
-    ) -> datetime | None:
-        """The finish time if the athlete, now at `km` after `fixes`, has finished."""
-        if km < self.at_km - FINISH_TOL_KM:
+    def reached_at(self, times: Sequence[datetime], kms: Sequence[float]) -> datetime | None:
+        """The finish time if the athlete has finished, from the fixes' times and the km the
+        athlete was at after each (the tracker keeps both, in time order)."""
+        if not kms or kms[-1] < self.at_km - FINISH_TOL_KM:
             return None
-        key = (len(fixes), fixes[-1] if fixes else None, km)
+        key = (len(times), times[-1], kms[-1])
         if self._seen is None or self._seen[0] != key:
-            self._seen = (key, finish_time(fixes, km_of, self.at_km))
+            self._seen = (key, finish_time(times, kms, self.at_km))
         return self._seen[1]
 
 
-def finish_time(
-    fixes: Sequence[Fix], km_of: Callable[[Fix], float | None], at_km: float
-) -> datetime | None:
-    """When the athlete reached the finish: the earliest of the trailing fixes at `at_km`.
+def finish_time(times: Sequence[datetime], kms: Sequence[float], at_km: float) -> datetime | None:
+    """When the athlete reached `at_km`: the earliest of the trailing fixes at the finish.
 
-    `km_of` gives a fix's along-route km, or None when it does not place it (off the route:
-    such a fix does not move the athlete, so it neither ends nor continues the run at the
-    finish). Scans back from the newest fix, so it costs the fixes after the finish only.
+    `kms[i]` is the athlete's km after the fix at `times[i]` (an off-route fix leaves it where
+    it was, so it neither ends nor breaks the run at the finish). Scans back from the newest
+    fix, so it costs the fixes after the finish only.
     """
     found: datetime | None = None
-    for fix in reversed(fixes):
-        k = fix.km if fix.km is not None else km_of(fix)
-        if k is None:
-            continue
+    for t, k in zip(reversed(times), reversed(kms), strict=True):
         if k < at_km - FINISH_TOL_KM:
             break
-        found = fix.time
+        found = t
     return found
 
 

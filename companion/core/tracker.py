@@ -86,6 +86,8 @@ class Tracker:
         self._finish = FinishWatch(route)
         self._fixes: list[Fix] = []
         self._times: list[datetime] = []
+        # The athlete's km after each fix, beside it: when the finish was reached is read here.
+        self._kms: list[float] = []
         self._reset()
 
     def _reset(self) -> None:
@@ -166,12 +168,14 @@ class Tracker:
             i = bisect.bisect_right(self._times, fix.time)
             self._fixes.insert(i, fix)
             self._times.insert(i, fix.time)
+            self._kms.insert(i, 0.0)  # set by the replay
             placed = self._replay_from(i, target=fix)
             assert placed is not None
             return placed
         self._fixes.append(fix)
         self._times.append(fix.time)
         placed = self._apply(fix)
+        self._kms.append(self.km)
         self._maybe_snapshot(len(self._fixes))
         return placed
 
@@ -182,6 +186,7 @@ class Tracker:
             if self._fixes[i] == fix:
                 del self._fixes[i]
                 del self._times[i]
+                del self._kms[i]
                 self._replay_from(i)
                 return True
             i += 1
@@ -191,6 +196,7 @@ class Tracker:
         """Replace all state by replaying `fixes` (sorted by time here)."""
         self._fixes = sorted(fixes, key=lambda f: f.time)
         self._times = [f.time for f in self._fixes]
+        self._kms = [0.0] * len(self._fixes)
         self._replay_from(0)
 
     def _replay_from(self, i: int, target: Fix | None = None) -> Placement | None:
@@ -209,6 +215,7 @@ class Tracker:
         for j in range(n, len(self._fixes)):
             f = self._fixes[j]
             p = self._apply(f)
+            self._kms[j] = self.km
             if f is target:
                 placed = p
             self._maybe_snapshot(j + 1)
@@ -267,11 +274,7 @@ class Tracker:
 
     def finished_at(self) -> datetime | None:
         """When the athlete reached the finish (None until they have)."""
-        return self._finish.reached_at(self.km, self._fixes, self._km_of)
-
-    def _km_of(self, fix: Fix) -> float | None:
-        placed = self.place(fix)
-        return None if placed.off_route else placed.km
+        return self._finish.reached_at(self._times, self._kms)
 
     def progress(self, now: datetime) -> Progress:
         """Everything the crew sees at `now` (an aware datetime; nothing here reads a clock)."""
