@@ -96,7 +96,11 @@ def to_iso(value: datetime) -> str:
     """
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"naive datetime {value.isoformat()}: Companion stores aware UTC times")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "+00:00"
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it: not a time we store
+        raise ValueError(f"{value.isoformat()} is out of range in UTC") from None
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "+00:00"
 
 
 def from_iso(text: object) -> datetime:
@@ -268,23 +272,39 @@ def read_entry(row: tuple[Any, ...]) -> LogEntry:
     """`entry_from_row`, except that a row it cannot read is shown as such, not raised: the log
     view must open on a log with a damaged row, to show which one."""
     try:
-        return entry_from_row(row)
+        entry = entry_from_row(row)
+        reason = _entry_problem(entry)
     except (RowError, ValueError, TypeError, OverflowError) as e:
         reason = str(e) if isinstance(e, RowError) else "a damaged row"
-        try:
-            logged_at = from_iso(row[2])
-        except RowError:
-            logged_at = EARLIEST  # the log view needs some time; this one says "not known"
-        return LogEntry(
-            id=row[0],
-            kind="unreadable",
-            logged_at=logged_at,
-            time=None,
-            source=None,
-            ref=None,
-            summary=f"row #{row[0]} set aside: {reason}",
-            undone=False,
-        )
+    if reason is None:
+        return entry
+    try:
+        logged_at = from_iso(row[2])
+        if time_problem(logged_at) is not None:
+            logged_at = EARLIEST
+    except RowError:
+        logged_at = EARLIEST  # the log view needs some time; this one says "not known"
+    return LogEntry(
+        id=row[0],
+        kind="unreadable",
+        logged_at=logged_at,
+        time=None,
+        source=None,
+        ref=None,
+        summary=f"row #{row[0]} set aside: {reason}",
+        undone=False,
+    )
+
+
+def _entry_problem(entry: LogEntry) -> str | None:
+    """What the log view could not show of an entry that parsed: a kind that is not text, or a
+    time it would fail to put in the event's timezone (year 9999 in UTC+5:30)."""
+    if not isinstance(entry.kind, str) or not isinstance(entry.summary, str):
+        return f"kind {entry.kind!r} is not text"
+    for when in (entry.logged_at, entry.time, entry.was):
+        if when is not None and (problem := time_problem(when)) is not None:
+            return problem
+    return None
 
 
 def set_aside_alert(rows: list[SetAside]) -> str:

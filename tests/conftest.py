@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 # ../shared beside the checkout: real-world files nobody on this project wrote (never copied here).
 SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
+
+# Property and fuzz tests: derandomized, so CI runs the same examples every time and is never
+# flaky; no deadline (a loaded 2-core machine is slow, not wrong); no example database written
+# into the checkout. `HYPOTHESIS_PROFILE=deep` runs 20x the examples, for a session of fuzzing.
+_FUZZ = {"derandomize": True, "deadline": None, "database": None, "print_blob": False}
+_SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile("ci", max_examples=150, suppress_health_check=_SLOW_OK, **_FUZZ)
+settings.register_profile("deep", max_examples=3000, suppress_health_check=_SLOW_OK, **_FUZZ)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
