@@ -23,7 +23,7 @@ BASIS_TEXT = {
 # The last feed state in the log: (logged at, state, detail, source), from
 # Logbook.last_feed_status.
 FeedLogged = tuple[datetime, str, str, str | None]
-LOST_STATES = ("lost", "reconnecting")
+LOST_STATES = ("lost", "reconnecting", "failed")  # "failed": the feed's worker died
 
 
 def hm(seconds: float | None) -> str:

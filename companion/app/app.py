@@ -7,6 +7,9 @@ and applied by the session before a repaint is requested, so what the crew sees 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,6 +88,12 @@ class CompanionApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = self.session.event.name
+        # SIGTERM (shutdown, systemd) and SIGHUP (the terminal went away) quit as q does: the
+        # feed hands on the epoch in hand and the batch is committed, instead of dying with it.
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self.exit)
         if self.source is not None:
             self.start_feed(self.source)
 
@@ -128,9 +137,12 @@ class CompanionApp(App[None]):
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
-        reason = str(error) if isinstance(error, CompanionError) else repr(error)
+        reason = str(error) if isinstance(error, CompanionError) else type(error).__name__
         source = self.source.url_redacted if self.source is not None else event.worker.name
-        self.dashboard.post_message(FeedStatusChanged(FeedView(source, "stopped", reason)))
+        # "failed" is an alert (FeedView.lost): a feed that really stopped is never "OK".
+        now = self.clock()
+        view = FeedView(source, "failed", reason, since=now, lost_since=now)
+        self.dashboard.post_message(FeedStatusChanged(view))
         self.notify(f"{event.worker.name} stopped: {reason}", title="Feed", severity="error")
 
     # --- actions --------------------------------------------------------------------------------

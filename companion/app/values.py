@@ -14,7 +14,7 @@ class FeedView:
     """
 
     source: str  # the redacted URL or a name ("demo: simulated GPS")
-    state: str  # "connecting", "connected", "lost", "reconnecting", "stopped"
+    state: str  # "connecting", "connected", "lost", "reconnecting", "stopped", "failed"
     detail: str
     since: datetime | None = None
     lost_since: datetime | None = None
@@ -27,7 +27,8 @@ class FeedView:
 
     @property
     def lost(self) -> bool:
-        return self.state in ("lost", "reconnecting")
+        # "failed": the feed's worker died (a bug); the dashboard says so as an alert.
+        return self.state in ("lost", "reconnecting", "failed")
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,14 @@ def _age(seconds: float | None) -> str:
     return hm(seconds)
 
 
+def _elide(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters: its start and end, "…" between."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) * 2 // 3
+    return f"{text[:head]}…{text[len(text) - (limit - 1 - head):]}"
+
+
 class FeedStatusLine(Widget):
     """ "GPS demo · CONNECTED · last position 12 s ago (demo)"; the state in words, not colour."""
 
@@ -32,7 +40,8 @@ class FeedStatusLine(Widget):
         if f is None:
             text.append(" none: manual entries only", style="dim")
         else:
-            text.append(f" {f.source} · ")
+            # A long URL must not push the state off the line: cut its middle.
+            text.append(f" {_elide(f.source, max(24, self.size.width - 56))} · ")
             state = f.state.upper()
             text.append(state, style="bold" if f.connected else "bold reverse")
             if f.detail and not f.connected:
