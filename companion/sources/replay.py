@@ -114,16 +114,20 @@ class ReplaySource(Source):
         )
         played_s = 0.0
         last = anchor
-        for fix in self.points[plan.start :]:
-            stamped = fix.time + shift
-            due_s = (stamped - anchor).total_seconds() / self.speed
-            if due_s > played_s:
-                await self._sleep(due_s - played_s)
-                played_s = due_s
-            self._had_data = True
-            self._deliver(replace(fix, time=stamped, source=self.kind))
-            last = max(last, stamped)
-        self._ended_at = last  # the replay's clock stops with it
+        try:
+            for fix in self.points[plan.start :]:
+                stamped = fix.time + shift
+                due_s = (stamped - anchor).total_seconds() / self.speed
+                if due_s > played_s:
+                    await self._sleep(due_s - played_s)
+                    played_s = due_s
+                self._had_data = True
+                self._deliver(replace(fix, time=stamped, source=self.kind))
+                last = max(last, stamped)
+        finally:
+            # The replay's clock stops with it, at its last fix, where `EventSession.now` and a
+            # restart take it up again (also when it is stopped half-way).
+            self._ended_at = last
         raise FeedLost(f"replay of {self.path.name} finished: {self._status.fixes} fixes")
 
 

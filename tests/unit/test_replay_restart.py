@@ -82,9 +82,10 @@ async def test_a_restarted_replay_carries_on_after_the_last_logged_fix(event: Pa
     t0 = points[0][2]
     url = f"replay:{RUN_GPX}?speed=60"
     with EventSession.open(event) as s:
-        await play(s, url, NOW, stop_after=100)
+        stopped, _statuses = await play(s, url, NOW, stop_after=100)
     first_run = logged_fixes(event)
     assert len(first_run) == 100
+    assert stopped.virtual_now() == first_run[-1].time  # its clock stopped at its last fix
     # 5 s of wall time later the replay's clock (8 min of the run at 60x) is far ahead of the
     # wall: started from the beginning again, every fix would be older than the log.
     with EventSession.open(event) as s:
