@@ -51,10 +51,6 @@ def finish_km(route: Route) -> float:
     return route.length_km
 
 
-def has_finished(km: float, route: Route) -> bool:
-    return km >= finish_km(route) - FINISH_TOL_KM
-
-
 class FinishWatch:
     """When the athlete reached the finish, found again only when the log has changed."""
 
