@@ -38,6 +38,10 @@ _TIE_M = 30.0
 # turnaround the out and back legs are one visit within this of the turn: the km may be off by
 # up to twice this there.
 _PASS_GAP_M = 30.0
+_TIE_KM_PER_M = 0.005
+_BACK_WEIGHT = 2.0
+# With no km known yet only passes this close to equally near are ties (the earliest wins).
+_NO_PRIOR_TIE_M = 2.0
 # A path whose length lies mostly in segments at least this long is drawn town to town (a route
 # book, a GPX of waypoints): between the towns its km are approximate.
 TOWN_TO_TOWN_LEG_M = 1000.0
@@ -254,10 +258,21 @@ class Route:
                 choices.append(r)
         if len(choices) < 2:
             return k
-        kms = [self.km_of(feet, c) for c in choices]
         if target_km is None:
-            return choices[int(np.argmin(kms))]
-        return choices[int(np.argmin([abs(x - target_km) for x in kms]))]
+            # Nothing known yet: the earliest of the passes the point is really on.
+            choices = [c for c in choices if d2[c] <= (best + _NO_PRIOR_TIE_M) ** 2]
+            return choices[int(np.argmin([self.km_of(feet, c) for c in choices]))]
+        kms = [self.km_of(feet, c) for c in choices]
+        # Athletes go forward: a pass behind the expected km counts `_BACK_WEIGHT` times its
+        # distance (past a turnaround the outward leg would otherwise keep the fix). Nearness
+        # still counts: a metre nearer is worth `_TIE_KM_PER_M` of km, so a pass 25 m off does
+        # not beat the one the fix is on for a guess of the km.
+        score = [
+            max(x - target_km, _BACK_WEIGHT * (target_km - x))
+            + _TIE_KM_PER_M * (math.sqrt(float(d2[c])) - best)
+            for x, c in zip(kms, choices, strict=True)
+        ]
+        return choices[int(np.argmin(score))]
 
     def _nearest(
         self, lat: float, lon: float, seg: slice | IntArray, target_km: float | None
