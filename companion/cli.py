@@ -109,6 +109,8 @@ def cmd_info(args: argparse.Namespace) -> int:
         doc = {
             "name": r.name,
             "length_km": round(r.length_km, 3),
+            # Straight lines between towns: km between two towns are approximate.
+            "town_to_town": r.town_to_town,
             "towns": [{"name": t.name, "km": round(t.km, 3)} for t in r.towns],
         }
         print(json.dumps(doc, ensure_ascii=False, indent=2))

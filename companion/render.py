@@ -104,10 +104,18 @@ def logged_line(fix: Fix, tz: ZoneInfo) -> str:
     return f"{label}({where}) at {when}"
 
 
+TOWN_TO_TOWN_NOTE = (
+    "Town to town: straight lines between the towns, km approximate between towns "
+    "(a GPS position counts as on the route within a corridor that fits each leg)"
+)
+
+
 def route_info(r: Route) -> str:
     lines = [f"{r.name} — {r.length_km:.1f} km, {len(r.towns)} towns"]
     if r.description:
         lines += [f"  {d}" for d in r.description.splitlines()]
+    if r.town_to_town:
+        lines.append(TOWN_TO_TOWN_NOTE)
     lines.append(f"{'town':<28} {'km':>8} {'leg km':>8}")
     prev = 0.0
     for t in r.towns:

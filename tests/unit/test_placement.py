@@ -31,6 +31,7 @@ from companion.core.placement import follow, locate
 from companion.core.route import Route, build_route
 from companion.core.tracker import Tracker
 from companion.formats import load_route
+from companion.locations import bundled_routes_dir
 
 GEOD = Geod(ellps="WGS84")
 
@@ -270,3 +271,45 @@ def test_self_crossing_loop_keeps_each_pass() -> None:
         pos = route.point_at(truth)
         tr.add(Fix(t0 + timedelta(seconds=2 * i), pos.lat, pos.lon, "gps"))
         assert abs(tr.km - truth) < 0.03, (i, truth, tr.km)
+
+
+# --- town-to-town routes: typed lat,lon, and saying so ---------------------------------------
+def test_typed_lat_lon_inside_a_route_book_corridor_is_accepted() -> None:
+    from companion.core.models import PositionError
+    from companion.sources.manual import parse_position
+
+    route = load_route(bundled_routes_dir() / "baroda-delhi.csv")
+    assert route.town_to_town
+    now = datetime(2024, 2, 1, 8, tzinfo=UTC)
+    # Between Himmatnagar (km 196) and Shamlaji (km 244): refused before (2000 m limit).
+    a, b = (23.5980, 72.9660), (23.6860, 73.3840)
+    line = np.linspace(0.0, 1.0, 20001)
+    _x, _y, d = GEOD.inv(
+        np.full(line.size, 73.1), np.full(line.size, 23.6),
+        a[1] + line * (b[1] - a[1]), a[0] + line * (b[0] - a[0]),
+    )  # fmt: skip
+    assert 2700 < d.min() < 2900  # the "2.8 km from the line"
+    _f, _g, to_a = GEOD.inv(a[1], a[0], 73.1, 23.6)
+    _f, _g, to_b = GEOD.inv(b[1], b[0], 73.1, 23.6)
+    fix = parse_position("23.6,73.1", route, 190.0, now)
+    assert fix.km == pytest.approx(196 + 48 * to_a / (to_a + to_b), abs=0.05)
+    # 33 km north of the same leg is no road between these towns.
+    with pytest.raises(PositionError, match="km from the route"):
+        parse_position("23.9,73.1", route, 190.0, now)
+
+
+def test_info_says_when_a_route_is_town_to_town(
+    shared_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from companion.cli import main
+
+    assert main(["info", "baroda-delhi", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["town_to_town"] is True
+    assert main(["info", "baroda-delhi"]) == 0
+    assert "km approximate between towns" in capsys.readouterr().out
+    assert main(["info", str(shared_dir / AUDAX_150K), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["town_to_town"] is False
+    assert main(["info", str(shared_dir / AUDAX_150K)]) == 0
+    assert "approximate" not in capsys.readouterr().out

@@ -106,7 +106,9 @@ class DashboardScreen(Screen[None]):
                 yield BigNumbers(id="big").data_bind(progress)
                 yield NextTown(self.tz, id="next").data_bind(progress)
                 yield Speeds(id="speeds").data_bind(progress)
-                yield RouteStrip(towns, s.route.length_km, id="strip").data_bind(progress)
+                yield RouteStrip(
+                    towns, s.route.length_km, approx=s.route.town_to_town, id="strip"
+                ).data_bind(progress)
                 profile = s.route.elevation_profile(PROFILE_SAMPLES)
                 if profile:
                     yield Elevation(profile, s.route.length_km, id="elevation").data_bind(progress)

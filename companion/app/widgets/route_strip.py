@@ -31,11 +31,14 @@ class RouteStrip(Widget):
         towns: tuple[tuple[str, float], ...],
         length_km: float,
         *,
+        approx: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.towns = towns
         self.length_km = max(length_km, 1e-9)
+        # A town-to-town route: the km between two towns is estimated from straight lines.
+        self.approx = approx
 
     def _col(self, km: float, width: int) -> int:
         return round(min(max(km / self.length_km, 0.0), 1.0) * (width - 1))
@@ -55,6 +58,9 @@ class RouteStrip(Widget):
         scale = [" "] * width
         _place(scale, 0, "0")
         end = f"{self.length_km:.0f} km"
+        if self.approx:
+            note = "km approximate between towns · "
+            end = note + end if width >= 3 * len(note) else "≈" + end
         _place(scale, width - len(end), end)
         mark = f"▲ {p.km_total:.1f}"
         _place(scale, at if at + len(mark) <= width else at - len(mark) + 1, mark)
