@@ -76,8 +76,13 @@ def locate(
         if seg.stop - seg.start > _WINDOW_PREFILTER_SEGMENTS:
             seg = _narrow(route, lat, lon, widest, seg)
     feet = route.feet(lat, lon, seg)
-    inside = _in_corridor(route, feet, off_route_m)
     k = route.pick(feet, target)
+    if route.max_segment_m < LEG_M:
+        # A traced road (the common, per-second case): no corridor to weigh.
+        off_m = math.sqrt(float(feet.d2[k]))
+        km = min(max(route.km_of(feet, k), lo_km, 0.0), hi_km, route.length_km)
+        return Placement(km, off_m, int(feet.segs[k]), off_m > off_route_m)
+    inside = _in_corridor(route, feet, off_route_m)
     ins = np.flatnonzero(inside)
     if len(ins) and (not inside[k] or (target is not None and feet.len2[k] >= LEG_M**2)):
         # Town-to-town legs: corridors kilometres wide overlap where the road doubles back, and
@@ -87,8 +92,7 @@ def locate(
         if target is not None:
             k = int(ins[int(np.argmin(np.abs(kms - target)))])
         else:
-            sub = Feet(*(np.asarray(a[ins]) for a in feet))  # type: ignore[arg-type]
-            k = int(ins[route.pick(sub, None)])
+            k = int(ins[route.pick(feet.subset(ins), None)])
     km = _km_on(route, feet, k)
     km = min(max(km, lo_km, 0.0), hi_km, route.length_km)
     return Placement(km, math.sqrt(float(feet.d2[k])), int(feet.segs[k]), not bool(inside[k]))
@@ -113,7 +117,7 @@ def _in_corridor(route: Route, feet: Feet, off_route_m: float) -> np.ndarray:
     if not long.any():
         return plain
     road = np.maximum(route.seg_m[feet.segs], chord) * (1.0 + ROAD_SLACK)
-    foci = np.sqrt(feet.v2) + np.sqrt(feet.e2)
+    foci = np.sqrt(feet.v2()) + np.sqrt(feet.e2())
     return np.where(long, foci <= road + 2.0 * off_route_m, plain)
 
 
@@ -124,7 +128,8 @@ def _km_on(route: Route, feet: Feet, k: int) -> float:
     line (a road leaving a town at right angles to the line would stay at the town's km)."""
     if feet.len2[k] < LEG_M**2:
         return route.km_of(feet, k)
-    a, b = math.sqrt(float(feet.v2[k])), math.sqrt(float(feet.e2[k]))
+    at = np.array([k])
+    a, b = math.sqrt(float(feet.v2(at)[0])), math.sqrt(float(feet.e2(at)[0]))
     i = int(feet.segs[k])
     frac = a / (a + b) if a + b > 0 else 0.0
     return (float(route.cum_m[i]) + frac * float(route.seg_m[i])) / 1000.0

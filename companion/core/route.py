@@ -220,8 +220,7 @@ class Route:
             t = np.where(len2 > 0, -(x0 * dx + y0 * dy) / len2, 0.0)
         np.clip(t, 0.0, 1.0, out=t)
         px, py = x0 + t * dx, y0 + t * dy
-        x1, y1 = x0 + dx, y0 + dy
-        return Feet(index, t, px * px + py * py, len2, x0 * x0 + y0 * y0, x1 * x1 + y1 * y1)
+        return Feet(index, t, px * px + py * py, len2, x0, y0, dx, dy)
 
     def km_of(self, feet: Feet, k: int) -> float:
         """Along-route km of foot point `k` of `feet`."""
@@ -240,16 +239,16 @@ class Route:
         earliest without one. The path between the foot points of two consecutive segments is
         farthest from the point at their shared vertex, so that vertex decides if they connect.
         """
-        d2, segs, v2 = feet.d2, feet.segs, feet.v2
+        d2, segs = feet.d2, feet.segs
         k = int(np.argmin(d2))
         best = math.sqrt(float(d2[k]))
         ties = np.flatnonzero(d2 <= (best + _TIE_M) ** 2)
         gap2 = (best + _PASS_GAP_M) ** 2
         one_run = int(segs[ties[-1]] - segs[ties[0]]) == len(ties) - 1 if len(ties) > 1 else True
-        if one_run and bool(np.all(v2[ties[1:]] <= gap2)):
+        if one_run and bool(np.all(feet.v2(ties[1:]) <= gap2)):
             return k  # one run of consecutive segments that stays near: one pass
         near = np.flatnonzero(d2 <= gap2)
-        joined = (np.diff(segs[near]) == 1) & (v2[near[1:]] <= gap2)
+        joined = (np.diff(segs[near]) == 1) & (feet.v2(near[1:]) <= gap2)
         starts = np.flatnonzero(~joined) + 1
         choices: list[int] = []
         for run in np.split(near, starts):
@@ -292,8 +291,25 @@ class Feet(NamedTuple):
     t: FloatArray  # fraction along the segment, 0..1
     d2: FloatArray  # squared distance from the position, m^2
     len2: FloatArray  # squared segment length, m^2
-    v2: FloatArray  # squared distance from the position to the segment's start vertex, m^2
-    e2: FloatArray  # ... and to its end vertex, m^2
+    # The segment's start vertex relative to the position, and the segment itself (metres east
+    # and north); the vertex distances below are worked out only where they are needed.
+    x0: FloatArray
+    y0: FloatArray
+    dx: FloatArray
+    dy: FloatArray
+
+    def v2(self, at: IntArray | slice = np.s_[:]) -> FloatArray:
+        """Squared distance from the position to the start vertex of the segments `at`, m^2."""
+        x, y = self.x0[at], self.y0[at]
+        return np.asarray(x * x + y * y, dtype=np.float64)
+
+    def e2(self, at: IntArray | slice = np.s_[:]) -> FloatArray:
+        """Squared distance from the position to the end vertex of the segments `at`, m^2."""
+        x, y = self.x0[at] + self.dx[at], self.y0[at] + self.dy[at]
+        return np.asarray(x * x + y * y, dtype=np.float64)
+
+    def subset(self, at: IntArray) -> Feet:
+        return Feet(*(np.asarray(a[at]) for a in self))  # type: ignore[arg-type]
 
 
 def fold(name: str) -> str:
