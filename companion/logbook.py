@@ -7,9 +7,16 @@ had: `effective_fixes()` is what a Tracker is rebuilt from.
 Durability: the database is in WAL mode with `synchronous=FULL`, so a committed row survives a
 crash of the program and of the machine. Manual entries (and undos, edits, feed and note events) are
 committed before the call returns. A fast GPS feed may pass `commit=False`: its fixes then wait in
-an open transaction that is committed as soon as the oldest of them is `batch_max_age_s` (1 s) old,
-checked on every append, and by `flush()`, which the caller runs from a timer at least once a
-second. So a crash loses at most about one second of batched GPS fixes, never a manual entry.
+memory (`logbatch.FixBatch`) and are written in one short transaction as soon as the oldest of them
+is `batch_max_age_s` (1 s) old, checked on every append, and by `flush()`, which the caller runs
+from a timer at least once a second, and with any other write. So a crash loses at most about one
+second of batched GPS fixes, never a manual entry; and the write lock is held for milliseconds, so
+another process's checkpoint never waits behind a batch (issue 10 F5). Batched fixes are not in the
+database until then: reads see only what is written.
+
+A write that fails (disk full, I/O error) raises `NotSaved`: nothing of it was saved, and the
+batched fixes written with it are dropped and handed back in it (issue 10 F3). Nothing committed
+is touched: SQLite rolls the transaction back.
 
 Two processes may write the same database: SQLite serialises them and a writer waits up to
 `BUSY_TIMEOUT_S` for the other's transaction to end. `readonly=True` opens it for reading only.
@@ -19,22 +26,22 @@ A Logbook, like its sqlite3 connection, is used from the thread that opened it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
-from urllib.parse import quote
 
-from companion.core.models import CompanionError, Fix
+from companion import logreads
+from companion.core.models import Fix
 from companion.core.times import time_problem
+from companion.logbatch import INSERT_FIX, FixBatch, FixRow, NotSaved, storage_problem
 from companion.logrows import (
     ENTRIES_QUERY,
-    FIX_COLUMNS,
     LogEntry,
     RowError,
     SetAside,
@@ -42,9 +49,9 @@ from companion.logrows import (
     fix_payload,
     from_iso,
     read_entry,
-    stored_fix_time,
     to_iso,
 )
+from companion.logschema import BUSY_TIMEOUT_S, SCHEMA_VERSION, LogbookError, connect
 
 __all__ = [
     "BATCH_MAX_AGE_S",
@@ -52,51 +59,14 @@ __all__ = [
     "LogEntry",
     "Logbook",
     "LogbookError",
+    "NotSaved",
     "SetAside",
     "from_iso",
     "to_iso",
 ]
 
-SCHEMA_VERSION = 1
-# How long a second writer waits for the first one's transaction before giving up. A batched
-# transaction lasts at most about a second, so this is generous even for a slow SD card.
-BUSY_TIMEOUT_S = 30.0
 BATCH_MAX_AGE_S = 1.0
 KINDS = ("fix", "undo", "edit", "feed", "note")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL,
-    logged_at TEXT NOT NULL,
-    time TEXT,
-    lat REAL,
-    lon REAL,
-    km REAL,
-    source TEXT,
-    ref INTEGER REFERENCES events(id),
-    payload TEXT
-);
--- "is this fix undone / edited?" and "the latest manual fix" must not scan a day of 1 Hz fixes.
-CREATE INDEX IF NOT EXISTS events_ref ON events(ref) WHERE ref IS NOT NULL;
-CREATE INDEX IF NOT EXISTS events_manual ON events(id) WHERE kind = 'fix' AND source = 'manual';
-"""
-
-_LAST_MANUAL = """
-SELECT id FROM events AS e
-WHERE kind = 'fix' AND source = 'manual'
-  AND NOT EXISTS (SELECT 1 FROM events AS u WHERE u.kind = 'undo' AND u.ref = e.id)
-ORDER BY id DESC
-"""
-
-_IS_UNDONE = "SELECT 1 FROM events WHERE kind = 'undo' AND ref = ? LIMIT 1"
-_EDITS = "SELECT time FROM events WHERE kind = 'edit' AND ref = ? ORDER BY id DESC"
-
-
-class LogbookError(CompanionError):
-    """A logbook that cannot be opened or written (the message names the file)."""
-
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -123,11 +93,11 @@ class Logbook:
         self.batch_max_age_s = batch_max_age_s
         self._clock = clock
         self._monotonic = monotonic
-        self._pending: list[int] = []
+        self._batch = FixBatch(batch_max_age_s, monotonic)
+        self._batch_ids: list[int] = []  # ids the batch got in the open write transaction
         self._closed = False
         # Rows the last replay could not read, so left out: the caller shows them (issue 10).
         self.set_aside: list[SetAside] = []
-        self._oldest_pending: float | None = None  # monotonic time of the first uncommitted fix
 
     @classmethod
     def open(
@@ -155,22 +125,7 @@ class Logbook:
                 Companion, missing (read-only), or locked by another writer for too long.
         """
         path = Path(path)
-        try:
-            if readonly:
-                if not path.is_file():
-                    raise LogbookError(f"{path}: no logbook there to open read-only")
-                uri = f"file:{quote(str(path.absolute()))}?mode=ro"
-                conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        except (sqlite3.Error, OSError) as e:
-            raise LogbookError(f"{path}: cannot open the logbook: {e}") from None
-        try:
-            name = _prepare(conn, path, readonly=readonly, event_name=event_name)
-        except BaseException:
-            conn.close()
-            raise
+        conn, name = connect(path, readonly, event_name)
         return cls(
             conn,
             path,
@@ -185,41 +140,54 @@ class Logbook:
 
     @property
     def pending_count(self) -> int:
-        """Batched fixes appended but not yet committed."""
-        return len(self._pending)
+        """Batched fixes appended but not yet written."""
+        return len(self._batch)
 
-    def append_fix(self, fix: Fix, commit: bool = True) -> int:
-        """Log one fix and return its id.
+    def append_fix(self, fix: Fix, commit: bool = True) -> int | None:
+        """Log one fix; return its id, or None while it waits in the batch.
 
         Args:
             fix: the fix; its time must be aware. Manual fixes are always committed at once.
-            commit: false for a fast feed: the fix joins a batch committed once the oldest batched
-                fix is `batch_max_age_s` old (checked here and in `flush()`).
+            commit: false for a fast feed: the fix joins the batch in memory, written once the
+                oldest batched fix is `batch_max_age_s` old (checked here and in `flush()`, and
+                with any other write). The append that writes the batch returns the fix's id.
+
+        Raises:
+            NotSaved: the write failed (disk full, I/O error): neither this fix nor the batch
+                written with it was saved.
+            LogbookError: opened read-only, or a fix the replay could not read back.
         """
-        cols = {"time": self._storable(fix.time), "lat": fix.lat, "lon": fix.lon, "km": fix.km}
-        payload = fix_payload(fix)
+        self._check_writable("log a fix")
+        when = self._storable(fix.time)
+        text = _json(fix_payload(fix))
         try:  # never store what the replay could not read back
-            fix_from_row((0, "fix", *cols.values(), fix.source, None, _json(payload)))
+            fix_from_row((0, "fix", when, fix.lat, fix.lon, fix.km, fix.source, None, text))
         except RowError as e:
             raise LogbookError(f"{self.path}: cannot log a fix: {e}") from None
-        with self._write("log a fix"):
-            fix_id = self._insert("fix", payload, source=fix.source, **cols)
-            if commit or fix.is_manual:
+        row: FixRow = (to_iso(self._clock()), text, when, fix.lat, fix.lon, fix.km, fix.source)
+        if commit or fix.is_manual:
+            with self._write("log a fix"):
+                cursor = self._conn.execute(INSERT_FIX, row)
                 self._commit()
-            else:
-                now = self._monotonic()
-                self._pending.append(fix_id)
-                if self._oldest_pending is None:
-                    self._oldest_pending = now
-                if now - self._oldest_pending >= self.batch_max_age_s:
-                    self._commit()
-        return fix_id
+            assert cursor.lastrowid is not None  # always set after an INSERT
+            return cursor.lastrowid
+        self._batch.add(fix, row)
+        return self.flush()[-1] if self._batch.due() else None
 
-    def flush(self) -> None:
-        """Commit the batched fixes, if any. Run at least once a second while a feed batches."""
-        if not self.readonly:
-            with self._sql_errors("commit the log"):
-                self._commit()
+    def flush(self) -> list[int]:
+        """Write the batched fixes, if any, in one short transaction; return their ids.
+
+        Run at least once a second while a feed batches.
+
+        Raises:
+            NotSaved: the write failed; the batch is dropped and handed back in the error.
+        """
+        if self.readonly or not self._batch:
+            return []
+        with self._write("save the feed's fixes"):
+            ids = self._batch_ids
+            self._commit()
+        return ids
 
     def undo_last_manual(self) -> Fix | None:
         """Undo the latest manual fix not already undone, by logging an "undo" event.
@@ -229,12 +197,12 @@ class Logbook:
         """
         # Look up and undo in one write transaction, so two processes cannot undo the same fix.
         with self._write("undo"):
-            found = self._last_manual_row()
+            found = logreads.last_manual_id(self._conn)
             if found is None:
                 self._commit()
                 return None
-            fix = self._effective_fix(found[0])
-            self._insert("undo", None, time=to_iso(fix.time), ref=found[0])
+            fix = logreads.effective_fix(self._conn, found)
+            self._insert("undo", None, time=to_iso(fix.time), ref=found)
             self._commit()
         return fix
 
@@ -250,33 +218,33 @@ class Logbook:
         iso = self._storable(new_time)
         with self._write("edit a fix"):
             row = self._conn.execute("SELECT kind FROM events WHERE id = ?", (fix_id,)).fetchone()
-            undone = self._conn.execute(_IS_UNDONE, (fix_id,)).fetchone() is not None
+            undone = self._conn.execute(logreads.IS_UNDONE, (fix_id,)).fetchone() is not None
             if row is None or row[0] != "fix" or undone:
                 self._commit()  # the batch that may be pending is still good
                 why = "was undone" if undone else "does not exist"
                 raise LogbookError(f"{self.path}: cannot edit fix #{fix_id}: it {why}")
             try:
-                self._effective_fix(fix_id)
+                logreads.effective_fix(self._conn, fix_id)
             except RowError as e:
                 self._commit()
                 raise LogbookError(f"{self.path}: cannot edit fix #{fix_id}: {e}") from None
             self._insert("edit", {"time": iso}, time=iso, ref=fix_id)
-            fix = self._effective_fix(fix_id)
+            fix = logreads.effective_fix(self._conn, fix_id)
             self._commit()
         return fix
 
     def last_manual_fix(self) -> tuple[int, Fix] | None:
         """The latest manual fix not undone, as it now counts (edits applied), with its id."""
         with self._sql_errors("read the log"):
-            found = self._last_manual_row()
-            return None if found is None else (found[0], self._effective_fix(found[0]))
+            found = logreads.last_manual_id(self._conn)
+            return None if found is None else (found, logreads.effective_fix(self._conn, found))
 
     def edit_last_manual_time(self, new_time: datetime) -> Fix | None:
         """Change the time of the latest manual fix not undone; None when there is none."""
         self._check_writable("edit a fix")
         with self._sql_errors("read the log"):
-            found = self._last_manual_row()
-        return None if found is None else self.edit_time(found[0], new_time)
+            found = logreads.last_manual_id(self._conn)
+        return None if found is None else self.edit_time(found, new_time)
 
     def log_feed_status(self, status: str, detail: str = "", source: str | None = None) -> int:
         """Log a feed status change ("connected", "lost", ...). Redact URLs in `detail` first."""
@@ -287,18 +255,8 @@ class Logbook:
 
     def last_feed_status(self) -> tuple[datetime, str, str, str | None] | None:
         """The newest feed status logged: (when, status, detail, source); None if none was."""
-        query = "SELECT logged_at, payload, source FROM events WHERE kind = 'feed' ORDER BY id DESC"
         with self._sql_errors("read the log"):
-            row = self._conn.execute(query + " LIMIT 1").fetchone()
-        if row is None:
-            return None
-        try:
-            data = json.loads(row[1]) if row[1] else {}
-            when = from_iso(row[0])
-        except (ValueError, CompanionError):  # a damaged row is no state to report
-            return None
-        data = data if isinstance(data, dict) else {}
-        return when, str(data.get("status", "?")), str(data.get("detail") or ""), row[2]
+            return logreads.last_feed_status(self._conn)
 
     def append_note(self, text: str) -> int:
         """Log a free-text note from the crew."""
@@ -315,30 +273,8 @@ class Logbook:
         This is a replay of the whole log, so it equals the live state at any moment, and is what
         a Tracker is rebuilt from when an event is reopened.
         """
-        fixes: dict[int, Fix] = {}
-        edited: dict[int, tuple[int, datetime]] = {}
-        undone: set[int] = set()
-        set_aside: list[SetAside] = []
-        kinds = "kind IN ('fix', 'undo', 'edit')"
         with self._sql_errors("read the log"):
-            for row in self._conn.execute(f"SELECT {FIX_COLUMNS} FROM events WHERE {kinds}"):
-                kind = row[1]
-                try:  # a row that cannot be read is left out and reported, never fatal
-                    if kind == "fix":
-                        fixes[row[0]] = fix_from_row(row)
-                    elif kind == "undo":
-                        undone.add(row[7])
-                    elif row[7] not in edited or row[0] > edited[row[7]][0]:
-                        edited[row[7]] = (row[0], stored_fix_time(row[2]))  # the latest wins
-                except RowError as e:
-                    set_aside.append(SetAside(row[0], kind, str(e)))
-        self.set_aside = set_aside
-        result = [
-            (fix_id, replace(fix, time=edited[fix_id][1]) if fix_id in edited else fix)
-            for fix_id, fix in fixes.items()
-            if fix_id not in undone
-        ]
-        result.sort(key=lambda item: (item[1].time, item[0]))
+            result, self.set_aside = logreads.effective_fixes(self._conn)
         return result
 
     def entries(
@@ -357,12 +293,12 @@ class Logbook:
     def last_manual(self) -> LogEntry | None:
         """The newest manual entry not undone: what undo and edit act on."""
         with self._sql_errors("read the log"):
-            found = self._last_manual_row()  # the one undo and edit act on: readable rows only
+            found = logreads.last_manual_id(self._conn)  # readable rows only
         if found is None:
             return None
         for limit in (50, None):
             for e in self.entries(limit, manual_only=True):
-                if e.id == found[0]:
+                if e.id == found:
                     return e
         return None  # pragma: no cover - the row was found a moment ago in the same log
 
@@ -401,37 +337,44 @@ class Logbook:
 
     @contextmanager
     def _sql_errors(self, what: str) -> Iterator[None]:
-        """Turn sqlite3 errors into a LogbookError naming the file."""
+        """Turn sqlite3 errors of a read into a LogbookError naming the file."""
         try:
             yield
         except sqlite3.Error as e:
-            # Some errors (disk full, I/O error) roll the whole transaction back: the batched
-            # fixes are then gone and must not be counted as pending any more.
-            if not self._conn.in_transaction:
-                self._pending.clear()
-                self._oldest_pending = None
-            if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
-                detail = f"another process kept the database locked for over {BUSY_TIMEOUT_S:g} s"
-            else:
-                detail = str(e)
-            raise LogbookError(f"{self.path}: cannot {what}: {detail}") from e
+            raise LogbookError(f"{self.path}: cannot {what}: {_detail(e)}") from e
 
     @contextmanager
     def _write(self, what: str) -> Iterator[None]:
-        """Check we may write, then run the body inside the (possibly already open) transaction."""
+        """Check we may write, then run the body in a write transaction that starts with the
+        batch; the body commits. A failed write is rolled back whole and raises NotSaved."""
         self._check_writable(what)
-        with self._sql_errors(what):
+        try:
             # IMMEDIATE takes the write lock now, so a second writer waits here (busy timeout)
             # rather than failing halfway through a read-then-write.
-            if not self._conn.in_transaction:
-                self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.execute("BEGIN IMMEDIATE")
+            # The batch first, in the same transaction: ids stay in the order of the appends, and
+            # a checkpoint saves the feed's fixes from before it with it.
+            self._batch_ids = self._batch.write(self._conn)
             yield
+        except sqlite3.Error as e:
+            self._rollback()
+            unsaved = self._batch.clear()  # it was in the transaction rolled back
+            message = f"{self.path}: cannot {what}: {_detail(e)}"
+            raise NotSaved(message, storage_problem(e), unsaved) from e
+        except BaseException:
+            self._rollback()  # the batch is still in memory, written with the next write
+            raise
+
+    def _rollback(self) -> None:
+        self._batch_ids = []
+        if self._conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already
+                self._conn.execute("ROLLBACK")
 
     def _commit(self) -> None:
-        if self._conn.in_transaction:
-            self._conn.execute("COMMIT")
-        self._pending.clear()
-        self._oldest_pending = None
+        self._conn.execute("COMMIT")
+        self._batch.clear()
+        self._batch_ids = []
 
     def _insert(self, kind: str, payload: dict[str, Any] | None, **cols: object) -> int:
         names = ["kind", "logged_at", "payload", *cols]
@@ -442,28 +385,6 @@ class Logbook:
         assert cursor.lastrowid is not None  # always set after an INSERT
         return cursor.lastrowid
 
-    def _effective_fix(self, fix_id: int) -> Fix:
-        """The fix as it counts: its latest readable edit applied (RowError: it is unreadable)."""
-        row = self._conn.execute(f"SELECT {FIX_COLUMNS} FROM events WHERE id = ?", (fix_id,))
-        fix = fix_from_row(row.fetchone())
-        for (edit_time,) in self._conn.execute(_EDITS, (fix_id,)):
-            try:
-                return replace(fix, time=stored_fix_time(edit_time))
-            except RowError:
-                continue  # set aside by the replay too: an earlier edit counts
-        return fix
-
-    def _last_manual_row(self) -> tuple[int] | None:
-        """The id of the latest manual fix not undone that can be read (undo and edit act on
-        what the crew sees; a damaged row is set aside, not acted on)."""
-        for (fix_id,) in self._conn.execute(_LAST_MANUAL).fetchall():
-            try:
-                self._effective_fix(fix_id)
-            except RowError:
-                continue
-            return (fix_id,)
-        return None
-
     def _storable(self, when: datetime) -> str:
         """`when` as stored, or LogbookError when it is outside the window every time must be in
         (the doors refuse such times first; this keeps the log readable whatever calls it)."""
@@ -473,56 +394,10 @@ class Logbook:
         return to_iso(when)
 
 
-def _prepare(
-    conn: sqlite3.Connection, path: Path, *, readonly: bool, event_name: str | None
-) -> str | None:
-    """Set the pragmas, create or check the schema; return the stored event name."""
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        if not readonly:
-            # WAL: readers never block the writer, and a commit is one append to the WAL file.
-            # FULL: the WAL is synced at each commit, so a committed fix survives a power cut too;
-            # batching keeps that to about one sync a second under a fast feed.
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("BEGIN IMMEDIATE")  # two processes creating one database: one at a time
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if "meta" not in tables:
-            if readonly or tables - {"sqlite_sequence"}:
-                raise LogbookError(f"{path}: not a Companion logbook (no meta table)")
-            # executescript() would commit the open transaction first, so one statement at a time.
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.executemany(
-                "INSERT INTO meta (key, value) VALUES (?, ?)",
-                [
-                    ("schema_version", str(SCHEMA_VERSION)),
-                    ("event_name", event_name or ""),
-                    ("created_at", to_iso(datetime.now(UTC))),
-                ],
-            )
-        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        if conn.in_transaction:
-            conn.execute("COMMIT")
-    except sqlite3.DatabaseError as e:
-        if "not a database" in str(e) or "malformed" in str(e):
-            raise LogbookError(f"{path}: not a SQLite database ({e})") from None
-        raise LogbookError(f"{path}: cannot open the logbook: {e}") from None
-    version_text = meta.get("schema_version", "")
-    try:
-        version = int(version_text)
-    except ValueError:
-        raise LogbookError(
-            f"{path}: not a Companion logbook (schema_version {version_text!r})"
-        ) from None
-    if version > SCHEMA_VERSION:
-        raise LogbookError(
-            f"{path}: written by a newer Companion (logbook schema version {version}; this "
-            f"version reads up to {SCHEMA_VERSION}). Upgrade Companion to open it."
-        )
-    return meta.get("event_name") or None
+def _detail(e: sqlite3.Error) -> str:
+    if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
+        return f"another process kept the database locked for over {BUSY_TIMEOUT_S:g} s"
+    return str(e)
 
 
 def _json(payload: dict[str, Any] | None) -> str | None:

@@ -48,17 +48,23 @@ def main() -> int:
             speed_mps=None if manual else 2.0,
             label=f"manual {i}" if manual else "",
         )
-        unreported.append(book.append_fix(fix, commit=manual))
+        waiting = book.pending_count
+        fix_id = book.append_fix(fix, commit=manual)
+        if fix_id is not None:
+            # Written with the batch before it, in one transaction holding the write lock: the
+            # batch took the ids just before this one.
+            unreported.extend(range(fix_id - waiting, fix_id + 1))
         if time.monotonic() - last_flush >= 0.2:
-            book.flush()
+            unreported.extend(book.flush())
             last_flush = time.monotonic()
         if book.pending_count == 0:
             # Everything appended so far is committed: only now may it be reported.
-            for fix_id in unreported:
-                print(f"logged {fix_id}", flush=True)
+            for done in unreported:
+                print(f"logged {done}", flush=True)
             unreported.clear()
         i += 1
         time.sleep(rng.uniform(0, 0.004))
+    unreported.extend(book.flush())
     book.close()
     for fix_id in unreported:
         print(f"logged {fix_id}", flush=True)

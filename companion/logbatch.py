@@ -1,0 +1,96 @@
+"""A fast feed's fixes waiting to be written, and what a failed write means.
+
+Issue 10 F5: the batch used to be an open `BEGIN IMMEDIATE` transaction from its first fix to its
+commit, so a checkpoint from another process waited behind it for up to a second at a time, and
+often for many batches in a row. Now the batch waits here, in memory, and is written in one short
+transaction (one `executemany`) when it is due: the write lock is held for milliseconds. The risk
+stays what it was: at most about `max_age_s` of feed fixes that a crash can lose.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from companion.core.models import Fix
+from companion.logschema import LogbookError
+
+INSERT_FIX = (
+    "INSERT INTO events (kind, logged_at, payload, time, lat, lon, km, source) "
+    "VALUES ('fix', ?, ?, ?, ?, ?, ?, ?)"
+)
+# (logged_at, payload, time, lat, lon, km, source): the values of INSERT_FIX.
+FixRow = tuple[str, str | None, str, float, float, float | None, str]
+
+
+class NotSaved(LogbookError):
+    """A write that failed: nothing of it was saved, nor the batched fixes written with it.
+
+    `reason` is short, for an alert ("disk full"); `unsaved` are the batched feed fixes that were
+    lost with it, so whoever showed them can take them back.
+    """
+
+    def __init__(self, message: str, reason: str, unsaved: tuple[Fix, ...]) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.unsaved = unsaved
+
+
+def storage_problem(e: sqlite3.Error) -> str:
+    """A few words for why SQLite could not write: what the crew can act on."""
+    code = getattr(e, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary == sqlite3.SQLITE_FULL:
+        return "disk full"
+    if primary == sqlite3.SQLITE_IOERR:
+        return "disk I/O error"
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in str(e):
+        return "database locked by another process"
+    if primary == sqlite3.SQLITE_READONLY:
+        return "database is read-only"
+    return str(e)
+
+
+class FixBatch:
+    """Feed fixes not yet written, oldest first, with the monotonic time the oldest arrived."""
+
+    def __init__(self, max_age_s: float, monotonic: Callable[[], float]) -> None:
+        self.max_age_s = max_age_s
+        self._monotonic = monotonic
+        self._rows: list[FixRow] = []
+        self._fixes: list[Fix] = []
+        self._oldest: float | None = None
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def add(self, fix: Fix, row: FixRow) -> None:
+        self._rows.append(row)
+        self._fixes.append(fix)
+        if self._oldest is None:
+            self._oldest = self._monotonic()
+
+    def due(self) -> bool:
+        """The oldest fix has waited `max_age_s`: time to write the batch."""
+        return self._oldest is not None and self._monotonic() - self._oldest >= self.max_age_s
+
+    def write(self, conn: sqlite3.Connection) -> list[int]:
+        """Insert the batch inside the caller's open write transaction; return the new ids.
+
+        The batch stays here until `clear()`: the caller clears it once the commit returned.
+        """
+        if not self._rows:
+            return []
+        conn.executemany(INSERT_FIX, self._rows)
+        # The write lock is held, so nobody else inserted in between: AUTOINCREMENT gave the
+        # rows consecutive ids ending at the last one inserted.
+        last = int(conn.execute("SELECT last_insert_rowid()").fetchone()[0])
+        return list(range(last - len(self._rows) + 1, last + 1))
+
+    def clear(self) -> tuple[Fix, ...]:
+        """Forget the batch (written, or lost with a failed transaction); return its fixes."""
+        fixes = tuple(self._fixes)
+        self._rows.clear()
+        self._fixes.clear()
+        self._oldest = None
+        return fixes

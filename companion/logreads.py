@@ -1,0 +1,101 @@
+"""The logbook's read queries: the replay of the whole log, one fix as it counts, the latest
+manual entry, the latest feed status. Plain functions over an open connection.
+
+Kept apart from `logbook` (the writes and transactions); sqlite3 errors pass through to the
+caller, which names the file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import replace
+from datetime import datetime
+
+from companion.core.models import CompanionError, Fix
+from companion.logrows import (
+    FIX_COLUMNS,
+    RowError,
+    SetAside,
+    fix_from_row,
+    from_iso,
+    stored_fix_time,
+)
+
+LAST_MANUAL = """
+SELECT id FROM events AS e
+WHERE kind = 'fix' AND source = 'manual'
+  AND NOT EXISTS (SELECT 1 FROM events AS u WHERE u.kind = 'undo' AND u.ref = e.id)
+ORDER BY id DESC
+"""
+IS_UNDONE = "SELECT 1 FROM events WHERE kind = 'undo' AND ref = ? LIMIT 1"
+_EDITS = "SELECT time FROM events WHERE kind = 'edit' AND ref = ? ORDER BY id DESC"
+_LAST_FEED = (
+    "SELECT logged_at, payload, source FROM events WHERE kind = 'feed' ORDER BY id DESC LIMIT 1"
+)
+
+
+def effective_fixes(conn: sqlite3.Connection) -> tuple[list[tuple[int, Fix]], list[SetAside]]:
+    """Every fix not undone, with edits applied, sorted by fix time then id; and the rows that
+    could not be read, so were left out."""
+    fixes: dict[int, Fix] = {}
+    edited: dict[int, tuple[int, datetime]] = {}
+    undone: set[int] = set()
+    set_aside: list[SetAside] = []
+    kinds = "kind IN ('fix', 'undo', 'edit')"
+    for row in conn.execute(f"SELECT {FIX_COLUMNS} FROM events WHERE {kinds}"):
+        kind = row[1]
+        try:  # a row that cannot be read is left out and reported, never fatal
+            if kind == "fix":
+                fixes[row[0]] = fix_from_row(row)
+            elif kind == "undo":
+                undone.add(row[7])
+            elif row[7] not in edited or row[0] > edited[row[7]][0]:
+                edited[row[7]] = (row[0], stored_fix_time(row[2]))  # the latest wins
+        except RowError as e:
+            set_aside.append(SetAside(row[0], kind, str(e)))
+    result = [
+        (fix_id, replace(fix, time=edited[fix_id][1]) if fix_id in edited else fix)
+        for fix_id, fix in fixes.items()
+        if fix_id not in undone
+    ]
+    result.sort(key=lambda item: (item[1].time, item[0]))
+    return result, set_aside
+
+
+def effective_fix(conn: sqlite3.Connection, fix_id: int) -> Fix:
+    """The fix as it counts: its latest readable edit applied (RowError: it is unreadable)."""
+    row = conn.execute(f"SELECT {FIX_COLUMNS} FROM events WHERE id = ?", (fix_id,))
+    fix = fix_from_row(row.fetchone())
+    for (edit_time,) in conn.execute(_EDITS, (fix_id,)):
+        try:
+            return replace(fix, time=stored_fix_time(edit_time))
+        except RowError:
+            continue  # set aside by the replay too: an earlier edit counts
+    return fix
+
+
+def last_manual_id(conn: sqlite3.Connection) -> int | None:
+    """The id of the latest manual fix not undone that can be read (undo and edit act on what
+    the crew sees; a damaged row is set aside, not acted on)."""
+    for (fix_id,) in conn.execute(LAST_MANUAL).fetchall():
+        try:
+            effective_fix(conn, fix_id)
+        except RowError:
+            continue
+        return int(fix_id)
+    return None
+
+
+def last_feed_status(conn: sqlite3.Connection) -> tuple[datetime, str, str, str | None] | None:
+    """The newest feed status logged: (when, status, detail, source); None if none was."""
+    row = conn.execute(_LAST_FEED).fetchone()
+    if row is None:
+        return None
+    try:
+        data = json.loads(row[1]) if row[1] else {}
+        when = from_iso(row[0])
+    except (ValueError, CompanionError):  # a damaged row is no state to report
+        return None
+    data = data if isinstance(data, dict) else {}
+    return when, str(data.get("status", "?")), str(data.get("detail") or ""), row[2]
