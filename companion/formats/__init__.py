@@ -1,7 +1,9 @@
 """Route files in, core values out: GPX, GeoJSON and CSV route books.
 
 `load_route(path)` is the one entry point most callers need. Every failure is a `RouteError`
-whose message is one line starting with the file path; no other exception type escapes.
+whose message is one line starting with the file path; no other exception type escapes. Files
+over the limits of `formats.limits` (size, points, towns) are refused with the limit named, and
+running out of memory while reading one is a RouteError that says so.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from companion.formats._common import describe_os_error, one_line
 from companion.formats.csv_route import load_csv
 from companion.formats.geojson import load_geojson
 from companion.formats.gpx import load_gpx
+from companion.formats.limits import DEFAULT_LIMITS, Limits, size_text
 
 __all__ = ["detect_format", "load_route", "load_route_data"]
 
 _BY_EXTENSION = {".gpx": "gpx", ".geojson": "geojson", ".json": "geojson", ".csv": "csv"}
 # Formats people will try that we know and do not read: say so rather than "not a GPX file".
 _KNOWN_UNSUPPORTED = {".tcx": "TCX", ".kml": "KML", ".kmz": "KMZ", ".fit": "FIT"}
-_LOADERS: dict[str, Callable[[Path], RouteData]] = {
+_LOADERS: dict[str, Callable[[Path, Limits], RouteData]] = {
     "gpx": load_gpx,
     "geojson": load_geojson,
     "csv": load_csv,
@@ -29,22 +32,24 @@ _LOADERS: dict[str, Callable[[Path], RouteData]] = {
 _SNIFF_BYTES = 4096
 
 
-def load_route(path: str | Path) -> Route:
+def load_route(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Route:
     """Load a route file (GPX, GeoJSON or CSV route book) and build the Route.
 
     Raises:
         RouteError: a one-line message starting with the path.
     """
-    data = load_route_data(path)
+    data = load_route_data(path, limits=limits)
     try:
         return build_route(data)
     except RouteError:
         raise
+    except MemoryError:
+        raise RouteError(_out_of_memory(Path(path), "build")) from None
     except Exception as exc:  # a bug in a layer below must not become a traceback in the UI
-        raise RouteError(f"{path}: cannot build the route: {one_line(str(exc))}") from exc
+        raise RouteError(f"{path}: cannot build the route: {_reason(exc)}") from exc
 
 
-def load_route_data(path: str | Path) -> RouteData:
+def load_route_data(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> RouteData:
     """Read a route file into RouteData, choosing the reader by extension or, failing that,
     by content.
 
@@ -54,13 +59,31 @@ def load_route_data(path: str | Path) -> RouteData:
     p = Path(path)
     fmt = detect_format(p)
     try:
-        return _LOADERS[fmt](p)
+        return _LOADERS[fmt](p, limits)
     except RouteError:
         raise
     except OSError as exc:
         raise RouteError(describe_os_error(p, exc)) from None
+    except MemoryError:  # under the limits, on a machine with less memory than the file needs
+        raise RouteError(_out_of_memory(p, "read")) from None
     except Exception as exc:  # pragma: no cover - a loader bug; still one line for a person
-        raise RouteError(f"{p}: cannot read the route: {one_line(str(exc))}") from exc
+        raise RouteError(f"{p}: cannot read the route: {_reason(exc)}") from exc
+
+
+def _out_of_memory(p: Path, doing: str) -> str:
+    try:
+        size = f" of {size_text(p.stat().st_size)}"
+    except OSError:
+        size = ""
+    return (
+        f"{p}: not enough memory to {doing} this route{size}; close other programs, or "
+        "simplify the track (fewer points) and load it again"
+    )
+
+
+def _reason(exc: Exception) -> str:
+    """The exception's message, or its kind when it has none (MemoryError() says nothing)."""
+    return one_line(str(exc)) or type(exc).__name__
 
 
 def detect_format(path: str | Path) -> str:

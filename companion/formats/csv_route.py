@@ -28,6 +28,7 @@ from pathlib import Path
 
 from companion.core.models import RouteData, RouteError, TownSpec
 from companion.formats._common import check_lat_lon, one_line, read_bytes, show
+from companion.formats.limits import DEFAULT_LIMITS, Limits, check_size, too_many
 
 _ALIASES = {
     "name": "name",
@@ -42,17 +43,21 @@ _ALIASES = {
 }
 
 
-def load_csv(path: str | Path) -> RouteData:
+def load_csv(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RouteData:
     """Read a CSV route book into RouteData (not yet a Route: see `core.route.build_route`).
 
     Raises:
-        RouteError: one line naming the file and the line (and column) at fault.
+        RouteError: one line naming the file and the line (and column) at fault, or the limit
+            (`formats.limits`) the file is over.
     """
     p = Path(path)
-    return parse_csv(read_bytes(p), str(p), default_name=p.stem)
+    check_size(p, limits.csv_bytes, "CSV route book")
+    return parse_csv(read_bytes(p), str(p), default_name=p.stem, limits=limits)
 
 
-def parse_csv(data: bytes | str, source: str, default_name: str = "") -> RouteData:
+def parse_csv(
+    data: bytes | str, source: str, default_name: str = "", limits: Limits = DEFAULT_LIMITS
+) -> RouteData:
     """Parse a CSV route book from bytes or text; `source` names it in messages."""
     text = _decode(data, source) if isinstance(data, bytes) else data.removeprefix("\ufeff")
     if "\x00" in text:
@@ -102,6 +107,8 @@ def parse_csv(data: bytes | str, source: str, default_name: str = "") -> RouteDa
         if "km" in columns:
             km = _number(cells, columns, "km", source, where)
             anchors.append((len(lats), km, where))
+        if len(lats) == limits.towns:  # every row is a town
+            raise too_many(source, where, limits.towns, "rows (towns)")
         lats.append(lat)
         lons.append(lon)
         towns.append(TownSpec(one_line(town), lat, lon, where=where))

@@ -21,6 +21,7 @@ from typing import Any
 
 from companion.core.models import RouteData, RouteError, TownSpec
 from companion.formats._common import check_lat_lon, one_line, read_bytes
+from companion.formats.limits import DEFAULT_LIMITS, Limits, check_size, too_many
 
 _LINE_TYPES = ("LineString", "MultiLineString")
 _NAME_KEYS = ("name", "Name", "NAME")
@@ -33,20 +34,24 @@ _REPR.maxlist = 3
 _REPR.maxlevel = 2
 
 
-def load_geojson(path: str | Path) -> RouteData:
+def load_geojson(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RouteData:
     """Read a GeoJSON file into RouteData (not yet a Route: see `core.route.build_route`).
 
     Raises:
-        RouteError: one line naming the file and the feature/coordinate at fault.
+        RouteError: one line naming the file and the feature/coordinate at fault, or the limit
+            (`formats.limits`) the file is over.
     """
     p = Path(path)
-    return parse_geojson(read_bytes(p), str(p), default_name=p.stem)
+    check_size(p, limits.geojson_bytes, "GeoJSON")
+    return parse_geojson(read_bytes(p), str(p), default_name=p.stem, limits=limits)
 
 
-def parse_geojson(data: bytes | str, source: str, default_name: str = "") -> RouteData:
+def parse_geojson(
+    data: bytes | str, source: str, default_name: str = "", limits: Limits = DEFAULT_LIMITS
+) -> RouteData:
     """Parse GeoJSON text; `source` names it in messages."""
     doc = _decode(data, source)
-    reader = _Reader(source)
+    reader = _Reader(source, limits)
     reader.document(doc)
     if not reader.lats:
         raise RouteError(
@@ -94,8 +99,9 @@ def _decode(data: bytes | str, source: str) -> Any:
 
 
 class _Reader:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, limits: Limits) -> None:
         self.source = source
+        self.limits = limits
         self.lats: list[float] = []
         self.lons: list[float] = []
         self.eles: list[float] = []
@@ -153,6 +159,8 @@ class _Reader:
         elif kind == "Point" and props is not None:
             name = _text_prop(props, _NAME_KEYS)
             if name:
+                if len(self.towns) == self.limits.towns:
+                    raise too_many(self.source, where, self.limits.towns, "named points (towns)")
                 lon, lat, _ele = self.position(geom.get("coordinates"), where)
                 self.towns.append(TownSpec(name, lat, lon, where=where))
         elif kind == "GeometryCollection" and depth < _MAX_DEPTH:
@@ -163,6 +171,8 @@ class _Reader:
 
     def line(self, coords: list[Any], where: str) -> None:
         lats, lons, eles = self.lats, self.lons, self.eles
+        if len(lats) + len(coords) > self.limits.points:
+            raise too_many(self.source, where, self.limits.points, "points")
         for k, pos in enumerate(coords, start=1):
             lon, lat, ele = self.position(pos, f"{where}, coordinate {k}")
             lats.append(lat)

@@ -42,6 +42,7 @@ from companion.formats._common import (
     one_line,
     show,
 )
+from companion.formats.limits import DEFAULT_LIMITS, Limits, check_size, too_many
 
 _CHUNK = 1 << 20
 _NAN = math.nan
@@ -54,16 +55,18 @@ _TRUNCATION_CODES = {
 }
 
 
-def load_gpx(path: str | Path) -> RouteData:
+def load_gpx(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RouteData:
     """Read a GPX file into RouteData (not yet a Route: see `core.route.build_route`).
 
     Raises:
-        RouteError: one line naming the file and the line, for anything that stops the load.
+        RouteError: one line naming the file and the line, for anything that stops the load,
+            or the limit (`formats.limits`) the file is over.
     """
     p = Path(path)
+    check_size(p, limits.gpx_bytes, "GPX")
     try:
         with p.open("rb") as f:
-            return parse_gpx(f, str(p), default_name=p.stem)
+            return parse_gpx(f, str(p), default_name=p.stem, limits=limits)
     except OSError as exc:
         raise RouteError(describe_os_error(p, exc)) from None
 
@@ -79,16 +82,19 @@ _HANDLERS = (
 )
 
 
-def parse_gpx(data: bytes | BinaryIO, source: str, default_name: str = "") -> RouteData:
+def parse_gpx(
+    data: bytes | BinaryIO, source: str, default_name: str = "", limits: Limits = DEFAULT_LIMITS
+) -> RouteData:
     """Parse GPX from bytes or a binary stream; `source` names it in messages."""
-    return _GpxReader(source).run(data, default_name or Path(source).stem)
+    return _GpxReader(source, limits).run(data, default_name or Path(source).stem)
 
 
 class _GpxReader:
     """One parse. Handlers are closures over local lists: attribute lookups cost at 1M calls."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, limits: Limits) -> None:
         self.source = source
+        self.limits = limits
         self.t_lats: list[float] = []
         self.t_lons: list[float] = []
         self.t_eles: list[float] = []
@@ -137,6 +143,7 @@ class _GpxReader:
                 while chunk := data.read(_CHUNK):
                     total += len(chunk)
                     parser.Parse(chunk, False)
+                    self._check_counts(parser.CurrentLineNumber)
                 parser.Parse(b"", True)
         except pyexpat.ExpatError as exc:
             raise self._xml_error(exc, total) from None
@@ -153,6 +160,15 @@ class _GpxReader:
             for name in _HANDLERS:
                 setattr(parser, name, None)
         return self._result(default_name)
+
+    def _check_counts(self, line: int) -> None:
+        """Stop a file over the limits as it is read (one chunk past them), not at its end."""
+        most = self.limits.points
+        if len(self.t_lats) > most or len(self.r_lats) > most:
+            raise too_many(self.source, f"line {line}", most, "track or route points")
+        # Named route points are at most the route points: the rest of `named` are waypoints.
+        if len(self.named) - len(self.r_lats) > self.limits.towns:
+            raise too_many(self.source, f"line {line}", self.limits.towns, "named waypoints")
 
     def _xml_error(self, exc: pyexpat.ExpatError, total: int) -> RouteError:
         if total == 0:
@@ -318,11 +334,15 @@ class _GpxReader:
             raise RouteError(
                 f"{self.source}: the {what} has only one point; a route needs at least two"
             )
+        if len(lats) > self.limits.points:
+            raise too_many(self.source, "", self.limits.points, f"{what} points")
         towns = [
             TownSpec(name, lat, lon, where=f"line {line}")
             for kind, name, lat, lon, line in self.named
             if kind == "wpt" or what == "route"
         ]
+        if len(towns) > self.limits.towns:
+            raise too_many(self.source, "", self.limits.towns, "named points (towns)")
         return RouteData(
             name=self.doc_name or self.part_name or default_name,
             source=self.source,
