@@ -47,10 +47,13 @@ def _now(text: str | None) -> datetime:
     return t.astimezone(UTC)
 
 
-def _event_now(args: argparse.Namespace, session: EventSession) -> datetime:
-    """--now, else the event's clock: the wall clock, or a replayed event's own (see
-    EventSession.now), so a command agrees with the dashboard that watched the replay."""
-    return _now(args.now) if args.now else session.now(_now(None))
+def _event_now(
+    args: argparse.Namespace, session: EventSession, wall: datetime | None = None
+) -> datetime:
+    """--now, else the event's clock: the wall clock (`wall`, read before the session opened),
+    or a replayed event's own (see EventSession.now), so a command agrees with the dashboard
+    that watched the replay."""
+    return _now(args.now) if args.now else session.now(wall or _now(None))
 
 
 def _route_arg(name: str) -> Path:
@@ -152,9 +155,10 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_checkpoint(args: argparse.Namespace) -> int:
     entry = _entry_text(args)
+    typed = _now(None)  # the moment it was typed, before any wait for the log (issue 10 F5)
     with _session(args) as s:
         try:
-            fix = s.checkpoint(entry, args.time, _event_now(args, s), force=args.force)
+            fix = s.checkpoint(entry, args.time, _event_now(args, s, typed), force=args.force)
         except ImplausibleEntry as e:
             raise ImplausibleEntry(f"{e}; add --force to log it anyway") from None
         print(render.logged_line(fix, s.event.zone))
@@ -181,9 +185,10 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
+    typed = _now(None)
     with _session(args) as s:
         try:
-            fix = s.edit_last_time(args.time, _event_now(args, s), force=args.force)
+            fix = s.edit_last_time(args.time, _event_now(args, s, typed), force=args.force)
         except ImplausibleEntry as e:
             raise ImplausibleEntry(f"{e}; add --force to change it anyway") from None
         print("changed " + render.logged_line(fix, s.event.zone))
@@ -192,8 +197,9 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 def cmd_mark(args: argparse.Namespace) -> int:
     """`stop` / `go`: the crew says the athlete rests, or is on the move again."""
+    typed = _now(None)
     with _session(args) as s:
-        fix = s.mark(args.command, args.time, _event_now(args, s))
+        fix = s.mark(args.command, args.time, _event_now(args, s, typed))
         print(render.logged_line(fix, s.event.zone))
     return 0
 
@@ -253,7 +259,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_follow(args: argparse.Namespace) -> int:
     from companion.follow import follow
 
-    return follow(Path(args.event), args.db, args.feed, args.duration)
+    return follow(Path(args.event), args.db, args.feed, args.duration, args.every)
 
 
 def _check_text_args(args: argparse.Namespace) -> None:
@@ -377,6 +383,9 @@ def build_parser() -> argparse.ArgumentParser:
     event_args(sp)
     sp.add_argument("--feed", help="a feed URL (default: the event file's)")
     sp.add_argument("--duration", type=float, help="stop after this many seconds")
+    sp.add_argument(
+        "--every", type=float, default=5.0, metavar="S", help="status line interval (default 5)"
+    )
     sp.set_defaults(func=cmd_follow)
     return p
 

@@ -2,6 +2,10 @@
 
 For a box in the car with no display, and for scripts: fixes go through the same path as in the
 dashboard (filter -> log -> tracker); `companion status` afterwards shows what was logged.
+
+A full disk does not stop it (issue 10 F3): it says NOT SAVING, goes on reading the feed, probes
+the disk with each fix (or retries opening the log, if even that fails) and says when it saves
+again.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 from companion import render
 from companion.core.models import Fix
 from companion.event import redact
+from companion.logbook import NotSaved
 from companion.service import EventSession
 from companion.sources.base import FeedError, FeedStatus, open_source
 from companion.stdout import StatusPrinter
@@ -24,34 +29,78 @@ from companion.stdout import StatusPrinter
 STATUS_EVERY_S = 5.0
 # How often batched fixes are committed (the log's promise: at most a second at risk).
 FLUSH_EVERY_S = 0.5
+# How often a log that cannot be opened (a full disk) is tried again.
+REOPEN_EVERY_S = 2.0
 
 
-def follow(event_path: Path, db: str | None, feed: str | None, duration: float | None) -> int:
-    with EventSession.open(event_path, db) as session:
+def follow(
+    event_path: Path,
+    db: str | None,
+    feed: str | None,
+    duration: float | None,
+    every_s: float = STATUS_EVERY_S,
+) -> int:
+    started = time.monotonic()
+    session = _open(event_path, db, started, duration)
+    if session is None:
+        return 0  # --duration ran out while the log could not be opened
+    with session:
         url = feed or session.event.feed
         if not url:
             raise FeedError(f"{event_path}: no feed: give --feed URL or set feed in the event file")
-        return asyncio.run(_follow(session, url, duration))
+        left = None if duration is None else max(0.0, duration - (time.monotonic() - started))
+        return asyncio.run(_follow(session, url, left, max(every_s, 0.1)))
 
 
-async def _follow(session: EventSession, url: str, duration: float | None) -> int:
+def _open(
+    event_path: Path, db: str | None, started: float, duration: float | None
+) -> EventSession | None:
+    """Open the event, waiting while its log cannot be opened for lack of room (SQLite needs a
+    little to open a log, even to read it)."""
+    say = StatusPrinter()
+    said = False
+    while True:
+        try:
+            return EventSession.open(event_path, db)
+        except NotSaved as e:
+            if not said:
+                say(f"[{datetime.now(UTC):%H:%M:%SZ}] NOT SAVING: {e}; retrying")
+                said = True
+        if duration is not None and time.monotonic() - started >= duration:
+            return None
+        time.sleep(REOPEN_EVERY_S)
+
+
+async def _follow(session: EventSession, url: str, duration: float | None, every_s: float) -> int:
     source = open_source(url, max_kmh=session.event.max_kmh)
     session.attach(source)
     clock = session.clock(source, lambda: datetime.now(UTC))  # a replay's, if it is one
     tz = session.event.zone
-    logged = 0
     say = StatusPrinter()  # `follow ... | head -1` must go on logging after head is gone
+    saving: str | None = None  # the outage last reported
+
+    def report_saving() -> None:
+        """Say when the log stops or starts saving again (the line every few seconds too)."""
+        nonlocal saving
+        if session.not_saving == saving:
+            return
+        local = datetime.now(UTC).astimezone(tz).strftime("%H:%M:%S")
+        if session.not_saving is not None:
+            say(f"[{local}] NOT SAVING: {session.not_saving}; fixes are not logged, retrying")
+        else:
+            say(f"[{local}] saving again")
+        saving = session.not_saving
 
     def on_fix(fix: Fix) -> None:
-        nonlocal logged
         session.add_feed_fix(fix, prefiltered=True)
-        logged += 1
+        report_saving()
 
     def on_status(status: FeedStatus) -> None:
         if session.log_feed_status(status):
             session.flush()
             local = status.since.astimezone(tz).strftime("%H:%M:%S")
             say(f"[{local}] feed {status.state.value}: {status.detail}")
+        report_saving()
 
     say(f"following {redact(url)} for {session.event.name}")
     task = asyncio.create_task(source.run(on_fix, on_status))
@@ -60,33 +109,36 @@ async def _follow(session: EventSession, url: str, duration: float | None) -> in
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, task.cancel)
     started = time.monotonic()
-    next_status = started + STATUS_EVERY_S
+    next_status = started + every_s
     try:
         while not task.done():
             await asyncio.wait({task}, timeout=FLUSH_EVERY_S)
             session.flush()
+            report_saving()
             now = time.monotonic()
             if duration is not None and now - started >= duration:
                 task.cancel()
             if now >= next_status:
-                next_status = now + STATUS_EVERY_S
-                say(_line(session, source.status(), logged, clock()))
+                next_status = now + every_s
+                say(_line(session, source.status(), clock()))
         with contextlib.suppress(asyncio.CancelledError):
             await task
     finally:
         session.flush()
-    say(_line(session, source.status(), logged, clock()))
+    say(_line(session, source.status(), clock()))
     return 0
 
 
-def _line(session: EventSession, status: FeedStatus, logged: int, now: datetime) -> str:
+def _line(session: EventSession, status: FeedStatus, now: datetime) -> str:
     p = session.progress(now)
     tz = session.event.zone
     last = render.clock(p.last_fix.time, tz) if p.last_fix else "—"
     # The detail says what the state alone hides: "no data since 14:02:11Z", "no fix".
     detail = f" ({status.detail})" if status.detail not in ("", "connected") else ""
+    if session.not_saving is not None:
+        detail += f", NOT SAVING: {session.not_saving}"
     return (
         f"{now.astimezone(tz):%H:%M:%S} {status.state.value}{detail}: km {p.km_total:.2f} of "
-        f"{p.route_km:.1f}, today {p.km_today:.2f}; {logged} fixes logged, "
+        f"{p.route_km:.1f}, today {p.km_today:.2f}; {session.feed_fixes_logged} fixes logged, "
         f"{status.rejected} rejected, {status.bad_lines} bad lines; last position {last}"
     )

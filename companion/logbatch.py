@@ -13,7 +13,6 @@ import sqlite3
 from collections.abc import Callable
 
 from companion.core.models import Fix
-from companion.logschema import LogbookError
 
 INSERT_FIX = (
     "INSERT INTO events (kind, logged_at, payload, time, lat, lon, km, source) "
@@ -21,34 +20,6 @@ INSERT_FIX = (
 )
 # (logged_at, payload, time, lat, lon, km, source): the values of INSERT_FIX.
 FixRow = tuple[str, str | None, str, float, float, float | None, str]
-
-
-class NotSaved(LogbookError):
-    """A write that failed: nothing of it was saved, nor the batched fixes written with it.
-
-    `reason` is short, for an alert ("disk full"); `unsaved` are the batched feed fixes that were
-    lost with it, so whoever showed them can take them back.
-    """
-
-    def __init__(self, message: str, reason: str, unsaved: tuple[Fix, ...]) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.unsaved = unsaved
-
-
-def storage_problem(e: sqlite3.Error) -> str:
-    """A few words for why SQLite could not write: what the crew can act on."""
-    code = getattr(e, "sqlite_errorcode", None)
-    primary = code & 0xFF if isinstance(code, int) else None
-    if primary == sqlite3.SQLITE_FULL:
-        return "disk full"
-    if primary == sqlite3.SQLITE_IOERR:
-        return "disk I/O error"
-    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in str(e):
-        return "database locked by another process"
-    if primary == sqlite3.SQLITE_READONLY:
-        return "database is read-only"
-    return str(e)
 
 
 class FixBatch:

@@ -39,7 +39,7 @@ from typing import Any, Self
 from companion import logreads
 from companion.core.models import Fix
 from companion.core.times import time_problem
-from companion.logbatch import INSERT_FIX, FixBatch, FixRow, NotSaved, storage_problem
+from companion.logbatch import INSERT_FIX, FixBatch, FixRow
 from companion.logrows import (
     ENTRIES_QUERY,
     LogEntry,
@@ -51,7 +51,14 @@ from companion.logrows import (
     read_entry,
     to_iso,
 )
-from companion.logschema import BUSY_TIMEOUT_S, SCHEMA_VERSION, LogbookError, connect
+from companion.logschema import (
+    BUSY_TIMEOUT_S,
+    SCHEMA_VERSION,
+    LogbookError,
+    NotSaved,
+    connect,
+    storage_problem,
+)
 
 __all__ = [
     "BATCH_MAX_AGE_S",
@@ -360,7 +367,7 @@ class Logbook:
             self._rollback()
             unsaved = self._batch.clear()  # it was in the transaction rolled back
             message = f"{self.path}: cannot {what}: {_detail(e)}"
-            raise NotSaved(message, storage_problem(e), unsaved) from e
+            raise NotSaved(message, storage_problem(e, self.path), unsaved) from e
         except BaseException:
             self._rollback()  # the batch is still in memory, written with the next write
             raise

@@ -1,16 +1,18 @@
-"""Opening a logbook's SQLite file: the connection, its pragmas, the schema and its version.
-
-Kept apart from `logbook` (the reads and writes) and `logbatch` (the batched feed fixes).
+"""Opening a logbook's SQLite file (the connection, its pragmas, the schema and its version),
+and the logbook's errors. Kept apart from `logbook` (the reads and writes) and `logbatch` (the
+batched feed fixes).
 """
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from companion.core.models import CompanionError
+from companion.core.models import CompanionError, Fix
 from companion.logrows import to_iso
 
 SCHEMA_VERSION = 1
@@ -18,6 +20,8 @@ SCHEMA_VERSION = 1
 # lasts milliseconds (a feed's batch is written in one executemany), so this is generous even
 # for a slow SD card.
 BUSY_TIMEOUT_S = 30.0
+# Less free space than this beside the database, and an I/O error is a full disk.
+_FULL_BELOW_BYTES = 64 * 1024
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -41,6 +45,38 @@ CREATE INDEX IF NOT EXISTS events_manual ON events(id) WHERE kind = 'fix' AND so
 
 class LogbookError(CompanionError):
     """A logbook that cannot be opened or written (the message names the file)."""
+
+
+class NotSaved(LogbookError):
+    """A write that failed: nothing of it was saved, nor the batched fixes written with it.
+
+    `reason` is short, for an alert ("disk full"); `unsaved` are the batched feed fixes that were
+    lost with it, so whoever showed them can take them back.
+    """
+
+    def __init__(self, message: str, reason: str, unsaved: tuple[Fix, ...]) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.unsaved = unsaved
+
+
+def storage_problem(e: sqlite3.Error, path: Path) -> str:
+    """A few words for why SQLite could not write `path`: what the crew can act on."""
+    code = getattr(e, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary == sqlite3.SQLITE_FULL:
+        return "disk full"
+    if primary == sqlite3.SQLITE_IOERR:
+        # Growing the shared-memory file on a full disk is an I/O error to SQLite.
+        with contextlib.suppress(OSError):
+            if shutil.disk_usage(path.parent).free < _FULL_BELOW_BYTES:
+                return "disk full"
+        return "disk I/O error"
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in str(e):
+        return "database locked by another process"
+    if primary == sqlite3.SQLITE_READONLY:
+        return "database is read-only"
+    return str(e)
 
 
 def connect(
@@ -106,6 +142,9 @@ def _prepare(
     except sqlite3.DatabaseError as e:
         if "not a database" in str(e) or "malformed" in str(e):
             raise LogbookError(f"{path}: not a SQLite database ({e})") from None
+        problem = storage_problem(e, path)
+        if problem == "disk full" or problem == "disk I/O error":  # may pass: a caller retries
+            raise NotSaved(f"{path}: cannot open the logbook: {problem}", problem, ()) from None
         raise LogbookError(f"{path}: cannot open the logbook: {e}") from None
     version_text = meta.get("schema_version", "")
     try:

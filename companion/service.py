@@ -21,7 +21,7 @@ from companion.edit_check import check_new_time
 from companion.event import Event, load_event, resolve_route_path
 from companion.formats import load_route
 from companion.locations import default_db_path
-from companion.logbook import Logbook
+from companion.logbook import Logbook, NotSaved
 from companion.logrows import set_aside_alert
 from companion.sources.base import FeedState, FeedStatus, Source
 from companion.sources.filters import PlausibilityFilter
@@ -47,6 +47,7 @@ class FeedResult:
     accepted: bool
     reason: str | None = None
     off_route: bool = False
+    saved: bool = True  # False: the log could not be written (see EventSession.not_saving)
 
 
 class EventSession:
@@ -69,7 +70,13 @@ class EventSession:
         )
         self.filter = PlausibilityFilter(event.max_kmh)
         self.filter.tz = event.zone  # its reasons are shown on the feed line
-        self._feed_state: tuple[FeedState, str] | None = None
+        self._feed_state: tuple[FeedState, str] | None = None  # the last one logged
+        self._feed_seen: tuple[FeedState, str] | None = None  # the last one reported
+        # Why the log cannot be written now ("disk full"); None while it saves (issue 10 F3).
+        # What could not be saved is not shown: the tracker holds only what the log holds.
+        self.not_saving: str | None = None
+        # Feed fixes given to the log by this session and not lost with a failed write since.
+        self.feed_fixes_logged = 0
         self.replay()
 
     @classmethod
@@ -115,6 +122,8 @@ class EventSession:
         p = self.tracker.progress(now)
         if self.logbook.set_aside:  # the replay left out rows it could not read: say so
             p = replace(p, alerts=(*p.alerts, set_aside_alert(self.logbook.set_aside)))
+        if self.not_saving is not None:
+            p = replace(p, alerts=(f"NOT SAVING: {self.not_saving}", *p.alerts))
         return p
 
     # --- manual entries -------------------------------------------------------------------------
@@ -134,7 +143,7 @@ class EventSession:
         fix = parse_position(text, self.route, last_km, at)
         if not force:
             self._check_plausible(fix)
-        self.logbook.append_fix(fix, commit=True)
+        self._save(fix)
         self.tracker.add(fix)
         return fix
 
@@ -169,9 +178,26 @@ class EventSession:
         km = 0.0 if km is None else km
         pos = self.route.point_at(km)
         fix = Fix(at, pos.lat, pos.lon, km=km, label=MARK_LABELS[kind], mark=kind)
-        self.logbook.append_fix(fix, commit=True)
+        self._save(fix)
         self.tracker.add(fix)
         return fix
+
+    def _save(self, fix: Fix) -> None:
+        """Commit a manual entry (with the feed's batch). NotSaved: the caller says so."""
+        try:
+            self.logbook.append_fix(fix, commit=True)
+        except NotSaved as e:
+            self._not_saved(e)
+            raise
+        self.not_saving = None
+
+    def _not_saved(self, e: NotSaved) -> None:
+        """A write failed: say so, and take back the batched fixes lost with it (shown, never
+        saved), so the screen shows only what the log holds."""
+        self.not_saving = e.reason
+        self.feed_fixes_logged -= len(e.unsaved)
+        for fix in reversed(e.unsaved):  # newest first: each removal replays the least
+            self.tracker.remove(fix)
 
     def _check_plausible(self, fix: Fix) -> None:
         last = self.tracker.last_fix
@@ -206,7 +232,11 @@ class EventSession:
 
     def undo(self) -> Fix | None:
         """Undo the last manual entry (logged as an undo event); None if there is none."""
-        fix = self.logbook.undo_last_manual()
+        try:
+            fix = self.logbook.undo_last_manual()
+        except NotSaved as e:
+            self._not_saved(e)
+            raise
         if fix is not None and not self.tracker.remove(fix):
             self.replay()  # not found as logged: rebuild rather than guess
         return fix
@@ -229,7 +259,11 @@ class EventSession:
             tracker = self.tracker
             zone, start = self.event.zone, self.event.start
             check_new_time(tracker.fixes, old, at, max_kmh=tracker.max_kmh, tz=zone, start=start)
-        fix = self.logbook.edit_time(fix_id, at)
+        try:
+            fix = self.logbook.edit_time(fix_id, at)
+        except NotSaved as e:
+            self._not_saved(e)
+            raise
         if self.tracker.remove(old):
             self.tracker.add(fix)
         else:
@@ -249,7 +283,11 @@ class EventSession:
         self, fix: Fix, now: datetime | None = None, *, prefiltered: bool = False
     ) -> FeedResult:
         """Filter (unless an attached source already did), log (batched: at most a second at
-        risk), then apply one fix from a feed."""
+        risk), then apply one fix from a feed.
+
+        While the log cannot be written (`not_saving`), each fix is committed alone, as a probe:
+        the first that is saved ends the outage (batching again); one that is not is not shown.
+        """
         reason = None if prefiltered else self.filter.check(fix, now)
         if reason is not None:
             return FeedResult(fix, False, reason)
@@ -258,23 +296,50 @@ class EventSession:
             # Logged with where it fell, so reopening the event replays without projecting
             # every fix again (4 s -> 1 s for a day of 1 Hz fixes) and lands exactly here.
             fix = replace(fix, km=placed.km)
-        self.logbook.append_fix(fix, commit=False)
+        self.feed_fixes_logged += 1
+        try:
+            self.logbook.append_fix(fix, commit=self.not_saving is not None)
+        except NotSaved as e:
+            if not any(f is fix for f in e.unsaved):
+                self.feed_fixes_logged -= 1  # committed alone, not in the batch
+            self._not_saved(e)  # takes back the batch, this fix too if it was in it
+            return FeedResult(fix, True, None, placed.off_route, saved=False)
+        self.not_saving = None
         self.tracker.add(fix)
         return FeedResult(fix, True, None, placed.off_route)
 
     def log_feed_status(self, status: FeedStatus) -> bool:
-        """Log a feed's state change (not its counters ticking); True if it was a change."""
+        """Log a feed's state change (not its counters ticking); True if it was a change.
+
+        A change the log could not take is logged with a later report (issue 10 F3: a feed
+        must not stop because the disk is full).
+        """
         key = (status.state, status.detail if status.state is FeedState.LOST else "")
-        if key == self._feed_state:
-            return False
-        self._feed_state = key
-        self.logbook.log_feed_status(status.state.value, status.detail, source=status.source)
-        return True
+        changed = key != self._feed_seen
+        self._feed_seen = key
+        if key != self._feed_state:
+            try:
+                self.logbook.log_feed_status(
+                    status.state.value, status.detail, source=status.source
+                )
+            except NotSaved as e:
+                self._not_saved(e)
+            else:
+                self._feed_state = key
+                self.not_saving = None
+        return changed
 
     def flush(self) -> None:
-        self.logbook.flush()
+        """Write the feed's batch; a failure is `not_saving`, not an exception (the caller's
+        timer goes on, and the next fix probes the disk again)."""
+        try:
+            if self.logbook.flush():
+                self.not_saving = None
+        except NotSaved as e:
+            self._not_saved(e)
 
     def close(self) -> None:
+        self.flush()  # a batch the full disk refuses at the end is lost, as it would be anyway
         self.logbook.close()
 
     def __enter__(self) -> Self:
