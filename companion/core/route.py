@@ -450,15 +450,22 @@ def _town_on(
     as its "(out)" twin belongs to the later pass.
     """
     feet = route.feet(spec.lat, spec.lon, near)
+    if prior is None:
+        return _placed(route, feet, route.pick(feet, None))
+    later = route.cum_m[feet.segs + 1] > (prior + 0.01) * 1000.0
+    ahead = None
+    if later.any():
+        # The feet on the later segments only: each foot is its segment's alone.
+        after = Feet._make([a[later] for a in feet])
+        ahead = _placed(route, after, route.pick(after, prior))
+        # A later pass within _TIE_M of the nearest point of all is within _TIE_M of whatever
+        # the pick without a km chooses: taken without working that out (every town of a route
+        # book falls here).
+        if ahead.km > prior and ahead.off_route_m <= math.sqrt(float(feet.d2.min())) + _TIE_M:
+            return ahead
     p = _placed(route, feet, route.pick(feet, None))
-    if prior is not None:
-        later = route.cum_m[feet.segs + 1] > (prior + 0.01) * 1000.0
-        if later.any():
-            # The feet on the later segments only: each foot is its segment's alone.
-            after = Feet._make([a[later] for a in feet])
-            ahead = _placed(route, after, route.pick(after, prior))
-            if ahead.km > prior and ahead.off_route_m <= p.off_route_m + _TIE_M:
-                p = ahead
+    if ahead is not None and ahead.km > prior and ahead.off_route_m <= p.off_route_m + _TIE_M:
+        return ahead
     return p
 
 

@@ -31,6 +31,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
 
 from companion.core.models import Fix
+from companion.core.times import time_problem
 from companion.event import redact
 from companion.sources.base import FeedError, FeedLost, Source, query_float
 from companion.sources.nmea import parse_nmea_file
@@ -68,9 +69,9 @@ class ReplaySource(Source):
         self.rebase = rebase.lower() not in ("0", "no", "false")
         if not self.path.is_file():
             raise FeedError(f"feed {redact(url)}: no such file")
-        self.points = load_track(self.path)
+        self.points, self.left_out = load_track(self.path)
         if not self.points:
-            raise FeedError(f"feed {redact(url)}: no points with times to replay")
+            raise FeedError(f"feed {redact(url)}: no points with times to replay{self.left_out}")
         self._monotonic = monotonic
         # Where playing starts: the first point, stamped from the clock at start (rebased) or
         # at its recorded time. `resume` moves it on.
@@ -111,6 +112,7 @@ class ReplaySource(Source):
         carry_on = f", carrying on at point {plan.start + 1} of {len(self.points)}"
         self._connected(
             f"replaying {self.path.name} at {self.speed:g}x{carry_on if plan.start else ''}"
+            f"{self.left_out}"
         )
         played_s = 0.0
         last = anchor
@@ -179,8 +181,13 @@ def resume_point(
     return Resume(0, None, None, floor=latest + timedelta(seconds=1))
 
 
-def load_track(path: Path) -> list[Fix]:
-    """The timed points of a GPX track or an NMEA log, sorted by time.
+def load_track(path: Path) -> tuple[list[Fix], str]:
+    """The timed points of a GPX track or an NMEA log, sorted by time, and a note of the points
+    left out for a time outside `core.times`' window ("" when none), for the feed's detail.
+
+    One year-1 point (the ".NET no-date" some trackers write) would otherwise be the track's
+    "first" point: rebased on it, every other point lands after 2099 and the filter refuses
+    them all; with recorded times the replay would sleep ~2000 years before the next one.
 
     Raises:
         FeedError: the file cannot be read or parsed.
@@ -201,8 +208,14 @@ def load_track(path: Path) -> list[Fix]:
             f"{path}: DTD and entity declarations (<!DOCTYPE ...>, <!ENTITY ...>) are not "
             "allowed in a track file"
         ) from None
+    kept = [p for p in points if time_problem(p.time) is None]
+    note = ""
+    if len(kept) < len(points):
+        first = next(p for p in points if time_problem(p.time) is not None)
+        n = len(points) - len(kept)
+        note = f" ({n} point{'s' if n > 1 else ''} left out: {time_problem(first.time)})"
     # A stable sort keeps recorded order among equal times; the filter drops the duplicates.
-    return sorted(points, key=lambda f: f.time)
+    return sorted(kept, key=lambda f: f.time), note
 
 
 def _gpx_points(path: Path) -> Iterator[Fix]:
