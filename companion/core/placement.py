@@ -84,7 +84,7 @@ def locate(
         return Placement(km, off_m, int(feet.segs[k]), off_m > off_route_m)
     inside = _in_corridor(route, feet, off_route_m)
     ins = np.flatnonzero(inside)
-    if len(ins) and (not inside[k] or (target is not None and feet.len2[k] >= LEG_M**2)):
+    if len(ins) and (not inside[k] or (target is not None and _is_leg(route, feet, k))):
         # Town-to-town legs: corridors kilometres wide overlap where the road doubles back, and
         # the nearest straight line says little. Among the legs that hold the fix, the one
         # that puts it nearest the expected km wins.
@@ -96,6 +96,12 @@ def locate(
     km = _km_on(route, feet, k)
     km = min(max(km, lo_km, 0.0), hi_km, route.length_km)
     return Placement(km, math.sqrt(float(feet.d2[k])), int(feet.segs[k]), not bool(inside[k]))
+
+
+def _is_leg(route: Route, feet: Feet, k: int) -> bool:
+    """Foot point `k` is on a town-to-town leg: its towns are far apart along the road, even
+    where the straight line between them is short (a trail that doubles back)."""
+    return max(float(feet.len2[k]), float(route.seg_m[feet.segs[k]]) ** 2) >= LEG_M**2
 
 
 # cum_m of a route book is scaled to the book's km: a leg's road length over its straight line is
@@ -113,7 +119,7 @@ def _in_corridor(route: Route, feet: Feet, off_route_m: float) -> np.ndarray:
     """
     chord = np.sqrt(feet.len2)
     plain = feet.d2 <= off_route_m**2
-    long = chord >= LEG_M
+    long = np.maximum(chord, route.seg_m[feet.segs]) >= LEG_M
     if not long.any():
         return plain
     road = np.maximum(route.seg_m[feet.segs], chord) * (1.0 + ROAD_SLACK)
@@ -126,7 +132,7 @@ def _km_on(route: Route, feet: Feet, k: int) -> float:
     estimated as |AP| / (|AP| + |PB|) (A, B the towns): exact at both towns and wherever the
     road runs straight, and far better than the foot point where the road swings away from the
     line (a road leaving a town at right angles to the line would stay at the town's km)."""
-    if feet.len2[k] < LEG_M**2:
+    if not _is_leg(route, feet, k):
         return route.km_of(feet, k)
     at = np.array([k])
     a, b = math.sqrt(float(feet.v2(at)[0])), math.sqrt(float(feet.e2(at)[0]))
@@ -185,3 +191,117 @@ def _last_good_time(last: Fix, placement: Placement | None) -> datetime | None:
     if placement is None or not placement.off_route:
         return last.time
     return placement.good_at
+
+
+# --- the odometer of a town-to-town route ------------------------------------------------------
+# Between two towns of a route book the fix's place between them says little where the road swings
+# away from the straight line (up to ~2 km off on real roads). A GPS feed measures the road itself:
+# the distance the athlete moved. So on a town-to-town leg the km runs on from the last one by the
+# distance moved, and the fix's place between the towns only steers it near the towns (where it is
+# exact) and catches it when the two disagree by more than a wrong turn could explain.
+
+# Moves shorter than this from the last counted position are GPS jitter (a standing receiver
+# wanders a few metres): not distance.
+ODO_MIN_STEP_M = 15.0
+# Only positions this close in time chain into an odometer (a sparse tracker's pings every 5-10
+# min cut the road's corners: their place between the towns is the better estimate).
+ODO_MAX_GAP_S = 120.0
+# ... unless the athlete hardly moved over the gap (a recorder paused at a stop).
+ODO_MAX_JUMP_M = 300.0
+# Within this of a town's point the fix's place between the towns is trusted (exact at the town).
+ODO_TOWN_M = 100.0
+# The odometer is dropped when it and the place between the towns differ by more than this
+# fraction of the leg (a detour, a wrong turn, a route book whose km are off).
+ODO_GUARD_FRACTION = 0.5
+ODO_GUARD_MIN_KM = 3.0
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance in metres for points a few km apart (local plane; < 0.1 % off at that range)."""
+    r_n, r_e = _local_radii((lat1 + lat2) / 2.0)
+    dy = math.radians(lat2 - lat1) * r_n
+    dx = math.radians((lon2 - lon1 + 180.0) % 360.0 - 180.0) * r_e
+    return math.hypot(dx, dy)
+
+
+def _local_radii(lat_deg: float) -> tuple[float, float]:
+    a, e2 = 6378137.0, 6.69437999014e-3
+    s = math.sin(math.radians(lat_deg))
+    w = math.sqrt(1.0 - e2 * s * s)
+    return a * (1.0 - e2) / (w * w * w), a / w * math.cos(math.radians(lat_deg))
+
+
+class Odometer:
+    """The distance a GPS feed moved since an anchor position, which moves on in steps of at least
+    ODO_MIN_STEP_M (so a standing receiver's wander is never summed into distance)."""
+
+    __slots__ = ("_km", "_lat", "_lon", "_time")
+
+    def __init__(self) -> None:
+        self._lat = self._lon = self._km = 0.0  # the anchor and the km it was at
+        self._time: datetime | None = None  # the last fix; None: no chain (start, typed, a gap)
+
+    def copy(self) -> Odometer:
+        twin = Odometer()
+        twin._lat, twin._lon, twin._km, twin._time = self._lat, self._lon, self._km, self._time
+        return twin
+
+    def _moved_m(self, fix: Fix) -> float | None:
+        """Metres from the anchor to `fix`; None when they do not chain."""
+        if self._time is None:
+            return None
+        moved = _metres(self._lat, self._lon, fix.lat, fix.lon)
+        if (fix.time - self._time).total_seconds() > ODO_MAX_GAP_S and moved > ODO_MAX_JUMP_M:
+            return None  # a gap the athlete crossed on some road we did not see
+        return moved
+
+    def refine(self, route: Route, fix: Fix, placed: Placement) -> Placement:
+        """The km of `placed` (a fix on a town-to-town route) run on from the anchor by the
+        distance moved; `placed` as it is when there is nothing to run on from. Pure."""
+        if placed.off_route or fix.is_manual or not route.town_to_town:
+            return placed
+        moved = self._moved_m(fix)
+        if moved is None:
+            return placed
+        odo_km = min(self._km + moved / 1000.0, route.length_km)
+        # The leg the odometer is on, not the one whose corridor the fix happens to fall in
+        # (corridors overlap where the road doubles back).
+        i = min(max(int(np.searchsorted(route.cum_m, odo_km * 1000.0, side="right")) - 1, 0),
+                len(route.seg_m) - 1)  # fmt: skip
+        if route.seg_m[i] < LEG_M:
+            return placed
+        lo, hi = float(route.cum_m[i]) / 1000.0, float(route.cum_m[i + 1]) / 1000.0
+        lat_a, lon_a = float(route.lats[i]), float(route.lons[i])
+        lat_b, lon_b = float(route.lats[i + 1]), float(route.lons[i + 1])
+        a = _metres(lat_a, lon_a, fix.lat, fix.lon)
+        b = _metres(lat_b, lon_b, fix.lat, fix.lon)
+        chord = _metres(lat_a, lon_a, lat_b, lon_b)
+        if chord > (hi - lo) * 1000.0 > 0:
+            # A book that makes the leg shorter than the straight line between its towns: its
+            # km are not road km, so the distance moved is shrunk to them.
+            odo_km = self._km + moved * (hi - lo) / chord
+        between_km = lo + (a / (a + b) if a + b > 0 else 0.0) * (hi - lo)
+        guard = max(ODO_GUARD_MIN_KM, ODO_GUARD_FRACTION * (hi - lo))
+        if abs(odo_km - between_km) > guard:
+            return placed  # a detour or a wrong turn: the odometer no longer follows the book
+        # At a town the place between the towns is exact: the odometer starts again from it
+        # (a road may wind within a few hundred metres of a town's point for kilometres, so
+        # only right at it).
+        km_now = between_km if min(a, b) <= ODO_TOWN_M else odo_km
+        return Placement(min(max(km_now, lo), hi), placed.off_route_m, i, False, placed.good_at)
+
+    def update(self, fix: Fix, placed: Placement) -> None:
+        """Count `fix` once it has been applied at `placed` (moves the anchor, or starts a new
+        chain)."""
+        if fix.is_manual or placed.off_route:
+            self._time = None
+            return
+        moved = self._moved_m(fix)
+        if (
+            moved is None
+            or moved >= ODO_MIN_STEP_M
+            # The km came from elsewhere (a town, the place between towns): count from there.
+            or abs(placed.km - self._km - moved / 1000.0) > 0.002
+        ):
+            self._lat, self._lon, self._km = fix.lat, fix.lon, placed.km
+        self._time = fix.time

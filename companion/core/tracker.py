@@ -23,7 +23,7 @@ from companion.core.eta import (
 )
 from companion.core.models import DayTotal, Fix, Placement, Progress, TownAhead
 from companion.core.motion import Motion
-from companion.core.placement import follow
+from companion.core.placement import Odometer, follow
 from companion.core.route import DEFAULT_OFF_ROUTE_M, Route
 from companion.core.states import (
     FinishWatch,
@@ -51,6 +51,7 @@ class _State:
     motion: Motion
     days: DayLedger
     first_time: datetime | None
+    odometer: Odometer
 
 
 class Tracker:
@@ -97,6 +98,7 @@ class Tracker:
         self._motion = Motion(self.stop_mps, self.max_kmh / 3.6, self.window_s)
         self._ledger = DayLedger(self.tz)
         self._first_time: datetime | None = None
+        self._odometer = Odometer()
         # (number of fixes applied, state then): a late entry or an undo replays from the
         # nearest one before it instead of from the first fix of the event.
         self._snaps: list[tuple[int, _State]] = []
@@ -104,13 +106,14 @@ class Tracker:
     def _save(self) -> _State:
         return _State(
             self.km, self._last, self._last_placement, self._motion.copy(), self._ledger.copy(),
-            self._first_time,
+            self._first_time, self._odometer.copy(),
         )  # fmt: skip
 
     def _load(self, st: _State) -> None:
         self.km, self._last, self._last_placement = st.km, st.last, st.placement
         self._motion, self._ledger = st.motion.copy(), st.days.copy()
         self._first_time = st.first_time
+        self._odometer = st.odometer.copy()
 
     # The motion model's state under the names the rest of the tracker reads.
     @property
@@ -232,10 +235,12 @@ class Tracker:
             expect_kmh = fix.speed_mps * 3.6
         else:
             expect_kmh = (self._window.speed_kmh() or 0.0) if self._last_moving else 0.0
-        return follow(
+        placed = follow(
             self.route, fix, km=self.km, last=self._last, last_placement=self._last_placement,
             max_kmh=self.max_kmh, expect_kmh=expect_kmh, off_route_m=self.off_route_m,
         )  # fmt: skip
+        # On a town-to-town leg a GPS feed's distance moved beats the place between the towns.
+        return self._odometer.refine(self.route, fix, placed)
 
     def _apply(self, fix: Fix) -> Placement:
         if fix.km is not None:
@@ -243,6 +248,7 @@ class Tracker:
         else:
             p = self.place(fix)
         self._last_placement = p
+        self._odometer.update(fix, p)
         prev = self._last
         self._last = fix
         if self._first_time is None:
