@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    python bench/bench_route_book.py           # 10k, 50k, 100k rows, median of 3 (~1 min)
+    python bench/bench_route_book.py           # 10k, 50k, 100k rows, median of 3 (~2 min)
     python bench/bench_route_book.py --quick   # 10k and 100k rows, one run each
 
     # before: the same script on the code of an earlier commit
