@@ -23,7 +23,8 @@ from companion.core.eta import (
 )
 from companion.core.models import DayTotal, Fix, Placement, Progress, TownAhead
 from companion.core.motion import Motion
-from companion.core.placement import Odometer, follow
+from companion.core.odometer import Odometer
+from companion.core.placement import follow
 from companion.core.route import DEFAULT_OFF_ROUTE_M, Route
 from companion.core.states import (
     FinishWatch,
@@ -248,7 +249,7 @@ class Tracker:
         else:
             p = self.place(fix)
         self._last_placement = p
-        self._odometer.update(fix, p)
+        self._odometer.update(self.route, fix, p)
         prev = self._last
         self._last = fix
         if self._first_time is None:
