@@ -44,7 +44,8 @@ import numpy as np
 from companion.core import geo
 from companion.core.models import Fix, RouteData
 from companion.core.placement import REACH_SLACK_KM, locate
-from companion.core.route import Route, _check_path, _snap_towns, build_route
+from companion.core.route import Route, _check_path, build_route
+from companion.core.towns import snap_towns
 from companion.core.tracker import Tracker
 from companion.formats import load_route, load_route_data
 
@@ -283,7 +284,7 @@ def split_load(path: Path, runs: int) -> dict[str, float]:
         "lists -> arrays + checks": median_s(arrays, runs),
         "geodesics (pyproj, cum)": median_s(lambda: geo.cumulative_m(lats, lons), runs),
         f"snap {len(data.towns)} towns": median_s(
-            lambda: _snap_towns(bare, data.towns, 3000.0), runs
+            lambda: snap_towns(bare, data.towns, 3000.0), runs
         ),
         "build_route, no towns": median_s(lambda: build_route(plain), runs),
         "build_route, all": median_s(lambda: build_route(data), runs),

@@ -20,8 +20,7 @@ import numpy.typing as npt
 
 from companion.core import geo
 from companion.core.geo import FloatArray
-from companion.core.models import LatLon, Placement, RouteData, RouteError, Town, TownSpec
-from companion.core.segment_grid import SegmentGrid
+from companion.core.models import LatLon, Placement, RouteData, RouteError, Town
 
 IntArray = npt.NDArray[np.intp]
 
@@ -32,13 +31,13 @@ DEFAULT_TOWN_MAX_OFF_M = 3000.0
 DEFAULT_OFF_ROUTE_M = 500.0
 # Passes whose distance to the fix is within this of the best are "the same place" (an
 # out-and-back, a street run twice); among them continuity with the last km decides.
-_TIE_M = 30.0
+TIE_M = 30.0
 # Where the path stays nearer than best + this it is one visit to the point (a road drawn with a
 # point every few metres, GPS jitter at a stop): only its own nearest segment stands for it. A
 # pass is genuinely different only if the path went farther away in between. Small, because at a
 # turnaround the out and back legs are one visit within this of the turn: the km may be off by
 # up to twice this there.
-_PASS_GAP_M = 30.0
+PASS_GAP_M = 30.0
 _TIE_KM_PER_M = 0.005
 _BACK_WEIGHT = 2.0
 # With no km known yet only passes this close to equally near are ties (the earliest wins).
@@ -47,25 +46,19 @@ _NO_PRIOR_TIE_M = 2.0
 # book, a GPX of waypoints): between the towns its km are approximate.
 TOWN_TO_TOWN_LEG_M = 1000.0
 # Below this many segments a full scan is cheaper than the box pre-filter.
-_PREFILTER_MIN_SEGMENTS = 2000
-# From this many towns a grid of the segments (O(n log n) once) beats a box scan per town.
-_SNAP_GRID_MIN_TOWNS = 32
-# A town's pick weighs the passes within _TIE_M of its nearest and then the later passes within
-# _TIE_M of that: the grid's candidates reach this far past the town limit so they hold them all
-# (the pick is then the one a scan of the whole path makes).
-_SNAP_SLACK_M = 4 * max(_TIE_M, _PASS_GAP_M)
+PREFILTER_MIN_SEGMENTS = 2000
 
 # Local radii of curvature on WGS-84, for the planar approximation used only to pick the
 # nearest segment and the fraction along it (accurate to far better than a metre within a few km).
-_A = 6378137.0
+EARTH_A_M = 6378137.0
 _E2 = 6.69437999014e-3
 
 
-def _radii(lat_deg: float) -> tuple[float, float]:
+def radii(lat_deg: float) -> tuple[float, float]:
     s = math.sin(math.radians(lat_deg))
     w = math.sqrt(1.0 - _E2 * s * s)
-    meridian = _A * (1.0 - _E2) / (w * w * w)
-    prime = _A / w
+    meridian = EARTH_A_M * (1.0 - _E2) / (w * w * w)
+    prime = EARTH_A_M / w
     return meridian, prime * math.cos(math.radians(lat_deg))
 
 
@@ -190,9 +183,9 @@ class Route:
         one end against r + the longest segment never misses one. Whole route if that is all.
         """
         reach = radius_m + self._max_seg_m
-        if not math.isfinite(reach) or len(self.seg_m) < _PREFILTER_MIN_SEGMENTS:
+        if not math.isfinite(reach) or len(self.seg_m) < PREFILTER_MIN_SEGMENTS:
             return np.s_[0 : len(self.seg_m)]
-        r_n, r_e = _radii(lat)
+        r_n, r_e = radii(lat)
         dlat = math.degrees(reach / r_n) * 1.01
         dlon = math.degrees(reach / max(r_e, 1.0)) * 1.01
         near = np.abs(self._lat[:-1] - lat) <= dlat
@@ -216,7 +209,7 @@ class Route:
             raise RouteError(f"{self.source}: the path has fewer than two points")
         # Local planar coordinates around the fix (metres): accurate to far better than a metre
         # at the few km that matter; only used to pick the segment and the fraction along it.
-        r_n, r_e = _radii(lat)
+        r_n, r_e = radii(lat)
         k_lat, k_lon = math.radians(1.0) * r_n, math.radians(1.0) * r_e
         y0 = (la0 - lat) * k_lat
         x0 = ((lo0 - lon + 180.0) % 360.0 - 180.0) * k_lon
@@ -237,20 +230,20 @@ class Route:
     def pick(self, feet: Feet, target_km: float | None) -> int:
         """Which foot point stands for the position: the nearest of the nearest pass.
 
-        Where the path stays within `_PASS_GAP_M` of the best it is one visit of the path to the
+        Where the path stays within `PASS_GAP_M` of the best it is one visit of the path to the
         point (a road drawn every few metres, a street with GPS jitter at a stop), and within a
         visit only the true nearest counts: choosing among its segments by the expected km would
         make the km stick on a vertex and then jump. Only visits that are genuinely different
         passes (the path went farther away in between: an out-and-back, a loop run twice) and
-        are about as near (`_TIE_M`) are weighed: the one nearest `target_km` wins, or the
+        are about as near (`TIE_M`) are weighed: the one nearest `target_km` wins, or the
         earliest without one. The path between the foot points of two consecutive segments is
         farthest from the point at their shared vertex, so that vertex decides if they connect.
         """
         d2, segs = feet.d2, feet.segs
         k = int(np.argmin(d2))
         best = math.sqrt(float(d2[k]))
-        ties = np.flatnonzero(d2 <= (best + _TIE_M) ** 2)
-        gap2 = (best + _PASS_GAP_M) ** 2
+        ties = np.flatnonzero(d2 <= (best + TIE_M) ** 2)
+        gap2 = (best + PASS_GAP_M) ** 2
         one_run = int(segs[ties[-1]] - segs[ties[0]]) == len(ties) - 1 if len(ties) > 1 else True
         if one_run and bool(np.all(feet.v2(ties[1:]) <= gap2)):
             return k  # one run of consecutive segments that stays near: one pass
@@ -260,7 +253,7 @@ class Route:
         choices: list[int] = []
         for run in np.split(near, starts):
             r = int(run[int(np.argmin(d2[run]))])
-            if d2[r] <= (best + _TIE_M) ** 2:
+            if d2[r] <= (best + TIE_M) ** 2:
                 choices.append(r)
         if len(choices) < 2:
             return k
@@ -389,85 +382,9 @@ def build_route(
     max_seg = float(seg.max())
     sparse = float(seg[seg >= TOWN_TO_TOWN_LEG_M].sum()) > 0.5 * float(seg.sum())
     proto = Route(data.name, data.source, lats, lons, eles, cum, (), data.description, max_seg)
-    towns = _snap_towns(proto, data.towns, town_max_off_m)
+    from companion.core.towns import snap_towns  # it builds on Route: imported here, not above
+
+    towns = snap_towns(proto, data.towns, town_max_off_m)
     return Route(
         data.name, data.source, lats, lons, eles, cum, towns, data.description, max_seg, sparse
     )
-
-
-def _snap_towns(route: Route, specs: list[TownSpec], max_off_m: float) -> tuple[Town, ...]:
-    seen: dict[str, TownSpec] = {}
-    towns: list[Town] = []
-    prior: float | None = None
-    # A box scan of the whole path per town is O(towns x points): 116 s for a 100,000-row route
-    # book. Many towns on a long path look only at the grid cells around them instead.
-    grid = None
-    if len(specs) >= _SNAP_GRID_MIN_TOWNS and len(route.seg_m) >= _PREFILTER_MIN_SEGMENTS:
-        grid = SegmentGrid(route.lats, route.lons, math.degrees(max_off_m / _A) / 2)
-    for spec in specs:
-        if not spec.name.strip():
-            continue
-        key = fold(spec.name)
-        if key in seen:
-            raise RouteError(
-                f"{route.source}: {spec.where}: duplicate town name {spec.name!r} "
-                f"(also at {seen[key].where})"
-            )
-        seen[key] = spec
-        if not (math.isfinite(spec.lat) and math.isfinite(spec.lon) and abs(spec.lat) <= 90):
-            raise RouteError(
-                f"{route.source}: {spec.where}: bad coordinates {spec.lat}, {spec.lon} "
-                f"for {spec.name!r}"
-            )
-        p = None
-        if grid is not None:
-            r_n, r_e = _radii(spec.lat)
-            d = max_off_m + _SNAP_SLACK_M
-            dlat, dlon = math.degrees(d / r_n), math.degrees(d / max(r_e, 1.0))
-            cells = grid.near(spec.lat, spec.lon, dlat, dlon)
-            p = _town_on(route, spec, cells, prior) if len(cells) else None
-        if p is None or p.off_route_m > max_off_m:  # the box scan says how far off it is
-            p = _town_on(route, spec, route.segments_near(spec.lat, spec.lon, max_off_m), prior)
-        if p.off_route_m > max_off_m:
-            raise RouteError(
-                f"{route.source}: {spec.where}: town {spec.name!r} is "
-                f"{p.off_route_m / 1000:.1f} km from the path (limit {max_off_m / 1000:g} km)"
-            )
-        km = spec.km if spec.km is not None else p.km
-        towns.append(Town(spec.name.strip(), spec.lat, spec.lon, km, p.off_route_m))
-        prior = km
-    towns.sort(key=lambda t: t.km)
-    return tuple(towns)
-
-
-def _town_on(
-    route: Route, spec: TownSpec, near: slice | IntArray, prior: float | None
-) -> Placement:
-    """Where a town falls among the segments `near` it, given the previous town's km.
-
-    Towns are listed in route order in every format we read, so continuity with the previous
-    town picks the right pass of an out-and-back course: a "(back)" checkpoint at the same spot
-    as its "(out)" twin belongs to the later pass.
-    """
-    feet = route.feet(spec.lat, spec.lon, near)
-    if prior is None:
-        return _placed(route, feet, route.pick(feet, None))
-    later = route.cum_m[feet.segs + 1] > (prior + 0.01) * 1000.0
-    ahead = None
-    if later.any():
-        # The feet on the later segments only: each foot is its segment's alone.
-        after = Feet._make([a[later] for a in feet])
-        ahead = _placed(route, after, route.pick(after, prior))
-        # A later pass within _TIE_M of the nearest point of all is within _TIE_M of whatever
-        # the pick without a km chooses: taken without working that out (every town of a route
-        # book falls here).
-        if ahead.km > prior and ahead.off_route_m <= math.sqrt(float(feet.d2.min())) + _TIE_M:
-            return ahead
-    p = _placed(route, feet, route.pick(feet, None))
-    if ahead is not None and ahead.km > prior and ahead.off_route_m <= p.off_route_m + _TIE_M:
-        return ahead
-    return p
-
-
-def _placed(route: Route, feet: Feet, k: int) -> Placement:
-    return Placement(route.km_of(feet, k), math.sqrt(float(feet.d2[k])), int(feet.segs[k]), False)

@@ -135,7 +135,7 @@ def make_book(n: int, seed: int = 7) -> str:
     """An n-row route book along a wiggly road, 12-50 m between rows, km = geodesic x 1.02.
 
     Rows at least 10 m apart: a town within 10 m past the previous one is put on the path after
-    that (the later-pass rule of `_snap_towns`), not at its own km.
+    that (the later-pass rule of `snap_towns`), not at its own km.
     """
     from companion.core import geo
 

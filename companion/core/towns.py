@@ -1,0 +1,110 @@
+"""Towns snapped onto a route's path: each at the pass its place in the file says.
+
+Towns come in route order in every format we read, so continuity with the previous town picks the
+pass of an out-and-back course. Many towns on a long path look only at the grid cells around them
+(core/segment_grid.py), so a 100,000-row route book snaps in seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import math
+
+from companion.core.models import Placement, RouteError, Town, TownSpec
+from companion.core.route import (
+    EARTH_A_M,
+    PASS_GAP_M,
+    PREFILTER_MIN_SEGMENTS,
+    TIE_M,
+    Feet,
+    IntArray,
+    Route,
+    fold,
+    radii,
+)
+from companion.core.segment_grid import SegmentGrid
+
+# From this many towns a grid of the segments (O(n log n) once) beats a box scan per town.
+SNAP_GRID_MIN_TOWNS = 32
+# A town's pick weighs the passes within TIE_M of its nearest and then the later passes within
+# TIE_M of that: the grid's candidates reach this far past the town limit so they hold them all
+# (the pick is then the one a scan of the whole path makes).
+SNAP_SLACK_M = 4 * max(TIE_M, PASS_GAP_M)
+
+
+def snap_towns(route: Route, specs: list[TownSpec], max_off_m: float) -> tuple[Town, ...]:
+    """The towns of a route file on its path, in km order; a bad or far-off town is an error."""
+    seen: dict[str, TownSpec] = {}
+    towns: list[Town] = []
+    prior: float | None = None
+    # A box scan of the whole path per town is O(towns x points): 116 s for a 100,000-row route
+    # book. Many towns on a long path look only at the grid cells around them instead.
+    grid = None
+    if len(specs) >= SNAP_GRID_MIN_TOWNS and len(route.seg_m) >= PREFILTER_MIN_SEGMENTS:
+        grid = SegmentGrid(route.lats, route.lons, math.degrees(max_off_m / EARTH_A_M) / 2)
+    for spec in specs:
+        if not spec.name.strip():
+            continue
+        key = fold(spec.name)
+        if key in seen:
+            raise RouteError(
+                f"{route.source}: {spec.where}: duplicate town name {spec.name!r} "
+                f"(also at {seen[key].where})"
+            )
+        seen[key] = spec
+        if not (math.isfinite(spec.lat) and math.isfinite(spec.lon) and abs(spec.lat) <= 90):
+            raise RouteError(
+                f"{route.source}: {spec.where}: bad coordinates {spec.lat}, {spec.lon} "
+                f"for {spec.name!r}"
+            )
+        p = None
+        if grid is not None:
+            r_n, r_e = radii(spec.lat)
+            d = max_off_m + SNAP_SLACK_M
+            dlat, dlon = math.degrees(d / r_n), math.degrees(d / max(r_e, 1.0))
+            cells = grid.near(spec.lat, spec.lon, dlat, dlon)
+            p = _town_on(route, spec, cells, prior) if len(cells) else None
+        if p is None or p.off_route_m > max_off_m:  # the box scan says how far off it is
+            p = _town_on(route, spec, route.segments_near(spec.lat, spec.lon, max_off_m), prior)
+        if p.off_route_m > max_off_m:
+            raise RouteError(
+                f"{route.source}: {spec.where}: town {spec.name!r} is "
+                f"{p.off_route_m / 1000:.1f} km from the path (limit {max_off_m / 1000:g} km)"
+            )
+        km = spec.km if spec.km is not None else p.km
+        towns.append(Town(spec.name.strip(), spec.lat, spec.lon, km, p.off_route_m))
+        prior = km
+    towns.sort(key=lambda t: t.km)
+    return tuple(towns)
+
+
+def _town_on(
+    route: Route, spec: TownSpec, near: slice | IntArray, prior: float | None
+) -> Placement:
+    """Where a town falls among the segments `near` it, given the previous town's km.
+
+    Towns are listed in route order in every format we read, so continuity with the previous
+    town picks the right pass of an out-and-back course: a "(back)" checkpoint at the same spot
+    as its "(out)" twin belongs to the later pass.
+    """
+    feet = route.feet(spec.lat, spec.lon, near)
+    if prior is None:
+        return _placed(route, feet, route.pick(feet, None))
+    later = route.cum_m[feet.segs + 1] > (prior + 0.01) * 1000.0
+    ahead = None
+    if later.any():
+        # The feet on the later segments only: each foot is its segment's alone.
+        after = Feet._make([a[later] for a in feet])
+        ahead = _placed(route, after, route.pick(after, prior))
+        # A later pass within TIE_M of the nearest point of all is within TIE_M of whatever
+        # the pick without a km chooses: taken without working that out (every town of a route
+        # book falls here).
+        if ahead.km > prior and ahead.off_route_m <= math.sqrt(float(feet.d2.min())) + TIE_M:
+            return ahead
+    p = _placed(route, feet, route.pick(feet, None))
+    if ahead is not None and ahead.km > prior and ahead.off_route_m <= p.off_route_m + TIE_M:
+        return ahead
+    return p
+
+
+def _placed(route: Route, feet: Feet, k: int) -> Placement:
+    return Placement(route.km_of(feet, k), math.sqrt(float(feet.d2[k])), int(feet.segs[k]), False)
