@@ -1,4 +1,4 @@
-"""Route files in, core values out: GPX, GeoJSON and CSV route books.
+"""Route files in, core values out: GPX, GeoJSON, CSV route books and FIT activities/courses.
 
 `load_route(path)` is the one entry point most callers need. Every failure is a `RouteError`
 whose message is one line starting with the file path; no other exception type escapes. Files
@@ -15,19 +15,23 @@ from companion.core.models import RouteData, RouteError
 from companion.core.route import Route, build_route
 from companion.formats._common import describe_os_error, one_line
 from companion.formats.csv_route import load_csv
+from companion.formats.fit import load_fit
 from companion.formats.geojson import load_geojson
 from companion.formats.gpx import load_gpx
 from companion.formats.limits import DEFAULT_LIMITS, Limits, size_text
 
 __all__ = ["detect_format", "load_route", "load_route_data"]
 
-_BY_EXTENSION = {".gpx": "gpx", ".geojson": "geojson", ".json": "geojson", ".csv": "csv"}
+_BY_EXTENSION = {
+    ".gpx": "gpx", ".geojson": "geojson", ".json": "geojson", ".csv": "csv", ".fit": "fit",
+}  # fmt: skip
 # Formats people will try that we know and do not read: say so rather than "not a GPX file".
-_KNOWN_UNSUPPORTED = {".tcx": "TCX", ".kml": "KML", ".kmz": "KMZ", ".fit": "FIT"}
+_KNOWN_UNSUPPORTED = {".tcx": "TCX", ".kml": "KML", ".kmz": "KMZ"}
 _LOADERS: dict[str, Callable[[Path, Limits], RouteData]] = {
     "gpx": load_gpx,
     "geojson": load_geojson,
     "csv": load_csv,
+    "fit": load_fit,
 }
 _SNIFF_BYTES = 4096
 
@@ -99,7 +103,7 @@ def detect_format(path: str | Path) -> str:
     if suffix in _KNOWN_UNSUPPORTED:
         raise RouteError(
             f"{p}: unsupported route format ({_KNOWN_UNSUPPORTED[suffix]}); "
-            "use GPX, GeoJSON or a CSV route book"
+            "use GPX, GeoJSON, FIT or a CSV route book"
         )
     if suffix in _BY_EXTENSION:
         return _BY_EXTENSION[suffix]
@@ -117,6 +121,8 @@ def _sniff(p: Path, head: bytes) -> str:
         text = head.decode("utf-16", errors="replace").encode("utf-8", errors="replace")
     else:
         text = head.removeprefix(b"\xef\xbb\xbf")
+    if head[8:12] == b".FIT":  # the FIT header's signature, whatever the extension
+        return "fit"
     text = text.lstrip()
     if not text:
         raise RouteError(f"{p}: the file is empty")

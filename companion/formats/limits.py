@@ -40,6 +40,8 @@ class Limits:
     gpx_bytes: int = 512 * MIB
     geojson_bytes: int = 128 * MIB
     csv_bytes: int = 16 * MIB
+    # FIT packs a record in ~30 bytes where GPX needs ~100: a 64 MiB FIT is ~2 million records.
+    fit_bytes: int = 64 * MIB
 
 
 DEFAULT_LIMITS = Limits()
