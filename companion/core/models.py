@@ -38,6 +38,8 @@ class TownSpec:
     lon: float
     where: str  # "line 12", "wpt 3", "feature 7": for error messages
     km: float | None = None  # route-book km, when the file gives one
+    # The town's cut-off from the file; without an offset it is local time of the event.
+    cutoff: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,7 @@ class Town:
     lon: float
     km: float  # along-route km from the start
     off_route_m: float  # how far the town's own coordinates are from the path
+    cutoff: datetime | None = None  # as in TownSpec: naive means local time of the event
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +127,38 @@ class DayTotal:
 
 
 @dataclass(frozen=True, slots=True)
+class Deadline:
+    """A time a town must be reached by: its "cutoff" (route file) or the event's "target"."""
+
+    at: datetime  # aware
+    kind: str  # "cutoff" or "target"
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineCheck:
+    """What a deadline asks of the athlete now (core/cutoffs.py says how it is worked out)."""
+
+    deadline: Deadline
+    in_hand_s: float | None  # deadline - ETA; negative when the ETA misses it
+    need_overall_kmh: float | None  # km to go / time left (stops included)
+    need_moving_kmh: float | None  # the moving speed needed with the usual stops
+    moving_fraction: float | None  # moving / elapsed time so far, what "usual stops" means
+    missed: bool  # the ETA is after the deadline, or it has passed with km to go
+    passed: bool  # the deadline has passed and the town is not reached
+
+
+@dataclass(frozen=True, slots=True)
+class EtaOption:
+    """One way of reckoning an arrival: "rhythm" (the athlete model, core/pace.py), "recent"
+    (the recent pace, no more stops) or "plan" (the planned speed)."""
+
+    kind: str
+    at: datetime | None  # aware, UTC; None when there is no speed to reckon with
+    speed_kmh: float | None  # the moving speed it assumes
+    basis: str  # in words: "stint pace + 18 % stops, nights as seen"
+
+
+@dataclass(frozen=True, slots=True)
 class TownAhead:
     name: str
     km: float  # along-route km of the town
@@ -133,6 +168,14 @@ class TownAhead:
     speed_kmh: float | None  # the speed this ETA assumes
     state: str = "ahead"  # "ahead", "due" or "overdue" (core/states.py says when)
     past_eta_s: float | None = None  # seconds since the ETA, once it has passed
+    # Every reckoning side by side ("rhythm", "recent", "plan"); eta_at is the `eta_kind` one.
+    etas: tuple[EtaOption, ...] = ()
+    eta_kind: str = "recent"
+    # The town's cut-off and the event's target, if it has either (core/cutoffs.py).
+    deadlines: tuple[DeadlineCheck, ...] = ()
+
+    def eta_of(self, kind: str) -> EtaOption | None:
+        return next((e for e in self.etas if e.kind == kind), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,8 @@ class Credit:
     t1: datetime
     moving_s: float
     estimated: bool  # filled in at the planned speed, not measured
+    dist_m: float = 0.0  # along-route progress over the interval (the pace model's km)
+    measured: bool = True  # False: moving until the crew's "stop", or estimated (no pace in it)
 
 
 @dataclass(slots=True)
@@ -283,7 +285,7 @@ class Motion:
         if iv.manual_move:
             return self._credit(iv, dt, False, measured=False)
         if iv.slow:
-            return Credit(iv.t0, iv.t1, 0.0, False)
+            return Credit(iv.t0, iv.t1, 0.0, False, iv.dist_m)
         return self._credit(iv, dt, False)
 
     def _credit(
@@ -294,7 +296,7 @@ class Motion:
             self.estimated_s_total += moving_s
         elif measured:
             self.window.add(moving_s, iv.dist_m)
-        return Credit(iv.t0, iv.t1, moving_s, estimated)
+        return Credit(iv.t0, iv.t1, moving_s, estimated, iv.dist_m, measured and not estimated)
 
     def _flush_all(self) -> list[Credit]:
         out = [self._final(p) for p in self._pending]

@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from companion.core.days import Day, DayLedger
+from companion.core.cutoffs import Deadlines, annotate, moving_fraction, resolve
+from companion.core.cutoffs import alerts as deadline_alerts
+from companion.core.days import DayLedger
 from companion.core.eta import (
     DEFAULT_STOP_KMH,
     DEFAULT_WINDOW_S,
     DayWindow,
     MovingWindow,
     choose_speed,
-    eta,
 )
-from companion.core.models import DayTotal, Fix, Placement, Progress, TownAhead
+from companion.core.models import DayTotal, Deadline, Fix, Placement, Progress, TownAhead
 from companion.core.motion import Motion
 from companion.core.odometer import Odometer
+from companion.core.pace import PaceModel, eta_remaining, side_by_side
 from companion.core.placement import follow
+from companion.core.riderdays import RiderLedger
 from companion.core.route import DEFAULT_OFF_ROUTE_M, Route
 from companion.core.states import (
     FinishWatch,
@@ -50,9 +53,10 @@ class _State:
     last: Fix | None
     placement: Placement | None
     motion: Motion
-    days: DayLedger
+    days: DayLedger | RiderLedger
     first_time: datetime | None
     odometer: Odometer
+    pace: PaceModel
 
 
 class Tracker:
@@ -72,6 +76,8 @@ class Tracker:
         stale_s: float = DEFAULT_STALE_S,
         day_window: DayWindow | None = None,
         no_entry_s: float | None = None,
+        target: tuple[float, Deadline] | None = None,
+        days: str = "calendar",
     ) -> None:
         self.route = route
         self.tz = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
@@ -85,6 +91,13 @@ class Tracker:
         self.day_window = day_window  # ETAs skip the nights of a multi-day event
         # A manual entry older than this raises NO ENTRY (None: the expected time to the next town).
         self.no_entry_s = no_entry_s
+        # "rider": a day runs from night halt to night halt (core/riderdays.py); "calendar".
+        self.days_rule = days
+        # The towns' cut-offs (a naive one is local time) and the event's target, by km.
+        cut = [
+            (t.km, Deadline(resolve(t.cutoff, self.tz), "cutoff")) for t in route.towns if t.cutoff
+        ]
+        self._deadlines = Deadlines.build([*cut, *([target] if target else [])])
         self._finish = FinishWatch(route)
         self._fixes: list[Fix] = []
         self._times: list[datetime] = []
@@ -97,9 +110,12 @@ class Tracker:
         self._last: Fix | None = None
         self._last_placement: Placement | None = None
         self._motion = Motion(self.stop_mps, self.max_kmh / 3.6, self.window_s)
-        self._ledger = DayLedger(self.tz)
+        self._ledger: DayLedger | RiderLedger = (
+            RiderLedger(self.tz) if self.days_rule == "rider" else DayLedger(self.tz)
+        )
         self._first_time: datetime | None = None
         self._odometer = Odometer()
+        self._pace = PaceModel()  # the athlete's rhythm (core/pace.py)
         # (number of fixes applied, state then): a late entry or an undo replays from the
         # nearest one before it instead of from the first fix of the event.
         self._snaps: list[tuple[int, _State]] = []
@@ -107,7 +123,7 @@ class Tracker:
     def _save(self) -> _State:
         return _State(
             self.km, self._last, self._last_placement, self._motion.copy(), self._ledger.copy(),
-            self._first_time, self._odometer.copy(),
+            self._first_time, self._odometer.copy(), self._pace.copy(),
         )  # fmt: skip
 
     def _load(self, st: _State) -> None:
@@ -115,6 +131,7 @@ class Tracker:
         self._motion, self._ledger = st.motion.copy(), st.days.copy()
         self._first_time = st.first_time
         self._odometer = st.odometer.copy()
+        self._pace = st.pace.copy()
 
     # The motion model's state under the names the rest of the tracker reads.
     @property
@@ -132,10 +149,6 @@ class Tracker:
     @property
     def _moving_s_total(self) -> float:
         return self._motion.moving_s_total
-
-    @property
-    def _days(self) -> dict[date, Day]:
-        return self._ledger.days
 
     # --- feeding --------------------------------------------------------------------------------
     @property
@@ -273,6 +286,7 @@ class Tracker:
         )
         for c in credits:
             self._ledger.book_moving(c.t0, c.t1, c.moving_s, c.estimated)
+            self._pace.add_credit(c.t0, c.t1, c.moving_s, c.dist_m / 1000.0, c.measured, self.tz)
         return p
 
     # --- answering ------------------------------------------------------------------------------
@@ -289,18 +303,13 @@ class Tracker:
         finished_at = self.finished_at()
         # After the finish the clocks of the event stop there (core/states.py).
         until = min(now, finished_at) if finished_at is not None else now
-        today = now.astimezone(self.tz).date()
         days = self.day_totals()
-        today_total = next((d for d in days if d.date == today), None)
+        # Today: the calendar day of `now`, or the rider-day going on (core/riderdays.py).
+        today_total, day_began = self._ledger.today(now)
         km_today = today_total.km if today_total else 0.0
         moving_today = today_total.moving_s if today_total else 0.0
         today_kmh = today_total.avg_kmh if today_total else None
-        day_rec = self._days.get(today)
-        elapsed_today = (
-            (until - day_rec.first_time).total_seconds()
-            if day_rec is not None and day_rec.first_time is not None
-            else 0.0
-        )
+        elapsed_today = (until - day_began).total_seconds() if day_began is not None else 0.0
         recent = self._window.speed_kmh()
         speed, basis = choose_speed(recent, self._window.moving_s, today_kmh, self.planned_kmh)
 
@@ -310,15 +319,31 @@ class Tracker:
         moving = last is not None and self._last_moving and not stopped
         base = last.time if last is not None and moving else now
 
+        resting_since = self._stopped_since if stopped else None
+
         def ahead(name: str, km: float) -> TownAhead:
             to_go = max(km - self.km, 0.0)
-            at, rem = eta(to_go, speed, base, now, self.day_window)
+            etas = side_by_side(
+                self._pace, to_go, base, self.tz, recent_kmh=speed, recent_basis=basis,
+                planned_kmh=self.planned_kmh, window=self.day_window, resting_since=resting_since,
+            )  # fmt: skip
+            # The athlete's rhythm is the main ETA; the recent pace only when it has no speed.
+            main = etas[0] if etas[0].at is not None else etas[1]
+            at, rem = eta_remaining(main.at, now)
             state, past_s = town_state(at, now)
-            sp = speed if at is not None else None
-            return TownAhead(name, km, to_go, at, rem, sp, state, past_s)
+            return TownAhead(
+                name, km, to_go, at, rem, main.speed_kmh, state, past_s, etas=etas,
+                eta_kind=main.kind,
+            )  # fmt: skip
 
         towns = [ahead(t.name, t.km) for t in route.towns_after(self.km)]
         finish = ahead(route.finish_name, route.length_km)
+        if self._deadlines.by_km:
+            origin0 = self.start or self._first_time
+            elapsed = (until - origin0).total_seconds() if origin0 else 0.0
+            fraction = moving_fraction(self._moving_s_total, elapsed)
+            towns = annotate(towns, self._deadlines, now, fraction)
+            finish = annotate([finish], self._deadlines, now, fraction)[0]
         if finished_at is not None:
             towns_with_finish = []  # nothing is left ahead
         elif not towns or towns[-1].km < route.length_km - 0.2:
@@ -342,11 +367,14 @@ class Tracker:
             alerts.append(no_entry_alert(silent_s, last, self.km, self.tz))
         if off_route and placement is not None:
             alerts.append(f"OFF ROUTE: {placement.off_route_m / 1000:.1f} km from the path")
+        alerts += deadline_alerts(towns_with_finish, self.tz)
         origin = self.start or self._first_time
         day_of = until.astimezone(self.tz).date()
         day_number = (day_of - origin.astimezone(self.tz).date()).days + 1 if origin else None
         if day_number is not None and day_number < 1:
             day_number = None
+        if isinstance(self._ledger, RiderLedger) and day_number is not None:
+            day_number = self._ledger.number(until)
         return Progress(
             now=now,
             route_name=route.name,

@@ -130,9 +130,15 @@ async def test_gps_stop(session: EventSession) -> None:
         assert p is not None and p.next_town is not None and p.eta_speed_kmh is not None
         assert p.next_town.name == "Pardi" and p.next_town.km_to_go == pytest.approx(10, abs=0.8)
         assert p.eta_speed_kmh == pytest.approx(8.0, rel=0.08)
-        # Stopped: the ETA counts from now (09:00), not from the last fix.
-        travel = timedelta(hours=p.next_town.km_to_go / p.eta_speed_kmh)
+        # Stopped: the ETA counts from now (09:00), not from the last fix: the main one (the
+        # athlete's rhythm, at its stint pace with no stops seen yet) and the recent-pace one.
+        main = p.next_town.eta_of("rhythm")
+        assert main is not None and main.speed_kmh == pytest.approx(8.0, rel=0.08)
+        travel = timedelta(hours=p.next_town.km_to_go / main.speed_kmh)
         assert p.next_town.eta_at == at(9) + travel
+        recent = p.next_town.eta_of("recent")
+        recent_travel = timedelta(hours=p.next_town.km_to_go / p.eta_speed_kmh)
+        assert recent is not None and recent.at == at(9) + recent_travel
         assert f"ETA {(at(9) + travel).astimezone(IST):%H:%M}" in text
         assert "s Go" in text  # s toggles what the screen says: the crew may override it
     session.close()

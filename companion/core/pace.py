@@ -1,0 +1,274 @@
+"""The athlete's rhythm: an ETA model that learns from what the athlete has done so far.
+
+The recent moving average (core/eta.py) answers "at this pace, with no more stops". Over hours and
+days the athlete also stops, sleeps and slows, so the model keeps, from the motion credits:
+
+- the pace of the current stint (moving km per moving hour since the last rest of
+  `STINT_BREAK_S`), topped up with the whole event's pace while the stint is short. It is built
+  from every entry since the rest, so typed checkpoints count as much as dense GPS;
+- a stop allowance: day time (nights left out) over moving time, so the usual short stops
+  are spent again: 20 % stopped turns 1 h of riding into 1 h 15;
+- the nights seen (a rest of `NIGHT_REST_S` or more around the local night): when the athlete
+  stopped and for how long; the median of them places the nights ahead. Before any night has
+  been seen, the event's `day_hours` (DayWindow) stand in, and before any moving, the plan.
+
+The state is plain numbers and a list of tuples, so `copy()` is cheap for the tracker's snapshots.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from companion.core.eta import DayWindow, eta
+from companion.core.models import EtaOption
+
+# A rest this long ends a stint: the pace after it starts afresh (a meal, a sleep).
+STINT_BREAK_S = 20 * 60.0
+# A stint with less moving time than this is topped up with the event's pace (one noisy km is
+# not a pace).
+STINT_MIN_S = 30 * 60.0
+# A rest this long, centred in the local night, is a night's halt (learned, not a stop allowed).
+NIGHT_REST_S = 3 * 3600.0
+# The local night a night's halt is centred in (hours; it wraps past midnight).
+NIGHT_FROM_H, NIGHT_TO_H = 17, 9
+# Too little moving time for the stopped fraction to mean anything: no allowance yet.
+ALLOWANCE_MIN_S = 30 * 60.0
+# The stop allowance never more than doubles the moving time (a long lunch early in a day).
+ALLOWANCE_MAX = 2.0
+# Still moving after the usual night stop: the night is expected this much later, not at once
+# (a town 3 km ahead is not sent to tomorrow).
+NIGHT_GRACE_S = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Night:
+    """One night's halt seen: it began `stop_s` after local noon and lasted `length_s`."""
+
+    stop_s: float
+    length_s: float
+
+
+@dataclass(slots=True)
+class PaceModel:
+    """Fed the motion credits (core/motion.py) in time order."""
+
+    moving_s: float = 0.0  # measured moving time (estimated credits left out)
+    moving_km: float = 0.0  # the km covered in it
+    day_s: float = 0.0  # elapsed time outside the nights' halts (moving + short stops)
+    unmeasured_s: float = 0.0  # moving time not measured (to a crew's "stop", a long gap)
+    stint_s: float = 0.0
+    stint_km: float = 0.0
+    rest_s: float = 0.0  # the stop going on (zero-moving credits since the last moving one)
+    rest_since: datetime | None = None
+    nights: list[Night] = field(default_factory=list)
+
+    def copy(self) -> PaceModel:
+        twin = PaceModel(
+            self.moving_s, self.moving_km, self.day_s, self.unmeasured_s, self.stint_s,
+            self.stint_km, self.rest_s, self.rest_since,
+        )  # fmt: skip
+        twin.nights = list(self.nights)
+        return twin
+
+    # --- feeding --------------------------------------------------------------------------------
+    def add_credit(
+        self, t0: datetime, t1: datetime, moving_s: float, km: float, measured: bool,
+        tz: ZoneInfo,
+    ) -> None:
+        """One interval judged by core/motion.py: `moving_s` of its `t1 - t0` was moving, over
+        `km` of progress; not `measured`: estimated across a long gap, or moving until the
+        crew's "stop" (its time counts as day time, not in the pace)."""
+        dt = (t1 - t0).total_seconds()
+        if dt <= 0:
+            return
+        if moving_s <= 0:
+            self._rest(t0, dt)  # its km are GPS drift around the stop
+            return
+        if not measured:
+            # Across a long gap (the night, a dead phone) the part not moving is a rest.
+            self._rest(t0, dt - moving_s)
+            self._end_rest(tz)
+            self.day_s += moving_s
+            self.unmeasured_s += moving_s
+            return
+        self._end_rest(tz)
+        self.moving_s += moving_s
+        self.moving_km += km
+        self.stint_s += moving_s
+        self.stint_km += km
+        self.day_s += dt
+
+    def _rest(self, t0: datetime, seconds: float) -> None:
+        if self.rest_since is None:
+            self.rest_since = t0
+        self.rest_s += max(seconds, 0.0)
+
+    def _end_rest(self, tz: ZoneInfo) -> None:
+        since, rest = self.rest_since, self.rest_s
+        self.rest_since, self.rest_s = None, 0.0
+        if since is None or rest <= 0:
+            return
+        if is_night(since, rest, tz):
+            self.nights.append(Night(_after_noon_s(since, tz), rest))
+        else:
+            self.day_s += rest
+        if rest >= STINT_BREAK_S:
+            self.stint_s = self.stint_km = 0.0
+
+    # --- answering ------------------------------------------------------------------------------
+    def pace_kmh(self) -> float | None:
+        """Moving speed of the current stint, topped up to STINT_MIN_S with the event's pace."""
+        if self.moving_s <= 0 or self.moving_km <= 0:
+            return None
+        event_kmh = self.moving_km / self.moving_s * 3600.0
+        top_up_s = max(STINT_MIN_S - self.stint_s, 0.0)
+        s = self.stint_s + top_up_s
+        km = max(self.stint_km, 0.0) + event_kmh * top_up_s / 3600.0
+        return km / s * 3600.0 if s > 0 and km > 0 else event_kmh
+
+    def allowance(self) -> float:
+        """Elapsed time per moving second at the athlete's own stopped fraction so far."""
+        moving_s = self.moving_s + self.unmeasured_s
+        if moving_s < ALLOWANCE_MIN_S:
+            return 1.0
+        return min(max(self.day_s / moving_s, 1.0), ALLOWANCE_MAX)
+
+    def usual_night(self) -> Night | None:
+        """The median night seen (its start and its length), None before the first."""
+        if not self.nights:
+            return None
+        return Night(
+            statistics.median(n.stop_s for n in self.nights),
+            statistics.median(n.length_s for n in self.nights),
+        )
+
+
+def is_night(since: datetime, rest_s: float, tz: ZoneInfo) -> bool:
+    """A rest of NIGHT_REST_S or more whose middle falls in the local night."""
+    if rest_s < NIGHT_REST_S:
+        return False
+    mid_h = (since + timedelta(seconds=rest_s / 2)).astimezone(tz).hour
+    return mid_h >= NIGHT_FROM_H or mid_h < NIGHT_TO_H
+
+
+def _after_noon_s(t: datetime, tz: ZoneInfo) -> float:
+    """Seconds from the local noon before `t` (a night that starts at 19:00 or 01:00 compares)."""
+    local = t.astimezone(tz)
+    noon = datetime.combine(local.date(), time(12), tz)
+    if local < noon:
+        noon -= timedelta(days=1)
+    return (local - noon).total_seconds()
+
+
+def _noon_before(t: datetime, tz: ZoneInfo) -> datetime:
+    return t - timedelta(seconds=_after_noon_s(t, tz))
+
+
+def advance_nights(start: datetime, seconds: float, night: Night, tz: ZoneInfo) -> datetime:
+    """The time at which `seconds` of day time from `start` are spent, halting each night
+    from the usual stop for the usual length (still going past the stop: NIGHT_GRACE_S later)."""
+    t, left = start, seconds
+    for _ in range(400):  # a bound, not a limit reached: one pass per night
+        noon = _noon_before(t, tz)
+        stop = noon + timedelta(seconds=night.stop_s)
+        end = stop + timedelta(seconds=night.length_s)
+        if t >= end:
+            stop += timedelta(days=1)  # tonight's halt is over: the next one
+            end += timedelta(days=1)
+        if t > stop and (t - stop).total_seconds() < night.length_s / 2:
+            stop = t + timedelta(seconds=NIGHT_GRACE_S)  # on the road after the usual stop
+            end = max(end, stop + timedelta(seconds=night.length_s / 2))
+        elif t > stop:
+            stop += timedelta(days=1)  # up before the usual hour: tonight's halt is over
+            end += timedelta(days=1)
+        room = (stop - t).total_seconds()
+        if left <= room:
+            return t + timedelta(seconds=left)
+        left -= room
+        t = end
+    return t + timedelta(seconds=left)
+
+
+def rhythm_eta(
+    model: PaceModel,
+    km_to_go: float,
+    base: datetime,
+    tz: ZoneInfo,
+    *,
+    planned_kmh: float | None,
+    window: DayWindow | None,
+    resting_since: datetime | None,
+) -> tuple[datetime | None, float | None, str]:
+    """The model's arrival time, the moving speed it assumes and its basis in words.
+
+    `base` is where the clock starts (the last fix while moving, now while stopped);
+    `resting_since` is when the stop going on began (a night's halt lasts the usual length).
+    """
+    pace = model.pace_kmh()
+    basis = "stint pace"
+    if pace is None:
+        pace, basis = planned_kmh, "plan"
+    if pace is None or pace <= 0:
+        return None, None, "none"
+    factor = model.allowance()
+    if factor > 1.0:
+        basis += f" + {round((1 - 1 / factor) * 100)} % stops"
+    day_s = km_to_go / pace * 3600.0 * factor
+    night = model.usual_night()
+    if night is not None:
+        if resting_since is not None:
+            resting_s = (base - resting_since).total_seconds()
+            if is_night(resting_since, max(resting_s, NIGHT_REST_S), tz):
+                # Resting at night: up again after the usual night's length.
+                base = max(base, resting_since + timedelta(seconds=night.length_s))
+        return advance_nights(base, day_s, night, tz), pace, basis + ", nights as seen"
+    if window is not None:
+        return window.advance(base, day_s), pace, basis + ", day hours"
+    return base + timedelta(seconds=day_s), pace, basis
+
+
+RECENT_WORDS = {
+    "recent": "recent moving average, no more stops",
+    "today": "today's average, no more stops",
+    "plan": "planned speed, no more stops",
+    "none": "no speed yet",
+}
+
+
+def side_by_side(
+    model: PaceModel,
+    km_to_go: float,
+    base: datetime,
+    tz: ZoneInfo,
+    *,
+    recent_kmh: float | None,
+    recent_basis: str,
+    planned_kmh: float | None,
+    window: DayWindow | None,
+    resting_since: datetime | None,
+) -> tuple[EtaOption, ...]:
+    """The three reckonings of one arrival: "rhythm" (the model), "recent" (today's ETA: the
+    recent pace, no more stops, nights only by `day_hours`) and "plan" (the planned speed)."""
+    at, kmh, words = rhythm_eta(
+        model, km_to_go, base, tz,
+        planned_kmh=planned_kmh, window=window, resting_since=resting_since,
+    )  # fmt: skip
+    rhythm = EtaOption("rhythm", at, kmh, words)
+    recent_at, _ = eta(km_to_go, recent_kmh, base, base, window)
+    recent = EtaOption(
+        "recent", recent_at, recent_kmh if recent_at else None, RECENT_WORDS.get(recent_basis, "")
+    )
+    plan_at, _ = eta(km_to_go, planned_kmh, base, base, window)
+    plan_words = "planned speed" + (", day hours" if window is not None else "")
+    plan = EtaOption("plan", plan_at, planned_kmh if plan_at else None, plan_words)
+    return rhythm, recent, plan
+
+
+def eta_remaining(at: datetime | None, now: datetime) -> tuple[datetime | None, float | None]:
+    """An arrival and the seconds left until it from `now` (0 once it has passed)."""
+    if at is None:
+        return None, None
+    return at, max((at - now).total_seconds(), 0.0)
