@@ -79,6 +79,10 @@ class ReplaySource(Source):
         self._started_wall: float | None = None
         self._anchor: datetime | None = None  # the replay's clock when playing began
         self._ended_at: datetime | None = None  # its clock, stopped at the end
+        # The stamp of the next point to deliver: the clock never runs past it, so a replay the
+        # machine cannot keep up with (120x on a busy laptop) runs slow rather than show its own
+        # fixes as stale.
+        self._next_stamp: datetime | None = None
 
     def virtual_now(self) -> datetime:
         """The replay's "now": while it plays, the clock at start plus the wall time elapsed
@@ -89,7 +93,8 @@ class ReplaySource(Source):
             plan, now = self._plan, self._clock()
             return plan.anchor or (max(now, plan.floor) if plan.floor is not None else now)
         elapsed = (self._monotonic() - self._started_wall) * self.speed
-        return self._anchor + timedelta(seconds=elapsed)
+        now = self._anchor + timedelta(seconds=elapsed)
+        return min(now, self._next_stamp) if self._next_stamp is not None else now
 
     def resume(self, logged: Sequence[Fix]) -> None:
         """Carry on after what earlier runs of a replay logged on this event.
@@ -114,15 +119,19 @@ class ReplaySource(Source):
             f"replaying {self.path.name} at {self.speed:g}x{carry_on if plan.start else ''}"
             f"{self.left_out}"
         )
-        played_s = 0.0
         last = anchor
+        played_s = 0.0  # how far into the replay's schedule the sleeps have brought it
         try:
             for fix in self.points[plan.start :]:
                 stamped = fix.time + shift
+                self._next_stamp = max(stamped, last)
+                # Due at a wall time counted from the start, not from the last delivery: the
+                # time spent handling each fix must not add up into a slower replay.
                 due_s = (stamped - anchor).total_seconds() / self.speed
-                if due_s > played_s:
-                    await self._sleep(due_s - played_s)
-                    played_s = due_s
+                wait_s = due_s - max(played_s, self._monotonic() - self._started_wall)
+                if wait_s > 0:
+                    await self._sleep(wait_s)
+                played_s = max(played_s, due_s)
                 self._had_data = True
                 self._deliver(replace(fix, time=stamped, source=self.kind))
                 last = max(last, stamped)

@@ -3,6 +3,7 @@ injected clock and sleep (expected times read from the files with plain string h
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,6 +39,10 @@ class FakeTime:
     async def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
 
+    def monotonic(self) -> float:
+        """Wall time moved only by the replay's own sleeps (handling a fix takes none)."""
+        return sum(self.slept)
+
     def clock(self) -> datetime:
         return NOW
 
@@ -47,6 +52,7 @@ async def play(url: str) -> tuple[list[Fix], list[FeedStatus], FakeTime]:
     source = open_source(url, clock=fake.clock, max_kmh=40)
     assert isinstance(source, ReplaySource)
     source._sleep = fake.sleep  # injected: no real waiting
+    source._monotonic = fake.monotonic  # and wall time moved by those sleeps only
     fixes: list[Fix] = []
     statuses: list[FeedStatus] = []
     await source.run(fixes.append, statuses.append)
@@ -104,3 +110,27 @@ def test_replay_of_a_gpx_without_times_is_refused() -> None:
         open_source(f"replay:{SHARED / 'data' / 'gpx' / 'route.gpx'}")
     with pytest.raises(FeedError, match="speed"):
         open_source(f"replay:{RUN_GPX}?speed=0")
+
+
+async def test_a_replay_the_machine_cannot_keep_up_with_runs_slow_not_stale() -> None:
+    # Each fix takes 10 s of wall time to handle (a busy laptop at 1000x): the replay's clock
+    # must never run past the next fix it has not delivered yet, so no fix looks stale.
+    fake = FakeTime()
+    wall = [0.0]
+    source = open_source(f"replay:{RUN_GPX}?speed=1000", clock=fake.clock, max_kmh=40)
+    assert isinstance(source, ReplaySource)
+    source._sleep = fake.sleep
+    source._monotonic = lambda: wall[0]
+    ages: list[float] = []
+
+    def on_fix(fix: Fix) -> None:
+        wall[0] += 10.0  # the handling of this fix
+        ages.append((source.virtual_now() - fix.time).total_seconds())
+
+    await source.run(on_fix, lambda _s: None)
+    assert len(ages) == 205
+    assert not fake.slept  # always behind: never sleeps
+    # The clock waits at the next point: never more than the recording's own spacing ahead.
+    points = gpx_points(RUN_GPX)
+    gaps = [(b[2] - a[2]).total_seconds() for a, b in itertools.pairwise(points)]
+    assert max(ages) <= max(gaps)

@@ -50,6 +50,10 @@ class FakeTime:
     async def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
 
+    def monotonic(self) -> float:
+        """Wall time moved only by the replay's own sleeps (handling a fix takes none)."""
+        return sum(self.slept)
+
     def clock(self) -> datetime:
         return NOW
 
@@ -59,6 +63,7 @@ async def play(url: str) -> tuple[list[Fix], list[FeedStatus], FakeTime]:
     source = open_source(url, clock=fake.clock, max_kmh=40)
     assert isinstance(source, ReplaySource)
     source._sleep = fake.sleep  # injected: no real waiting
+    source._monotonic = fake.monotonic  # and wall time moved by those sleeps only
     fixes: list[Fix] = []
     statuses: list[FeedStatus] = []
     await source.run(fixes.append, statuses.append)
