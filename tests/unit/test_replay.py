@@ -9,15 +9,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from helpers.replaying import NOW, FakeTime, play
 
 from companion.core.models import Fix
-from companion.sources.base import FeedError, FeedState, FeedStatus, open_source
+from companion.sources.base import FeedError, FeedState, open_source
 from companion.sources.replay import ReplaySource
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 RUN_GPX = SHARED / "data" / "gpx" / "run.gpx"
 NEO_LOG = SHARED / "data" / "nmea" / "ublox-neo-m9n-nmea.log"
-NOW = datetime(2025, 1, 15, 6, 0, tzinfo=UTC)
 
 
 def gpx_points(path: Path) -> list[tuple[float, float, datetime]]:
@@ -30,33 +30,6 @@ def gpx_points(path: Path) -> list[tuple[float, float, datetime]]:
         if when:
             out.append((lat, lon, datetime.fromisoformat(when.group(1).replace("Z", "+00:00"))))
     return out
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.slept: list[float] = []
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-
-    def monotonic(self) -> float:
-        """Wall time moved only by the replay's own sleeps (handling a fix takes none)."""
-        return sum(self.slept)
-
-    def clock(self) -> datetime:
-        return NOW
-
-
-async def play(url: str) -> tuple[list[Fix], list[FeedStatus], FakeTime]:
-    fake = FakeTime()
-    source = open_source(url, clock=fake.clock, max_kmh=40)
-    assert isinstance(source, ReplaySource)
-    source._sleep = fake.sleep  # injected: no real waiting
-    source._monotonic = fake.monotonic  # and wall time moved by those sleeps only
-    fixes: list[Fix] = []
-    statuses: list[FeedStatus] = []
-    await source.run(fixes.append, statuses.append)
-    return fixes, statuses, fake
 
 
 async def test_gpx_run_at_speed_1000_delivers_every_point_rebased() -> None:

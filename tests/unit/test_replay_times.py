@@ -9,18 +9,16 @@ file with plain string handling."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from helpers.replaying import NOW, play
 
-from companion.core.models import Fix
-from companion.sources.base import FeedError, FeedState, FeedStatus, open_source
-from companion.sources.replay import ReplaySource
+from companion.sources.base import FeedError, FeedState, open_source
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 RUN_GPX = SHARED / "data" / "gpx" / "run.gpx"
-NOW = datetime(2025, 1, 15, 6, 0, tzinfo=UTC)
 TIME = re.compile(r"<time>([^<]+)</time>")
 
 
@@ -41,33 +39,6 @@ def with_year_1(tmp_path: Path, index: int) -> tuple[Path, list[datetime]]:
     out.write_text(spoiled)
     times = recorded_times(text)
     return out, times[:index] + times[index + 1 :]
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.slept: list[float] = []
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-
-    def monotonic(self) -> float:
-        """Wall time moved only by the replay's own sleeps (handling a fix takes none)."""
-        return sum(self.slept)
-
-    def clock(self) -> datetime:
-        return NOW
-
-
-async def play(url: str) -> tuple[list[Fix], list[FeedStatus], FakeTime]:
-    fake = FakeTime()
-    source = open_source(url, clock=fake.clock, max_kmh=40)
-    assert isinstance(source, ReplaySource)
-    source._sleep = fake.sleep  # injected: no real waiting
-    source._monotonic = fake.monotonic  # and wall time moved by those sleeps only
-    fixes: list[Fix] = []
-    statuses: list[FeedStatus] = []
-    await source.run(fixes.append, statuses.append)
-    return fixes, statuses, fake
 
 
 NOTE = "(1 point left out: time 0001-01-01 00:00 UTC is before 2000: not a real time for an event)"
