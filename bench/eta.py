@@ -1,0 +1,402 @@
+"""ETA benchmark (issue 9): how far each ETA is from when the athlete really arrived.
+
+Run from the repository root:
+
+    .venv/bin/python bench/eta.py            # all 15 events of ../shared/corpus/eta-tracks
+    .venv/bin/python bench/eta.py --quick    # 4 events, a smoke test (under a minute)
+
+Each event (bench/eta_tracks.py: files joined, timezone, planned speed) is its own route, with
+towns every 10-25 km. It is replayed through `Tracker.add` twice: (a) fix by fix as a GPS feed,
+(b) as typed checkpoints every 30-60 min with the km from the truth. Predictions are made
+
+* for a town, at the moment the athlete is 30, 10 and 3 km before it (the truth's time there;
+  the feed has delivered every fix up to that moment); on single-day events the finish is one
+  of the towns;
+* for the finish of a multi-day event, every hour from the start until 3 km before it.
+
+The truth is the track's own time at the town's km. The error is |predicted - truth| in minutes;
+median and p90 (numpy's linear percentile) per (feed, kind). A method that has no ETA (no speed
+yet, or standing still) is scored with the plan's: now + km to go / planned speed.
+
+The peer methods (written here, each given the tracker's km after each fix): current speed;
+cumulative average since the start; moving-time average (intervals at 2 km/h or more); Karoo's
+blend (half the last hour's speed, half the moving average); the km of the last 30 min and of the
+last 2 h. Companion is `Tracker.progress(now).towns_ahead`.
+
+To evaluate a candidate: `evaluate({"mine": make_predictor})` -> {method: {cell: (median, p90)}},
+where `make_predictor(event, feed)` returns an object with `observe(fix, tracker)` (called after
+each `tracker.add(fix)`) and `predict(tracker, now, targets) -> list[datetime | None]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from eta_tracks import EVENTS, Event, load_event
+
+from companion.core.models import Fix
+from companion.core.tracker import Tracker
+
+HORIZONS_KM = (30.0, 10.0, 3.0)
+FINISH_EVERY = timedelta(hours=1)
+FINISH_STOP_KM = 3.0  # finish predictions stop this far before it
+# Below this along-route speed an interval is not moving time (the peers' moving average).
+PEER_STOP_KMH = 2.0
+QUICK_EVENTS = ("bohemia-trail", "grenoble-2015", "hokkaido", "ouray-100")
+# The events whose errors the model's settings may be chosen on; the others are held out and
+# reported apart ("don't tune to the towns you placed"). Alternate events of each kind.
+TUNE_EVENTS = frozenset(
+    ("south-downs-50k", "bohemia-trail", "audax-150k", "grenoble-2014", "kovner-plains",
+     "hokkaido", "ouray-100", "twot-200")
+)  # fmt: skip
+FEEDS = ("GPS", "checkpoints")
+PLACEMENT = "_placement_km"  # not a method: how far the tracker's km is from the truth
+KINDS = ("run", "ride", "multi-day, towns", "multi-day, finish")
+
+Target = tuple[str, float]  # (town name, km)
+Cell = tuple[str, str]  # (feed, kind)
+
+
+class Predictor(Protocol):
+    def observe(self, fix: Fix, tracker: Tracker) -> None: ...
+
+    def predict(
+        self, tracker: Tracker, now: datetime, targets: Sequence[Target]
+    ) -> list[datetime | None]: ...
+
+
+MakePredictor = Callable[[Event, str], Predictor]
+
+
+# --- Companion --------------------------------------------------------------------------------
+class CompanionPredictor:
+    """The product's own ETA: each town's `eta_at` in `Tracker.progress(now).towns_ahead`."""
+
+    def observe(self, fix: Fix, tracker: Tracker) -> None:
+        pass
+
+    def predict(
+        self, tracker: Tracker, now: datetime, targets: Sequence[Target]
+    ) -> list[datetime | None]:
+        p = tracker.progress(now)
+        by_km = {round(t.km, 3): t.eta_at for t in p.towns_ahead}
+        if p.finish is not None:
+            by_km.setdefault(round(p.finish.km, 3), p.finish.eta_at)
+        return [by_km.get(round(km, 3)) for _, km in targets]
+
+
+def companion(event: Event, feed: str) -> Predictor:
+    return CompanionPredictor()
+
+
+# --- the peers ------------------------------------------------------------------------------
+@dataclass(slots=True)
+class _History:
+    """(time, km) after each fix and the moving time so far, as the peers see them."""
+
+    times: list[datetime] = field(default_factory=list)
+    kms: list[float] = field(default_factory=list)
+    moving_s: float = 0.0
+    speed_mps: float | None = None  # the receiver's, on the last fix
+
+    def add(self, t: datetime, km: float, speed_mps: float | None) -> None:
+        if self.times:
+            dt = (t - self.times[-1]).total_seconds()
+            if dt > 0 and (km - self.kms[-1]) / dt * 3600 >= PEER_STOP_KMH:
+                self.moving_s += dt
+        self.times.append(t)
+        self.kms.append(km)
+        self.speed_mps = speed_mps
+
+    def _interp(self, i: int, t: datetime) -> float:
+        if i <= 0:
+            return self.kms[0]
+        if i >= len(self.times):
+            return self.kms[-1]
+        t0, t1 = self.times[i - 1], self.times[i]
+        f = (t - t0).total_seconds() / max((t1 - t0).total_seconds(), 1e-9)
+        return self.kms[i - 1] + (self.kms[i] - self.kms[i - 1]) * f
+
+    def window_kmh(self, now: datetime, span: timedelta) -> float | None:
+        """Km covered in the `span` before the last fix (or since the start, if shorter): fed by
+        checkpoints nothing is known after the last entry."""
+        end = self.times[-1]
+        start = max(end - span, self.times[0])
+        hours = (end - start).total_seconds() / 3600
+        if hours <= 0:
+            return None
+        return (self.kms[-1] - self._interp(bisect.bisect_right(self.times, start), start)) / hours
+
+
+class PeerPredictor:
+    """A peer method: ETA = base + km to go / its speed. On a GPS feed the base is now; fed by
+    checkpoints, the last entry's time (dead reckoning, never before now)."""
+
+    def __init__(self, speed: Callable[[_History, datetime], float | None], checkpoints: bool):
+        self.speed = speed
+        self.checkpoints = checkpoints
+        self.h = _History()
+
+    def observe(self, fix: Fix, tracker: Tracker) -> None:
+        self.h.add(fix.time, tracker.km, fix.speed_mps)
+
+    def predict(
+        self, tracker: Tracker, now: datetime, targets: Sequence[Target]
+    ) -> list[datetime | None]:
+        if not self.h.times:
+            return [None] * len(targets)
+        v = self.speed(self.h, now)
+        if v is None or v <= 0.05:
+            return [None] * len(targets)
+        base = self.h.times[-1] if self.checkpoints else now
+        out: list[datetime | None] = []
+        for _, km in targets:
+            at = base + timedelta(hours=max(km - self.h.kms[-1], 0.0) / v)
+            out.append(max(at, now))
+        return out
+
+
+def _current(h: _History, now: datetime) -> float | None:
+    if h.speed_mps is not None:
+        return h.speed_mps * 3.6
+    if len(h.times) < 2:
+        return None
+    dt = (h.times[-1] - h.times[-2]).total_seconds()
+    return (h.kms[-1] - h.kms[-2]) / dt * 3600 if dt > 0 else None
+
+
+def _cumulative(h: _History, now: datetime) -> float | None:
+    hours = (now - h.times[0]).total_seconds() / 3600
+    return h.kms[-1] / hours if hours > 0 else None
+
+
+def _moving(h: _History, now: datetime) -> float | None:
+    return h.kms[-1] / (h.moving_s / 3600) if h.moving_s > 0 else None
+
+
+def _karoo(h: _History, now: datetime) -> float | None:
+    hour, avg = h.window_kmh(now, timedelta(hours=1)), _moving(h, now)
+    if hour is None or avg is None:
+        return avg if hour is None else hour
+    return 0.5 * hour + 0.5 * avg
+
+
+def _last(span: timedelta) -> Callable[[_History, datetime], float | None]:
+    return lambda h, now: h.window_kmh(now, span)
+
+
+_PEER_SPEEDS: dict[str, Callable[[_History, datetime], float | None]] = {
+    "current speed": _current,
+    "cumulative avg": _cumulative,
+    "moving avg": _moving,
+    "Karoo blend": _karoo,
+    "last 30 min": _last(timedelta(minutes=30)),
+    "last 2 h": _last(timedelta(hours=2)),
+}
+
+
+def _peer(name: str) -> MakePredictor:
+    return lambda event, feed: PeerPredictor(_PEER_SPEEDS[name], feed == "checkpoints")
+
+
+PEERS: dict[str, MakePredictor] = {name: _peer(name) for name in _PEER_SPEEDS}
+
+
+# --- the replay -----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Moment:
+    now: datetime
+    kind: str  # a KINDS entry
+    targets: tuple[tuple[Target, datetime], ...]  # with the truth
+
+
+def moments(event: Event) -> list[Moment]:
+    """When predictions are made and what they are scored against (see the module docstring)."""
+    multi = event.spec.kind == "multi"
+    finish: Target = (event.route.finish_name, event.route.length_km)
+    towns = list(event.towns) if multi else [*event.towns, finish]
+    out: list[Moment] = []
+    town_kind = "multi-day, towns" if multi else event.spec.kind
+    for name, km in towns:
+        truth = event.truth_at_km(km)
+        for h in HORIZONS_KM:
+            if km - h >= 0.5:  # the athlete must have started
+                out.append(Moment(event.truth_at_km(km - h), town_kind, (((name, km), truth),)))
+    if multi:
+        truth = event.truth_at_km(finish[1])
+        last = event.truth_at_km(finish[1] - FINISH_STOP_KM)
+        t = event.points[0].time + FINISH_EVERY
+        while t <= last:
+            out.append(Moment(t, "multi-day, finish", ((finish, truth),)))
+            t += FINISH_EVERY
+    out.sort(key=lambda m: m.now)
+    return out
+
+
+def plan_eta(event: Event, tracker: Tracker, now: datetime, km: float) -> datetime:
+    return now + timedelta(hours=max(km - tracker.km, 0.0) / event.spec.planned_kmh)
+
+
+def replay(
+    event: Event, feed: str, makers: dict[str, MakePredictor]
+) -> dict[str, list[tuple[str, float]]]:
+    """{method: [(kind, |error| minutes), ...]} for one event and feed, and under PLACEMENT
+    |tracker km - truth km| at each moment (km)."""
+    fixes = event.gps_feed() if feed == "GPS" else event.checkpoint_feed()
+    tracker = Tracker(event.route, event.spec.tz, event.spec.planned_kmh)
+    preds = {name: make(event, feed) for name, make in makers.items()}
+    errors: dict[str, list[tuple[str, float]]] = {name: [] for name in [*makers, PLACEMENT]}
+    i = 0
+    for m in moments(event):
+        while i < len(fixes) and fixes[i].time <= m.now:
+            tracker.add(fixes[i])
+            for p in preds.values():
+                p.observe(fixes[i], tracker)
+            i += 1
+        if i == 0:
+            continue
+        # Where the tracker has the athlete against the truth: a placement error shows here.
+        errors[PLACEMENT].append((m.kind, abs(tracker.km - event.truth_km_at(m.now))))
+        targets = [t for t, _ in m.targets]
+        for name, p in preds.items():
+            got = p.predict(tracker, m.now, targets)
+            for (target, truth), at in zip(m.targets, got, strict=True):
+                at = at if at is not None else plan_eta(event, tracker, m.now, target[1])
+                errors[name].append((m.kind, abs((at - truth).total_seconds()) / 60))
+    return errors
+
+
+def summarise(errors: Iterable[float]) -> tuple[float, float, int]:
+    a = np.asarray(list(errors), dtype=float)
+    if not len(a):
+        return float("nan"), float("nan"), 0
+    return float(np.median(a)), float(np.percentile(a, 90)), len(a)
+
+
+def collect(
+    makers: dict[str, MakePredictor], events: Sequence[str]
+) -> dict[str, dict[str, dict[Cell, list[float]]]]:
+    """{event: {method: {cell: [errors]}}}."""
+    out: dict[str, dict[str, dict[Cell, list[float]]]] = {}
+    for name in events:
+        event = load_event(name)
+        per: dict[str, dict[Cell, list[float]]] = {m: {} for m in [*makers, PLACEMENT]}
+        for feed in FEEDS:
+            for method, errs in replay(event, feed, makers).items():
+                for kind, e in errs:
+                    per[method].setdefault((feed, kind), []).append(e)
+        out[name] = per
+    return out
+
+
+def cells(
+    raw: dict[str, dict[str, dict[Cell, list[float]]]], events: Iterable[str] | None = None
+) -> dict[str, dict[Cell, tuple[float, float, int]]]:
+    """{method: {cell: (median, p90, n)}} over `events` (all by default)."""
+    chosen = list(raw) if events is None else [e for e in events if e in raw]
+    pooled: dict[str, dict[Cell, list[float]]] = {}
+    for ev in chosen:
+        for method, per in raw[ev].items():
+            for cell, errs in per.items():
+                pooled.setdefault(method, {}).setdefault(cell, []).extend(errs)
+    return {m: {c: summarise(v) for c, v in per.items()} for m, per in pooled.items()}
+
+
+def evaluate(
+    candidates: dict[str, MakePredictor] | MakePredictor, *, quick: bool = False
+) -> dict[str, dict[Cell, tuple[float, float]]]:
+    """Median and p90 per (feed, kind) for each candidate (a factory or a dict of them)."""
+    makers = candidates if isinstance(candidates, dict) else {"candidate": candidates}
+    events = QUICK_EVENTS if quick else tuple(e.name for e in EVENTS)
+    res = cells(collect(makers, events))
+    return {m: {c: (v[0], v[1]) for c, v in per.items()} for m, per in res.items()}
+
+
+# --- the report -----------------------------------------------------------------------------
+def table(res: dict[str, dict[Cell, tuple[float, float, int]]], title: str) -> list[str]:
+    head = "| feed, kind | n | Companion | best peer median | best peer p90 | ok |"
+    lines = [f"### {title}", "", head, "|---|---|---|---|---|---|"]
+    peers = [m for m in res if m not in ("Companion", PLACEMENT)]
+    for feed in FEEDS:
+        for kind in KINDS:
+            cell = (feed, kind)
+            if cell not in res.get("Companion", {}):
+                continue
+            med, p90, n = res["Companion"][cell]
+            bm = min(peers, key=lambda p: res[p][cell][0])
+            bp = min(peers, key=lambda p: res[p][cell][1])
+            ok = med <= res[bm][cell][0] and p90 <= res[bp][cell][1]
+            lines.append(
+                f"| {feed}, {kind} | {n} | {med:.1f} / {p90:.1f} | {res[bm][cell][0]:.1f} ({bm}) "
+                f"| {res[bp][cell][1]:.1f} ({bp}) | {'yes' if ok else 'NO'} |"
+            )
+    return [*lines, ""]
+
+
+def peers_table(res: dict[str, dict[Cell, tuple[float, float, int]]]) -> list[str]:
+    methods = [m for m in res if m != PLACEMENT]
+    lines = ["| feed, kind | " + " | ".join(methods) + " |", "|---" * (len(methods) + 1) + "|"]
+    for feed in FEEDS:
+        for kind in KINDS:
+            cell = (feed, kind)
+            if cell in res["Companion"]:
+                vals = " | ".join(f"{res[m][cell][0]:.1f} / {res[m][cell][1]:.1f}" for m in methods)
+                lines.append(f"| {feed}, {kind} | {vals} |")
+    return [*lines, ""]
+
+
+def _commit() -> str:
+    """The commit measured, '+' when the tree has uncommitted changes to companion/."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        head = subprocess.run(["git", "-C", here, "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", here, "status", "--porcelain", "companion"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+" if dirty else "")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK_EVENTS)}")
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    events = QUICK_EVENTS if args.quick else tuple(e.name for e in EVENTS)
+    makers: dict[str, MakePredictor] = {"Companion": companion, **PEERS}
+    raw = collect(makers, events)
+    print(f"# ETA benchmark, {time.strftime('%Y-%m-%d %H:%M')}, code {_commit()}, "
+          f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}; "
+          "|error| minutes, median / p90\n")  # fmt: skip
+    print("\n".join(table(cells(raw), f"All events ({len(raw)})")))
+    held = [e for e in raw if e not in TUNE_EVENTS]
+    if held and not args.quick:
+        print("\n".join(table(cells(raw, held), f"Held-out events ({', '.join(held)})")))
+    print("### Every method, all events\n")
+    print("\n".join(peers_table(cells(raw))))
+    where = cells(raw)[PLACEMENT]
+    print("Tracker km vs the truth at the moments (median / p90 km): " + "; ".join(
+        f"{f}, {k} {where[(f, k)][0]:.2f} / {where[(f, k)][1]:.2f}"
+        for f in FEEDS for k in KINDS if (f, k) in where
+    ))  # fmt: skip
+    print(f"({time.perf_counter() - t0:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
