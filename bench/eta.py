@@ -84,7 +84,11 @@ MakePredictor = Callable[[Event, str], Predictor]
 
 # --- Companion --------------------------------------------------------------------------------
 class CompanionPredictor:
-    """The product's own ETA: each town's `eta_at` in `Tracker.progress(now).towns_ahead`."""
+    """The product's own ETA: each town's `eta_at` in `Tracker.progress(now).towns_ahead`, or
+    with `kind` one of the ETAs side by side (`TownAhead.eta_of`: "rhythm", "recent", "plan")."""
+
+    def __init__(self, kind: str | None = None) -> None:
+        self.kind = kind
 
     def observe(self, fix: Fix, tracker: Tracker) -> None:
         pass
@@ -93,14 +97,32 @@ class CompanionPredictor:
         self, tracker: Tracker, now: datetime, targets: Sequence[Target]
     ) -> list[datetime | None]:
         p = tracker.progress(now)
-        by_km = {round(t.km, 3): t.eta_at for t in p.towns_ahead}
+        ahead = list(p.towns_ahead)
         if p.finish is not None:
-            by_km.setdefault(round(p.finish.km, 3), p.finish.eta_at)
+            ahead.append(p.finish)
+        by_km: dict[float, datetime | None] = {}
+        for t in ahead:
+            if self.kind is None:
+                at = t.eta_at
+            else:
+                option = t.eta_of(self.kind)
+                at = option.at if option is not None else None
+            by_km.setdefault(round(t.km, 3), at)
         return [by_km.get(round(km, 3)) for _, km in targets]
 
 
 def companion(event: Event, feed: str) -> Predictor:
     return CompanionPredictor()
+
+
+def _companion_kind(kind: str) -> MakePredictor:
+    return lambda event, feed: CompanionPredictor(kind)
+
+
+# Companion's other ETAs, shown beside the main one (not peers).
+COMPANION_KINDS: dict[str, MakePredictor] = {
+    f"Companion {k}": _companion_kind(k) for k in ("rhythm", "recent", "plan")
+}
 
 
 # --- the peers ------------------------------------------------------------------------------
@@ -251,13 +273,21 @@ def plan_eta(event: Event, tracker: Tracker, now: datetime, km: float) -> dateti
     return now + timedelta(hours=max(km - tracker.km, 0.0) / event.spec.planned_kmh)
 
 
+def default_tracker(event: Event) -> Tracker:
+    """The tracker every method is fed through: the event's timezone and planned speed."""
+    return Tracker(event.route, event.spec.tz, event.spec.planned_kmh)
+
+
 def replay(
-    event: Event, feed: str, makers: dict[str, MakePredictor]
+    event: Event,
+    feed: str,
+    makers: dict[str, MakePredictor],
+    make_tracker: Callable[[Event], Tracker] = default_tracker,
 ) -> dict[str, list[tuple[str, float]]]:
     """{method: [(kind, |error| minutes), ...]} for one event and feed, and under PLACEMENT
     |tracker km - truth km| at each moment (km)."""
     fixes = event.gps_feed() if feed == "GPS" else event.checkpoint_feed()
-    tracker = Tracker(event.route, event.spec.tz, event.spec.planned_kmh)
+    tracker = make_tracker(event)
     preds = {name: make(event, feed) for name, make in makers.items()}
     errors: dict[str, list[tuple[str, float]]] = {name: [] for name in [*makers, PLACEMENT]}
     i = 0
@@ -288,7 +318,9 @@ def summarise(errors: Iterable[float]) -> tuple[float, float, int]:
 
 
 def collect(
-    makers: dict[str, MakePredictor], events: Sequence[str]
+    makers: dict[str, MakePredictor],
+    events: Sequence[str],
+    make_tracker: Callable[[Event], Tracker] = default_tracker,
 ) -> dict[str, dict[str, dict[Cell, list[float]]]]:
     """{event: {method: {cell: [errors]}}}."""
     out: dict[str, dict[str, dict[Cell, list[float]]]] = {}
@@ -296,7 +328,7 @@ def collect(
         event = load_event(name)
         per: dict[str, dict[Cell, list[float]]] = {m: {} for m in [*makers, PLACEMENT]}
         for feed in FEEDS:
-            for method, errs in replay(event, feed, makers).items():
+            for method, errs in replay(event, feed, makers, make_tracker).items():
                 for kind, e in errs:
                     per[method].setdefault((feed, kind), []).append(e)
         out[name] = per
@@ -317,12 +349,18 @@ def cells(
 
 
 def evaluate(
-    candidates: dict[str, MakePredictor] | MakePredictor, *, quick: bool = False
+    candidates: dict[str, MakePredictor] | MakePredictor,
+    *,
+    quick: bool = False,
+    events: Sequence[str] | None = None,
+    make_tracker: Callable[[Event], Tracker] = default_tracker,
 ) -> dict[str, dict[Cell, tuple[float, float]]]:
-    """Median and p90 per (feed, kind) for each candidate (a factory or a dict of them)."""
+    """Median and p90 per (feed, kind) for each candidate (a factory or a dict of them), over
+    `events` (default: all, or QUICK_EVENTS); e.g. `evaluate(companion, events=TUNE_EVENTS)`."""
     makers = candidates if isinstance(candidates, dict) else {"candidate": candidates}
-    events = QUICK_EVENTS if quick else tuple(e.name for e in EVENTS)
-    res = cells(collect(makers, events))
+    if events is None:
+        events = QUICK_EVENTS if quick else tuple(e.name for e in EVENTS)
+    res = cells(collect(makers, sorted(events), make_tracker))
     return {m: {c: (v[0], v[1]) for c, v in per.items()} for m, per in res.items()}
 
 
@@ -330,7 +368,7 @@ def evaluate(
 def table(res: dict[str, dict[Cell, tuple[float, float, int]]], title: str) -> list[str]:
     head = "| feed, kind | n | Companion | best peer median | best peer p90 | ok |"
     lines = [f"### {title}", "", head, "|---|---|---|---|---|---|"]
-    peers = [m for m in res if m not in ("Companion", PLACEMENT)]
+    peers = [m for m in res if m in PEERS]
     for feed in FEEDS:
         for kind in KINDS:
             cell = (feed, kind)
@@ -363,10 +401,18 @@ def _commit() -> str:
     """The commit measured, '+' when the tree has uncommitted changes to companion/."""
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     try:
-        head = subprocess.run(["git", "-C", here, "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", here, "status", "--porcelain", "companion"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", here, "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", here, "status", "--porcelain", "companion"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return head + ("+" if dirty else "")  # fmt: skip
@@ -379,6 +425,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     events = QUICK_EVENTS if args.quick else tuple(e.name for e in EVENTS)
     makers: dict[str, MakePredictor] = {"Companion": companion, **PEERS}
+    if not args.quick:
+        makers.update(COMPANION_KINDS)
     raw = collect(makers, events)
     print(f"# ETA benchmark, {time.strftime('%Y-%m-%d %H:%M')}, code {_commit()}, "
           f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}; "

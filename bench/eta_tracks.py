@@ -188,8 +188,7 @@ def _flat_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 # --- reading ------------------------------------------------------------------------------------
 def _read_gpx(path: Path) -> list[Point]:
-    with path.open("rb") as f:
-        doc = gpxpy.parse(f)
+    doc = gpxpy.parse(path.read_bytes().decode("utf-8"))
     out = []
     for trk in doc.tracks:
         for seg in trk.segments:
