@@ -1,5 +1,5 @@
-"""`replay:PATH?speed=60`: a recorded track (GPX with times, or an NMEA log) played in its own
-time, `speed` times faster. The demo runs on this.
+"""`replay:PATH?speed=60`: a recorded track (GPX with times, a FIT activity or an NMEA log) played
+in its own time, `speed` times faster. The demo runs on this.
 
 Times are rebased so that the first fix is "now" (the clock at start) and keep their real spacing:
 a fix recorded an hour after the first is stamped start + 1 h and delivered after 1 h / speed of
@@ -30,9 +30,10 @@ from xml.etree.ElementTree import Element
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
 
-from companion.core.models import Fix
+from companion.core.models import Fix, RouteError
 from companion.core.times import time_problem
 from companion.event import redact
+from companion.formats.fit import read_fit_fixes
 from companion.sources.base import FeedError, FeedLost, Source, query_float
 from companion.sources.nmea import parse_nmea_file
 from companion.sources.payloads import PayloadError, parse_time
@@ -191,8 +192,9 @@ def resume_point(
 
 
 def load_track(path: Path) -> tuple[list[Fix], str]:
-    """The timed points of a GPX track or an NMEA log, sorted by time, and a note of the points
-    left out for a time outside `core.times`' window ("" when none), for the feed's detail.
+    """The timed points of a GPX track, a FIT activity or an NMEA log, sorted by time, and a note
+    of the points left out for a time outside `core.times`' window ("" when none), for the feed's
+    detail.
 
     One year-1 point (the ".NET no-date" some trackers write) would otherwise be the track's
     "first" point: rebased on it, every other point lands after 2099 and the filter refuses
@@ -203,13 +205,18 @@ def load_track(path: Path) -> tuple[list[Fix], str]:
     """
     try:
         with path.open("rb") as fh:
-            head = fh.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
-        if head.startswith(b"<"):
+            raw = fh.read(512)
+        head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if raw[8:12] == b".FIT":  # a FIT activity (Garmin, Wahoo, Coros...): its header says so
+            points = read_fit_fixes(path, source="replay")
+        elif head.startswith(b"<"):
             points = list(_gpx_points(path))
         else:
             points, _stats = parse_nmea_file(str(path), source="replay")
     except OSError as exc:
         raise FeedError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    except RouteError as exc:  # the FIT reader's one-line message
+        raise FeedError(str(exc)) from None
     except ParseError as exc:
         raise FeedError(f"{path}: not valid XML ({exc})") from None
     except DefusedXmlException:  # billion laughs, XXE: the route loader refuses them too

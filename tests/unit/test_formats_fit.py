@@ -98,3 +98,18 @@ def test_a_fit_cut_short_keeps_what_was_read(coros_run: Path, tmp_path: Path) ->
     head.write_bytes(data[:200])
     with pytest.raises(RouteError, match="ends before its first position"):
         read_fit_fixes(head)
+
+
+def test_replay_reads_a_fit_activity(coros_run: Path, tmp_path: Path) -> None:
+    from companion.sources.base import FeedError
+    from companion.sources.replay import load_track
+
+    points, note = load_track(coros_run)
+    raw = _raw_records(coros_run)
+    assert note == "" and len(points) == len(raw)
+    assert [p.time for p in points] == [r[0] for r in raw]  # recorded in time order
+    assert all(p.source == "replay" for p in points)
+    bad = tmp_path / "cut.fit"
+    bad.write_bytes(coros_run.read_bytes()[:200])
+    with pytest.raises(FeedError, match=r"cut\.fit: the FIT file ends before its first position"):
+        load_track(bad)
