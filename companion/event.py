@@ -13,6 +13,8 @@ An event file looks like this (`companion new` writes one)::
     stale_min = 10                  # optional; a GPS position older than this is STALE
     no_entry_min = 90               # optional; a typed entry older than this is NO ENTRY
     day_hours = "06:00-19:00"       # optional; on the road each day: ETAs skip the nights
+    target = "finish 2021-01-18T18:00"  # optional; a town or the finish by a time (targets.py)
+    days = "rider"                  # optional; "rider" (night halt to night halt) or "calendar"
 
 Unknown keys and bad values are errors that name the file and the key: a typo such as `planed_kmh`
 must not silently fall back to a default during the event.
@@ -36,6 +38,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from companion.core.models import CompanionError
 from companion.core.times import time_problem
 from companion.locations import bundled_routes_dir
+from companion.targets import DEFAULT_DAYS, check_days, parse_target
 
 
 class EventError(CompanionError):
@@ -49,7 +52,7 @@ MAX_PLANNED_KMH = 200.0
 ROUTE_SUFFIXES = (".csv", ".gpx", ".geojson")
 KEYS = (
     "name", "athlete", "route", "timezone", "planned_kmh", "start", "feed", "max_kmh", "stale_min",
-    "day_hours", "no_entry_min",
+    "day_hours", "no_entry_min", "target", "days",
 )  # fmt: skip
 # A GPS position older than this many minutes raises the dashboard's STALE alert by default.
 DEFAULT_STALE_MIN = 10.0
@@ -87,6 +90,8 @@ class Event:
     # A manual entry older than this raises NO ENTRY; None: older than the expected time to the
     # next town (core/states.py).
     no_entry_min: float | None = None
+    target: str | None = None  # "Statue of Unity 2021-08-22T18:00" (companion/targets.py)
+    days: str = DEFAULT_DAYS  # "rider" or "calendar": how the days table cuts days
     path: Path = Path()
 
     def __post_init__(self) -> None:
@@ -116,6 +121,15 @@ class Event:
         if self.no_entry_min is not None:
             _check_speed("no_entry_min", self.no_entry_min, limit=48 * 60.0, unit="minutes")
             object.__setattr__(self, "no_entry_min", float(self.no_entry_min))
+        if self.target is not None:
+            try:
+                parse_target(self.target)
+            except ValueError as e:
+                raise EventError(f"target: {e}") from None
+        try:
+            check_days(self.days)
+        except ValueError as e:
+            raise EventError(f"days: {e}") from None
         object.__setattr__(self, "stale_min", float(self.stale_min))
         object.__setattr__(self, "planned_kmh", float(self.planned_kmh))
         object.__setattr__(self, "max_kmh", float(self.max_kmh))
@@ -264,6 +278,8 @@ def _event_from_table(data: dict[str, Any], path: Path) -> Event:
         stale_min=data.get("stale_min", DEFAULT_STALE_MIN),
         day_hours=data.get("day_hours"),
         no_entry_min=data.get("no_entry_min"),
+        target=data.get("target"),
+        days=data.get("days", DEFAULT_DAYS),
         path=Path(os.path.abspath(path)),
     )
 
@@ -313,6 +329,10 @@ def event_toml(event: Event) -> str:
         lines.append(f"day_hours = {toml_string(event.day_hours)}")
     if event.no_entry_min is not None:
         lines.append(f"no_entry_min = {event.no_entry_min!r}")
+    if event.target is not None:
+        lines.append(f"target = {toml_string(event.target)}")
+    if event.days != DEFAULT_DAYS:
+        lines.append(f"days = {toml_string(event.days)}")
     return "\n".join(lines) + "\n"
 
 

@@ -11,6 +11,7 @@ from companion.core.route import Route
 from companion.core.states import DUE, OVERDUE, duration_text
 from companion.core.tracker import Tracker
 from companion.event import Event
+from companion.render_deadlines import deadline_json, deadline_long, deadlines_short
 
 BASIS_TEXT = {
     "recent": "recent moving average",
@@ -134,7 +135,44 @@ def _ahead_json(t: TownAhead, tz: ZoneInfo) -> dict[str, Any]:
         "eta": iso_local(t.eta_at, tz),
         "state": t.state,  # "ahead", "due", "overdue"
         "past_eta_s": _round(t.past_eta_s, 0),
+        "eta_kind": t.eta_kind,  # which of `etas` "eta" is
+        "etas": {
+            e.kind: {
+                "eta": iso_local(e.at, tz),
+                "speed_kmh": _round(e.speed_kmh, 2),
+                "basis": e.basis,
+            }
+            for e in t.etas
+        },
+        "deadlines": [deadline_json(c, tz) for c in t.deadlines],  # cut-off, target
     }
+
+
+def main_basis(t: TownAhead, p: Progress) -> str:
+    """What the main ETA assumes, in words: the model's basis, or the recent speed's."""
+    main = t.eta_of(t.eta_kind)
+    if main is not None and t.eta_kind != "recent":
+        return main.basis
+    return BASIS_TEXT.get(p.eta_speed_basis, "")
+
+
+def eta_spread(t: TownAhead, tz: ZoneInfo, now: datetime) -> str:
+    """The other reckonings beside the main one: "recent pace 13:40, plan 14:50"."""
+    names = {"rhythm": "rhythm", "recent": "recent pace", "plan": "plan"}
+    return ", ".join(
+        f"{names.get(e.kind, e.kind)} {clock(e.at, tz, now)}"
+        for e in t.etas
+        if e.kind != t.eta_kind and e.at is not None
+    )
+
+
+def eta_range(t: TownAhead, tz: ZoneInfo, now: datetime) -> str:
+    """The spread of the reckonings as "13:40-14:50", "" when they agree to the minute."""
+    ats = sorted(e.at for e in t.etas if e.at is not None)
+    if len(ats) < 2:
+        return ""
+    lo, hi = clock(ats[0], tz, now), clock(ats[-1], tz, now)
+    return "" if lo == hi else f"{lo}-{hi}"
 
 
 def _round(value: float | None, digits: int) -> float | None:
@@ -244,16 +282,23 @@ def status_text(event: Event, p: Progress, feed: FeedLogged | None = None) -> st
         n = p.next_town
         lines.append(
             f"next  {n.name}: {km(n.km_to_go)} km, ETA {clock(n.eta_at, tz, now)} "
-            f"({eta_words(n)}) at {kmh(n.speed_kmh)}, {BASIS_TEXT[p.eta_speed_basis]}"
+            f"({eta_words(n)}) at {kmh(n.speed_kmh)}, {main_basis(n, p)}"
         )
+        if spread := eta_spread(n, tz, now):
+            lines.append(f"      also: {spread}")
+        lines += [f"      {deadline_long(c, tz, now)}" for c in n.deadlines]
+    shown = {t.km for t in p.towns_ahead[:6]}  # the finish's row says it short
+    if (fin := p.finish) is not None and fin.deadlines and fin.km not in shown:
+        lines += [f"      {fin.name}: {deadline_long(c, tz, now)}" for c in fin.deadlines]
     lines.append(
         f"speed now {kmh(p.speed_now_kmh)}, moving avg {kmh(p.speed_avg_kmh)}; "
         f"moving {moving(p.moving_s_today, p.estimated_s_today)} of {hm(p.elapsed_s_today)} today"
     )
     for t in p.towns_ahead[1:6]:
         state = f"  {eta_words(t)}" if t.state != "ahead" else ""
+        cut = f"  {deadlines_short(t, tz, now)}" if t.deadlines else ""
         lines.append(
-            f"      {t.name:<26} {km(t.km_to_go):>7} km  {clock(t.eta_at, tz, now)}{state}"
+            f"      {t.name:<26} {km(t.km_to_go):>7} km  {clock(t.eta_at, tz, now)}{state}{cut}"
         )
     for d in p.days:
         lines.append(

@@ -14,11 +14,11 @@ from typing import Self
 from zoneinfo import ZoneInfo
 
 from companion.core.eta import DayWindow
-from companion.core.models import Fix, ImplausibleEntry, PositionError, Progress
+from companion.core.models import Deadline, Fix, ImplausibleEntry, PositionError, Progress
 from companion.core.route import Route
 from companion.core.tracker import Tracker
 from companion.edit_check import check_new_time
-from companion.event import Event, load_event, resolve_route_path
+from companion.event import Event, EventError, load_event, resolve_route_path
 from companion.formats import load_route
 from companion.locations import default_db_path
 from companion.logbook import Logbook, NotSaved
@@ -27,6 +27,7 @@ from companion.sources.base import FeedState, FeedStatus, Source
 from companion.sources.filters import PlausibilityFilter
 from companion.sources.manual import parse_position, parse_time
 from companion.sources.replay import ReplaySource
+from companion.targets import target_deadline
 
 # A manual entry this close to the last position is never questioned (GPS and km markers differ
 # by a few hundred metres).
@@ -67,6 +68,8 @@ class EventSession:
             stale_s=event.stale_min * 60.0,
             day_window=DayWindow(*hours, event.zone) if (hours := event.day_window) else None,
             no_entry_s=event.no_entry_min * 60.0 if event.no_entry_min is not None else None,
+            target=_target(event, route),
+            days=event.days,
         )
         self.filter = PlausibilityFilter(event.max_kmh)
         self.filter.tz = event.zone  # its reasons are shown on the feed line
@@ -347,3 +350,14 @@ class EventSession:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _target(event: Event, route: Route) -> tuple[float, Deadline] | None:
+    """The event's target on its route: a town's name is checked here, where the towns are known."""
+    if event.target is None:
+        return None
+    try:
+        km, _name, deadline = target_deadline(event.target, route, event.zone)
+    except ValueError as e:
+        raise EventError(f"{event.path}: target: {e}") from None
+    return km, deadline

@@ -113,6 +113,15 @@ class DayLedger:
         if estimated:
             day.estimated_s += moving_s
 
+    def today(self, now: datetime) -> tuple[DayTotal | None, datetime | None]:
+        """The calendar day of `now` and when it began (None, None: nothing logged that day)."""
+        d = now.astimezone(self.tz).date()
+        v = self.days.get(d)
+        if v is None:
+            return None, None
+        km = v.last_km - v.first_km
+        return DayTotal(d, km, v.moving_s, v.first_km, v.last_km, v.estimated_s), v.first_time
+
     def totals(self) -> tuple[DayTotal, ...]:
         return tuple(
             DayTotal(d, v.last_km - v.first_km, v.moving_s, v.first_km, v.last_km, v.estimated_s)

@@ -71,7 +71,7 @@ def snap_towns(route: Route, specs: list[TownSpec], max_off_m: float) -> tuple[T
                 f"{p.off_route_m / 1000:.1f} km from the path (limit {max_off_m / 1000:g} km)"
             )
         km = spec.km if spec.km is not None else p.km
-        towns.append(Town(spec.name.strip(), spec.lat, spec.lon, km, p.off_route_m))
+        towns.append(Town(spec.name.strip(), spec.lat, spec.lon, km, p.off_route_m, spec.cutoff))
         prior = km
     towns.sort(key=lambda t: t.km)
     return tuple(towns)

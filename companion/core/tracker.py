@@ -373,8 +373,8 @@ class Tracker:
         day_number = (day_of - origin.astimezone(self.tz).date()).days + 1 if origin else None
         if day_number is not None and day_number < 1:
             day_number = None
-        if isinstance(self._ledger, RiderLedger) and day_number is not None:
-            day_number = self._ledger.number(until)
+        if isinstance(self._ledger, RiderLedger) and day_number is not None and origin:
+            day_number = self._ledger.number(until, origin.astimezone(self.tz).date())
         return Progress(
             now=now,
             route_name=route.name,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 from companion.core.models import RouteError
+from companion.core.times import time_problem
 
 # Names that devices and converters give to points automatically ("#001", "001", "RPT012",
 # "WPT7", "TP3"): they are numbering, not places, so they never become towns.
@@ -61,3 +63,29 @@ def check_lat_lon(lat: float, lon: float) -> str | None:
     if not -90.0 <= lat <= 90.0:
         return f"latitude {lat:g} is out of range (-90 to 90)"
     return f"longitude {lon:g} is out of range (-180 to 180)"
+
+
+def parse_cutoff(raw: str) -> datetime:
+    """A town's cut-off as written in a route file: an ISO date and time ("2021-08-22T18:00",
+    "2021-08-22 18:00", an offset allowed). Without an offset it is local time of the event,
+    which the route file does not know: it stays naive until the tracker puts it in the
+    event's timezone.
+
+    Raises:
+        ValueError: the reason, for the caller's message naming the file and line.
+    """
+    text = raw.strip()
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"cutoff {show(text)} is not a date and time such as 2021-08-22T18:00"
+        ) from None
+    if len(text) <= 10:  # a date alone: by when on that day?
+        raise ValueError(f"cutoff {show(text)} needs a time too, such as {text}T18:00")
+    # The one rule for times (core/times.py); a naive time is judged as if it were UTC, which
+    # is within a day of the truth and far from the bounds.
+    problem = time_problem(at if at.tzinfo is not None else at.replace(tzinfo=UTC))
+    if problem is not None:
+        raise ValueError(f"cutoff {show(text)}: {problem}")
+    return at

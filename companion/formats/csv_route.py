@@ -17,6 +17,8 @@ The format, for a route book typed from an organiser's PDF::
   ``where="line N"``. With a ``km`` column every row needs a km, and the rows become anchors:
   `build_route` stretches distances so each town falls at its route-book km and refuses km that
   do not increase. TownSpec.km is left unset: the anchors already put each town at its km.
+* An optional ``cutoff`` column gives a town's cut-off, ``2021-08-22T18:00`` (local time of the
+  event unless it has an offset); an empty cell is a town without one.
 * Blank lines are skipped. Quoted fields may hold the delimiter, but not a line break.
 """
 
@@ -27,7 +29,7 @@ import math
 from pathlib import Path
 
 from companion.core.models import RouteData, RouteError, TownSpec
-from companion.formats._common import check_lat_lon, one_line, read_bytes, show
+from companion.formats._common import check_lat_lon, one_line, parse_cutoff, read_bytes, show
 from companion.formats.limits import DEFAULT_LIMITS, Limits, check_size, too_many
 
 _ALIASES = {
@@ -40,6 +42,8 @@ _ALIASES = {
     "long": "lon",
     "longitude": "lon",
     "km": "km",
+    "cutoff": "cutoff",
+    "cut-off": "cutoff",
 }
 
 
@@ -91,7 +95,8 @@ def parse_csv(
             columns = _header(_cells(line, delimiter, source, where), source, where)
             continue
         cells = _cells(line, delimiter, source, where)
-        needed = max(columns.values()) + 1
+        # A last cutoff column may be left off a row without one.
+        needed = max(i for k, i in columns.items() if k != "cutoff") + 1
         if len(cells) < needed:
             raise RouteError(
                 f"{source}: {where}: expected at least {needed} columns, found {len(cells)}"
@@ -107,11 +112,18 @@ def parse_csv(
         if "km" in columns:
             km = _number(cells, columns, "km", source, where)
             anchors.append((len(lats), km, where))
+        cutoff = None
+        col = columns.get("cutoff", len(cells))
+        if col < len(cells) and (raw_cut := cells[col].strip()):
+            try:
+                cutoff = parse_cutoff(raw_cut)
+            except ValueError as exc:
+                raise RouteError(f"{source}: {where}: column cutoff: {exc}") from None
         if len(lats) == limits.towns:  # every row is a town
             raise too_many(source, where, limits.towns, "rows (towns)")
         lats.append(lat)
         lons.append(lon)
-        towns.append(TownSpec(one_line(town), lat, lon, where=where))
+        towns.append(TownSpec(one_line(town), lat, lon, where=where, cutoff=cutoff))
     if columns is None:
         raise RouteError(f"{source}: the file is empty (no header line name,lat,lon)")
     if len(lats) < 2:

@@ -5,6 +5,8 @@ looked into). LineString and MultiLineString geometries are the path, joined end
 order; positions are ``[lon, lat]`` or ``[lon, lat, ele]``. Point features whose properties have
 a ``name`` (or ``Name``/``NAME``, as GDAL writes from KML) are towns, ``where="feature N"``
 (1-based, in file order). A Point without a name, and every other geometry type, is ignored.
+A town's ``cutoff`` property is its cut-off, ``"2021-08-22T18:00"`` (local time of the event
+unless it has an offset).
 
 Name: the first line feature's name property, else the collection's top-level ``name`` (GDAL
 writes the file stem there), else the file stem. Description: a ``description``/``desc``
@@ -16,11 +18,12 @@ from __future__ import annotations
 import json
 import math
 import reprlib
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from companion.core.models import RouteData, RouteError, TownSpec
-from companion.formats._common import check_lat_lon, one_line, read_bytes
+from companion.formats._common import check_lat_lon, one_line, parse_cutoff, read_bytes
 from companion.formats.limits import DEFAULT_LIMITS, Limits, check_size, too_many
 
 _LINE_TYPES = ("LineString", "MultiLineString")
@@ -162,12 +165,24 @@ class _Reader:
                 if len(self.towns) == self.limits.towns:
                     raise too_many(self.source, where, self.limits.towns, "named points (towns)")
                 lon, lat, _ele = self.position(geom.get("coordinates"), where)
-                self.towns.append(TownSpec(name, lat, lon, where=where))
+                cutoff = self.cutoff(props.get("cutoff"), where)
+                self.towns.append(TownSpec(name, lat, lon, where=where, cutoff=cutoff))
         elif kind == "GeometryCollection" and depth < _MAX_DEPTH:
             members = geom.get("geometries")
             if isinstance(members, list):
                 for member in members:
                     self.geometry(member, where, props, depth + 1)
+
+    def cutoff(self, value: Any, where: str) -> datetime | None:
+        """A Point's "cutoff" property (an ISO time string; null or absent: none)."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            raise self.fail(where, f"cutoff {_brief(value)} is not a date and time string")
+        try:
+            return parse_cutoff(value)
+        except ValueError as exc:
+            raise self.fail(where, str(exc)) from None
 
     def line(self, coords: list[Any], where: str) -> None:
         lats, lons, eles = self.lats, self.lons, self.eles

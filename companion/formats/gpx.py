@@ -9,6 +9,9 @@ What is read (tags matched on their local name, so any namespace or prefix works
   that are only automatic numbering ("#001", "001", "RPT012", "WPT7", "TP3") are skipped: tools
   such as gpx.py and GPSBabel name every route point that way. Route points are not towns when a
   track is the path (the route is then usually a rough plan drawn alongside it).
+* A town's cut-off: ``<extensions><cutoff>2021-08-22T18:00</cutoff></extensions>`` (any prefix),
+  or ``cutoff: 2021-08-22T18:00`` in its ``<desc>`` or ``<cmt>``; local time of the event unless
+  it has an offset.
 * ``<ele>`` is kept; NaN when absent, empty or not a number (elevation only draws the profile, so
   a garbled one does not stop a route from loading). Latitude and longitude must be numbers in
   range: a bad one is a RouteError naming the line.
@@ -31,6 +34,8 @@ from __future__ import annotations
 
 import math
 import pyexpat
+import re
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 
@@ -40,6 +45,7 @@ from companion.formats._common import (
     describe_os_error,
     is_auto_name,
     one_line,
+    parse_cutoff,
     show,
 )
 from companion.formats.limits import DEFAULT_LIMITS, Limits, check_size, too_many
@@ -47,7 +53,9 @@ from companion.formats.limits import DEFAULT_LIMITS, Limits, check_size, too_man
 _CHUNK = 1 << 20
 _NAN = math.nan
 _POINT_PARENT = {"trkpt": "trkseg", "rtept": "rte", "wpt": "gpx"}
-_TEXT_TAGS = frozenset(("ele", "name", "desc"))
+_TEXT_TAGS = frozenset(("ele", "name", "desc", "cmt", "cutoff"))
+# "cutoff: 2021-08-22T18:00" in a waypoint's <desc> or <cmt> (what a GPX editor lets one type).
+_CUTOFF_NOTE = re.compile(r"\bcut-?off\s*[:=]\s*(\S+(?:[ T]\S+)?)", re.IGNORECASE)
 _TRUNCATION_CODES = {
     pyexpat.errors.codes[pyexpat.errors.XML_ERROR_NO_ELEMENTS],
     pyexpat.errors.codes[pyexpat.errors.XML_ERROR_UNCLOSED_TOKEN],
@@ -102,7 +110,8 @@ class _GpxReader:
         self.r_lons: list[float] = []
         self.r_eles: list[float] = []
         # Named rtept/wpt in file order: (kind, name, lat, lon, line).
-        self.named: list[tuple[str, str, float, float, int]] = []
+        # (kind, name, lat, lon, line, cutoff as written or "")
+        self.named: list[tuple[str, str, float, float, int, str]] = []
         self.n_wpt = 0
         self.doc_name = ""
         self.doc_desc = ""
@@ -200,6 +209,7 @@ class _GpxReader:
         # elevation goes into (None for waypoints, whose elevation we do not keep).
         kind = ""
         name = ""
+        cutoff = ""
         lat = lon = 0.0
         line = 0
         eles: list[float] | None = None
@@ -210,7 +220,7 @@ class _GpxReader:
         isfinite = math.isfinite
 
         def start(tag: str, attrs: list[str]) -> None:
-            nonlocal kind, name, lat, lon, line, eles
+            nonlocal kind, name, cutoff, lat, lon, line, eles
             local = local_names.get(tag)
             if local is None:
                 local = local_names[tag] = tag.rpartition(":")[2]
@@ -236,6 +246,7 @@ class _GpxReader:
                     raise self._bad_point(parser, local, attrs)
                 kind = local
                 name = ""
+                cutoff = ""
                 if local == "trkpt":
                     t_lats.append(lat)
                     t_lons.append(lon)
@@ -256,11 +267,11 @@ class _GpxReader:
                 parser.CharacterDataHandler = on_text
 
         def end(tag: str) -> None:
-            nonlocal kind, name, eles
+            nonlocal kind, name, cutoff, eles
             local = pop()
             if local == kind:
                 if kind != "trkpt" and name and not is_auto_name(name):
-                    named.append((kind, name, lat, lon, line))
+                    named.append((kind, name, lat, lon, line, cutoff))
                 kind = ""
                 eles = None
             elif local in text_tags:
@@ -277,6 +288,13 @@ class _GpxReader:
                             eles[-1] = ele if isfinite(ele) else nan
                     elif local == "name":
                         name = one_line("".join(text))
+                    elif local == "cutoff":
+                        cutoff = one_line("".join(text))
+                    elif kind != "trkpt" and not cutoff:
+                        note = _CUTOFF_NOTE.search("".join(text))
+                        cutoff = note[1] if note else ""
+                elif local == "cutoff" and parent == "extensions" and stack[-2] == kind != "":
+                    cutoff = one_line("".join(text))
                 elif parent in ("metadata", "gpx"):
                     self._doc_text(local, "".join(text))
                 elif parent in ("trk", "rte"):
@@ -305,6 +323,14 @@ class _GpxReader:
                 parser.CurrentLineNumber, f"the root element is <{tag}>, not <gpx>: not a GPX file"
             )
         self.seen_root = True
+
+    def _cutoff(self, text: str, line: int) -> datetime | None:
+        if not text:
+            return None
+        try:
+            return parse_cutoff(text)
+        except ValueError as exc:
+            raise self.fail(line, str(exc)) from None
 
     def _bad_point(self, parser: pyexpat.XMLParserType, tag: str, attrs: list[str]) -> RouteError:
         line = parser.CurrentLineNumber
@@ -337,8 +363,8 @@ class _GpxReader:
         if len(lats) > self.limits.points:
             raise too_many(self.source, "", self.limits.points, f"{what} points")
         towns = [
-            TownSpec(name, lat, lon, where=f"line {line}")
-            for kind, name, lat, lon, line in self.named
+            TownSpec(name, lat, lon, where=f"line {line}", cutoff=self._cutoff(cut, line))
+            for kind, name, lat, lon, line, cut in self.named
             if kind == "wpt" or what == "route"
         ]
         if len(towns) > self.limits.towns:

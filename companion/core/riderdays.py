@@ -1,0 +1,144 @@
+"""Rider-days: a day runs from night halt to night halt, not midnight to midnight.
+
+An athlete who rides 18:00 -> 02:30 and sleeps has ridden one day of 170 km, not 120 km on one
+date and 50 on the next. A night halt is a rest of at least `NIGHT_HALT_S` with no moving time:
+the day it ends is closed, and the next day begins when the athlete moves again, on a later
+local date than the day began (a long midday rest in the heat, or a long gap between typed
+entries, is not a night: a day never splits into two of the same date). The rest is
+read from the motion model's final credits (core/motion.py): a GPS stop and a gap between
+positions (the crew's last entry of the evening, the first of the morning) look alike there.
+
+A credit is final up to a minute after its fix, so the km of that minute may already be booked
+to the old day when the new one is found: the recent positions are kept, and the new day takes
+its km from the position where it began. A day is named by the local date it began on.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from companion.core.days import Day
+from companion.core.models import DayTotal
+
+# A rest this long is a night's halt (a sleep), not a meal or a puncture.
+NIGHT_HALT_S = 3 * 3600.0
+# Positions kept for re-booking: more than a credit's lag (motion's span, 45 s).
+_KEEP_S = 10 * 60.0
+
+
+class RiderLedger:
+    """Rider-days of one event, with the interface of `days.DayLedger`."""
+
+    __slots__ = ("_days", "_recent", "last_move_end", "tz")
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self._days: list[Day] = []
+        self._recent: deque[tuple[datetime, float]] = deque()
+        self.last_move_end: datetime | None = None  # the end of the last moving interval
+
+    def copy(self) -> RiderLedger:
+        twin = RiderLedger(self.tz)
+        twin._days = [replace(d) for d in self._days]
+        twin._recent = self._recent.copy()
+        twin.last_move_end = self.last_move_end
+        return twin
+
+    def day(self, t: datetime) -> Day:
+        """The current day (the first one opens at `t`)."""
+        if not self._days:
+            self._days.append(Day(0.0, 0.0, first_time=t))
+        return self._days[-1]
+
+    def book_km(self, t0: datetime, k0: float, t1: datetime, k1: float, progressed: bool) -> None:
+        day = self.day(t0)
+        day.last_km = k1
+        self._recent.append((t1, k1))
+        # The oldest kept is the last one at or before _KEEP_S ago: a long gap's start stays.
+        while len(self._recent) > 2 and (t1 - self._recent[1][0]).total_seconds() > _KEEP_S:
+            self._recent.popleft()
+
+    def book_moving(self, t0: datetime, t1: datetime, moving_s: float, estimated: bool) -> None:
+        if moving_s <= 0:
+            return
+        day = self.day(t0)
+        span = (t1 - t0).total_seconds()
+        # Since the last move, or since the day began (the start, before any move).
+        ref = self.last_move_end or day.first_time
+        if ref is not None:
+            # The rest before this interval and inside it (a long gap's unmoving part).
+            rest = (t0 - ref).total_seconds() + max(span - moving_s, 0.0)
+            begin = self._began(t0, t1, span, moving_s)
+            began = day.first_time or ref
+            if rest >= NIGHT_HALT_S and self._date_of(begin) != self._date_of(began):
+                day = self._open(begin)
+        day.moving_s += moving_s
+        if estimated:
+            day.estimated_s += moving_s
+        self.last_move_end = t1
+
+    def _began(self, t0: datetime, t1: datetime, span: float, moving_s: float) -> datetime:
+        """When the day after a halt began. Across a long gap nothing says when the athlete set
+        off: the moving is put at the gap's end, and not before the midnight of the day it
+        ended (as the calendar ledger books such a gap to the day it ended)."""
+        if span <= moving_s + 1.0:
+            return t0
+        midnight = datetime.combine(t1.astimezone(self.tz).date(), time(0), self.tz)
+        return max(t1 - timedelta(seconds=moving_s), midnight, t0)
+
+    def _date_of(self, t: datetime) -> date:
+        return t.astimezone(self.tz).date()
+
+    def _open(self, begin: datetime) -> Day:
+        old = self._days[-1]
+        k = self._km_at(begin, old)
+        new = Day(k, old.last_km, first_time=begin)
+        old.last_km = k
+        self._days.append(new)
+        return new
+
+    def _km_at(self, t: datetime, old: Day) -> float:
+        """The km at time `t`: of the latest kept position at or before it."""
+        k = old.first_km if not self._recent or self._recent[0][0] > t else self._recent[0][1]
+        for tp, kp in self._recent:
+            if tp > t:
+                break
+            k = kp
+        return k
+
+    def today(self, now: datetime) -> tuple[DayTotal | None, datetime | None]:
+        """The day going on at `now` and when it began; (None, None) once a night halt has
+        lasted past the date the last day began on (the next day has not begun yet)."""
+        if not self._days:
+            return None, None
+        d = self._days[-1]
+        assert d.first_time is not None
+        rested = self.last_move_end is not None and (
+            (now - self.last_move_end).total_seconds() >= NIGHT_HALT_S
+        )
+        if rested and now.astimezone(self.tz).date() != d.first_time.astimezone(self.tz).date():
+            return None, None
+        return self._total(d), d.first_time
+
+    def number(self, now: datetime, origin: date) -> int:
+        """Day N at `now` (1-based, counted from the local date `origin` of the start): the
+        date the rider-day going on began, so a ride past midnight stays on its day."""
+        current, began = self.today(now)
+        d = began.astimezone(self.tz).date() if current is not None and began else None
+        return ((d or now.astimezone(self.tz).date()) - origin).days + 1
+
+    def _total(self, d: Day) -> DayTotal:
+        assert d.first_time is not None
+        return DayTotal(
+            self._date(d), d.last_km - d.first_km, d.moving_s, d.first_km, d.last_km, d.estimated_s
+        )
+
+    def _date(self, d: Day) -> date:
+        assert d.first_time is not None
+        return d.first_time.astimezone(self.tz).date()
+
+    def totals(self) -> tuple[DayTotal, ...]:
+        return tuple(self._total(d) for d in self._days)

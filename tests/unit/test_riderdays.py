@@ -1,0 +1,130 @@
+"""Rider-days: a day runs from night halt to night halt. Typed entries 18:00 -> 02:30 are one day
+of 170 km, not 120 + 50 (hand arithmetic); a real two-day ride (Hokkaido, 1 s GPX) in a timezone
+where its first day runs past midnight splits at its own 16 h night, where the track's own
+timestamps say, with each day's km from pyproj over the raw points."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+from helpers.real_tracks import HOKKAIDO_DAY1, HOKKAIDO_DAY2, RealTrack, fixes, load_real_track
+
+from companion.core.models import Fix, RouteData
+from companion.core.route import build_route
+from companion.core.tracker import Tracker
+
+IST = ZoneInfo("Asia/Kolkata")
+
+
+def ist(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=IST)
+
+
+def _line_route(km: float) -> RouteData:
+    # A meridian line long enough for `km` (1 degree of latitude is ~110.6 km here).
+    n = 50
+    lats = [20.0 + i * (km / 110.0) / (n - 1) for i in range(n)]
+    return RouteData("line", "test", lats, [73.0] * n, [math.nan] * n, [])
+
+
+def _typed(days: str) -> Tracker:
+    tr = Tracker(
+        build_route(_line_route(400.0)), IST, 20.0, start=ist("2021-08-15T18:00"), days=days
+    )
+    entries = [  # (time, km): on the road 18:00 -> 02:30, a night halt, off again 09:00
+        ("2021-08-15T18:00", 0.0),
+        ("2021-08-15T20:00", 40.0),
+        ("2021-08-15T22:00", 80.0),
+        ("2021-08-16T00:00", 120.0),
+        ("2021-08-16T02:30", 170.0),
+        ("2021-08-16T09:00", 170.0),
+        ("2021-08-16T12:00", 230.0),
+    ]
+    for at, km in entries:
+        tr.add(Fix(ist(at), 0.0, 0.0, km=km))
+    return tr
+
+
+def test_rider_day_runs_from_night_halt_to_night_halt() -> None:
+    tr = _typed("rider")
+    days = tr.day_totals()
+    # 18:00 -> 02:30: 170 km in 8.5 h moving; the next day from 09:00: 60 km in 3 h.
+    assert [(d.date.isoformat(), d.km) for d in days] == [
+        ("2021-08-15", 170.0),
+        ("2021-08-16", 60.0),
+    ]
+    assert [d.moving_s for d in days] == [8.5 * 3600, 3 * 3600]
+    p = tr.progress(ist("2021-08-16T12:00"))
+    assert p.km_today == 60.0 and p.day_number == 2
+    assert p.elapsed_s_today == 3 * 3600  # since 09:00, the day's start
+    # At 01:00, still riding the day that began at 18:00: Day 1, km today from 18:00.
+    early = _typed("rider")
+    early.rebuild([f for f in early.fixes if f.time <= ist("2021-08-16T02:30")])
+    p = early.progress(ist("2021-08-16T02:30"))
+    assert p.day_number == 1 and p.km_today == 170.0 and p.elapsed_s_today == 8.5 * 3600
+
+
+def test_calendar_days_cut_at_midnight() -> None:
+    days = _typed("calendar").day_totals()
+    # Split at midnight: 120 km before it, 50 + 60 after.
+    assert [(d.date.isoformat(), d.km) for d in days] == [
+        ("2021-08-15", 120.0),
+        ("2021-08-16", 110.0),
+    ]
+
+
+def test_a_long_midday_rest_is_not_a_night() -> None:
+    tr = Tracker(build_route(_line_route(200.0)), IST, 20.0, days="rider")
+    for at, km in (("08:00", 0.0), ("11:00", 60.0), ("15:00", 60.0), ("18:00", 120.0)):
+        tr.add(Fix(ist(f"2021-08-15T{at}"), 0.0, 0.0, km=km))
+    assert [d.km for d in tr.day_totals()] == [120.0]
+
+
+def test_real_two_day_ride_splits_at_its_night(shared_dir: Path) -> None:
+    one = load_real_track(shared_dir / HOKKAIDO_DAY1)
+    two = load_real_track(shared_dir / HOKKAIDO_DAY2)
+    lats = np.concatenate([one.lats, two.lats]).tolist()
+    lons = np.concatenate([one.lons, two.lons]).tolist()
+    route = build_route(RouteData("hokkaido", "t", lats, lons, [math.nan] * len(lats), []))
+    # Pacific time: day 1 (01:11-08:29 UTC) is 18:11 -> 01:29, past midnight; day 2 17:26-23:20.
+    la = ZoneInfo("America/Los_Angeles")
+    assert one.times[0].astimezone(la).date() != one.times[-1].astimezone(la).date()
+    feed = fixes(one) + fixes(two)
+    tr = Tracker(route, la, 15.0, max_kmh=80.0, days="rider")
+    for f in feed:
+        tr.add(f)
+    days = tr.day_totals()
+    assert len(days) == 2
+    # Day 1 is the first file's ride; day 2 the second file's and the 1.2 km between them.
+    assert days[0].date == one.times[0].astimezone(la).date()
+    assert days[1].date == two.times[0].astimezone(la).date()
+    assert days[0].km == pytest.approx(one.length_km, rel=0.01)
+    total = tr.progress(two.times[-1]).km_total
+    gap_km = total - one.length_km - two.length_km
+    assert abs(gap_km) < 1.5
+    assert days[1].km == pytest.approx(two.length_km + gap_km, rel=0.01)
+    # The second day begins in the night between the two files (the 1.2 km between them is
+    # taken at the planned speed just before the second file's first point), by its first move.
+    p = tr.progress(two.times[-1])
+    assert p.day_number == 2 and p.km_today == pytest.approx(days[1].km)
+    began = two.times[-1].timestamp() - p.elapsed_s_today
+    assert one.times[-1].timestamp() < began <= _first_move(two).timestamp()
+    # Calendar days of the same feed cut day 1 at midnight instead.
+    cal = Tracker(route, la, 15.0, max_kmh=80.0, days="calendar")
+    for f in feed:
+        cal.add(f)
+    cal_days = cal.day_totals()
+    assert cal_days[0].km < days[0].km - 5.0
+    assert sum(d.km for d in cal_days) == pytest.approx(sum(d.km for d in days))
+
+
+def _first_move(track: RealTrack) -> datetime:
+    """The time the track first moves 50 m from its first point (pyproj over the raw points)."""
+    cum = track.cum_m
+    i = int(np.argmax(cum > 50.0))
+    return track.times[max(i - 1, 0)]
