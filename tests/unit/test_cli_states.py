@@ -78,7 +78,8 @@ def test_due_overdue_and_no_entry(event: Path, capsys: Capsys) -> None:
     assert doc["eta_basis"]["basis"] == "recent"
     assert doc["eta_basis"]["speed_kmh"] == pytest.approx(6.0)
     andheri, borivali = doc["towns_ahead"][:2]
-    assert andheri == {
+    # (Its three ETAs side by side, "etas", are test_three_etas_side_by_side's.)
+    assert {k: andheri[k] for k in ("name", "km", "km_to_go", "eta", "state", "past_eta_s")} == {
         "name": "Andheri",
         "km": 11.0,
         "km_to_go": 7.0,
@@ -253,3 +254,46 @@ def test_finished(event: Path, capsys: Capsys) -> None:
     assert "Stopped at" not in out
     code, _out, err = cli(capsys, "stop", str(event), "--now", "2021-08-23T09:00+05:30")
     assert code == 2 and "the athlete finished at Sun 18:30" in err
+
+
+def test_three_etas_side_by_side(event: Path, capsys: Capsys) -> None:
+    """The rhythm (the main ETA), the recent pace and the plan, each with its basis."""
+    for args in (
+        ("checkpoint", "--km", "4", "--time", "2021-08-15T06:10"),  # 40 min at 6 km/h
+        ("stop", "--time", "2021-08-15T06:10"),
+        ("go", "--time", "2021-08-15T06:40"),  # 30 min stopped
+        ("checkpoint", "--km", "12", "--time", "2021-08-15T08:00"),  # 80 min at 6 km/h
+    ):
+        now = ("--now", "2021-08-15T08:00+05:30")
+        code, _out, err = cli(capsys, args[0], str(event), *args[1:], *now)
+        assert code == 0, err
+    doc = status(capsys, event, "2021-08-15T08:05+05:30")
+    borivali = doc["towns_ahead"][0]
+    assert borivali["name"] == "Borivali" and borivali["km_to_go"] == 12.0
+    # Moving 120 of the 150 min since the start (20 % stopped), 6 km/h since the stop: 12 km is
+    # 2 h moving, 2h30 with the usual stops, from the last entry at 08:00.
+    assert borivali["etas"]["rhythm"] == {
+        "eta": "2021-08-15T10:30:00+05:30",
+        "speed_kmh": 6.0,
+        "basis": "stint pace + 20 % stops",
+    }
+    # The recent moving average, 6 km/h, no more stops: 10:00.
+    assert borivali["etas"]["recent"] == {
+        "eta": "2021-08-15T10:00:00+05:30",
+        "speed_kmh": 6.0,
+        "basis": "recent moving average, no more stops",
+    }
+    # The plan, 7 km/h: 12/7 h = 1h42m51s (to the second).
+    assert borivali["etas"]["plan"] == {
+        "eta": "2021-08-15T09:42:51+05:30",
+        "speed_kmh": 7.0,
+        "basis": "planned speed",
+    }
+    assert borivali["eta"] == borivali["etas"]["rhythm"]["eta"]
+    assert borivali["eta_kind"] == "rhythm" and doc["next_town"]["speed_kmh"] == 6.0
+    # The recent-pace basis as before, for readers of eta_basis.
+    assert doc["eta_basis"]["basis"] == "recent" and doc["eta_basis"]["speed_kmh"] == 6.0
+    code, out, _err = cli(capsys, "status", str(event), "--now", "2021-08-15T08:05+05:30")
+    next_line = "next  Borivali: 12.0 km, ETA 10:30 (in 2h25) at 6.0 km/h, stint pace + 20 % stops"
+    assert next_line in out
+    assert "also: recent pace 10:00, plan 09:42" in out
