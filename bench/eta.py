@@ -4,6 +4,7 @@ Run from the repository root:
 
     .venv/bin/python bench/eta.py            # all 15 events of ../shared/corpus/eta-tracks
     .venv/bin/python bench/eta.py --quick    # 4 events, a smoke test (under a minute)
+    .venv/bin/python bench/eta.py --by-event # and each event's own table
 
 Each event (bench/eta_tracks.py: files joined, timezone, planned speed) is its own route, with
 towns every 10-25 km. It is replayed through `Tracker.add` twice: (a) fix by fix as a GPS feed,
@@ -305,6 +306,7 @@ def _commit() -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK_EVENTS)}")
+    ap.add_argument("--by-event", action="store_true", help="also each event's own table")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     events = QUICK_EVENTS if args.quick else tuple(e.name for e in EVENTS)
@@ -319,6 +321,9 @@ def main(argv: list[str] | None = None) -> int:
     held = [e for e in raw if e not in TUNE_EVENTS]
     if held and not args.quick:
         print("\n".join(table(cells(raw, held), f"Held-out events ({', '.join(held)})")))
+    if args.by_event:
+        for ev in raw:
+            print("\n".join(table(cells(raw, [ev]), ev)))
     print("### Every method, all events\n")
     print("\n".join(peers_table(cells(raw))))
     where = cells(raw)[PLACEMENT]
@@ -331,4 +336,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # | head: a quiet end, as the CLI's
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+        sys.exit(141)

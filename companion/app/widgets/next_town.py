@@ -1,5 +1,6 @@
-"""The next town: name, km to go, ETA as a clock time and as time remaining (or due / overdue),
-and the speed used; STOPPED while the athlete rests, FINISHED at the end."""
+"""The next town: name, km to go, ETA as a clock time and as time remaining (or due / overdue)
+with the spread of the other ETAs, and the speed used; STOPPED while the athlete rests, FINISHED
+at the end."""
 
 from __future__ import annotations
 
@@ -10,8 +11,17 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from companion.core.models import Progress
-from companion.render import BASIS_TEXT, clock, eta_words, finished_words, kmh, stopped_words
+from companion.render import (
+    clock,
+    eta_range,
+    eta_words,
+    finished_words,
+    kmh,
+    main_basis,
+    stopped_words,
+)
 from companion.render import km as km_text
+from companion.render_deadlines import deadline_long
 
 
 class NextTown(Widget):
@@ -41,8 +51,16 @@ class NextTown(Widget):
         text.append("ETA ", style="dim")
         text.append(clock(n.eta_at, self.tz, p.now), style="bold")
         late = n.state != "ahead"
-        text.append(f" ({eta_words(n)})\n", style="bold reverse" if late else "")
-        basis = f"at {kmh(n.speed_kmh)}: {BASIS_TEXT.get(p.eta_speed_basis, '')}"
+        text.append(f" ({eta_words(n)})", style="bold reverse" if late else "")
+        # The spread of the three reckonings (rhythm, recent pace, plan) beside the main one.
+        spread = eta_range(n, self.tz, p.now)
+        text.append(f"  {spread}\n" if spread else "\n", style="dim")
+        basis = f"at {kmh(n.speed_kmh)}: {main_basis(n, p)}"
+        # The next town's cut-off or target first (time in hand and the pace it needs): on a
+        # narrow screen it matters more than the basis, which the ellipsis then cuts.
+        for c in n.deadlines:
+            style = "bold red" if c.missed else "bold"
+            text.append(f"{deadline_long(c, self.tz, p.now)}  ", style=style)
         stopped = stopped_words(p, self.tz)
         if stopped is not None:
             text.append(stopped, style="bold")

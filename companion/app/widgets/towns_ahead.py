@@ -10,14 +10,21 @@ from textual.widget import Widget
 
 from companion.core.models import Progress, TownAhead
 from companion.render import clock, eta_words, km
+from companion.render_deadlines import deadlines_short
 
 
 def towns_table(
-    towns: tuple[TownAhead, ...], tz: ZoneInfo, p: Progress, limit: int | None = None
+    towns: tuple[TownAhead, ...],
+    tz: ZoneInfo,
+    p: Progress,
+    limit: int | None = None,
+    *,
+    all_etas: bool = False,
 ) -> Table:
     """A table of towns with km along the route, km to go and ETA; the finish is always last.
 
-    Shared by the dashboard panel and the full towns screen.
+    Shared by the dashboard panel and the full towns screen (`all_etas`: the recent-pace and
+    plan ETAs in columns beside the main one, the athlete's rhythm).
     """
     shown = list(towns)
     if limit is not None and len(shown) > limit:
@@ -29,12 +36,26 @@ def towns_table(
     table.add_column("to go", justify="right", no_wrap=True)
     table.add_column("ETA", justify="right", no_wrap=True)
     table.add_column("in", justify="right", no_wrap=True)
+    others = ("recent", "plan") if all_etas else ()
+    for kind in others:
+        table.add_column(kind, justify="right", no_wrap=True)
+    # A cut-off / target column only when a town shown has one (core/cutoffs.py).
+    deadlines = any(t.deadlines for t in shown)
+    if deadlines:
+        table.add_column("cut-off", justify="right", no_wrap=True)
     for i, t in enumerate(shown):
         last = i == len(shown) - 1 and p.finish is not None and t.name == p.finish.name
         name = f"{t.name} (finish)" if last else t.name
         # "in 20 min", or "due" / "overdue by 25 min" once the ETA has passed (never "0 min").
         when = eta_words(t).removeprefix("in ")
-        table.add_row(name, km(t.km), f"{km(t.km_to_go)} km", clock(t.eta_at, tz, p.now), when)
+        cells = [name, km(t.km), f"{km(t.km_to_go)} km", clock(t.eta_at, tz, p.now), when]
+        for kind in others:
+            e = t.eta_of(kind)
+            cells.append(clock(e.at if e is not None else None, tz, p.now))
+        if deadlines:
+            cells.append(deadlines_short(t, tz, p.now))
+        missed = any(c.missed for c in t.deadlines)
+        table.add_row(*cells, style="bold red" if missed else None)
     return table
 
 
