@@ -7,7 +7,8 @@ days the athlete also stops, sleeps and slows, so the model keeps, from the moti
   `STINT_BREAK_S`), topped up with the whole event's pace while the stint is short. It is built
   from every entry since the rest, so typed checkpoints count as much as dense GPS;
 - a stop allowance: day time (nights left out) over moving time, so the usual short stops
-  are spent again: 20 % stopped turns 1 h of riding into 1 h 15;
+  are spent again: 20 % stopped turns 1 h of riding into 1 h 15 (beyond the first hour
+  ahead, NO_STOPS_S: a town a few km on is usually reached before the next stop);
 - the nights seen (a rest of `NIGHT_REST_S` or more around the local night): when the athlete
   stopped and for how long; the median of them places the nights ahead. Before any night has
   been seen, the event's `day_hours` (DayWindow) stand in, and before any moving, the plan.
@@ -38,6 +39,10 @@ NIGHT_FROM_H, NIGHT_TO_H = 17, 9
 ALLOWANCE_MIN_S = 30 * 60.0
 # The stop allowance never more than doubles the moving time (a long lunch early in a day).
 ALLOWANCE_MAX = 2.0
+# No stop is allowed for in the first this much of moving time ahead: the stops are lumpy (a
+# control, a meal), and a town a few km on is usually reached before the next one.
+# Chosen on the bench's tuning events (bench/eta.py TUNE_EVENTS): 0, 45 and 60 min tried.
+NO_STOPS_S = 3600.0
 # Still moving after the usual night stop: the night is expected this much later, not at once
 # (a town 3 km ahead is not sent to tomorrow).
 NIGHT_GRACE_S = 3600.0
@@ -216,7 +221,9 @@ def rhythm_eta(
     factor = model.allowance()
     if factor > 1.0:
         basis += f" + {round((1 - 1 / factor) * 100)} % stops"
-    day_s = km_to_go / pace * 3600.0 * factor
+    moving_s = km_to_go / pace * 3600.0
+    # The usual stops are spread over hours: none is expected in the next NO_STOPS_S of moving.
+    day_s = moving_s + (factor - 1.0) * max(moving_s - NO_STOPS_S, 0.0)
     night = model.usual_night()
     if night is not None:
         if resting_since is not None:

@@ -12,7 +12,7 @@ import pytest
 
 from companion.core.eta import DayWindow
 from companion.core.models import Fix, RouteData, TownSpec
-from companion.core.pace import NIGHT_GRACE_S, PaceModel, rhythm_eta
+from companion.core.pace import NIGHT_GRACE_S, NO_STOPS_S, PaceModel, rhythm_eta
 from companion.core.route import Route, build_route
 from companion.core.tracker import Tracker
 
@@ -72,9 +72,13 @@ def test_a_stop_allowance_of_20_percent_turns_1_h_of_riding_into_1_h_15() -> Non
     # 15 of 75 min stopped (20 %): 75 min of the day for every 60 moving.
     assert m.allowance() == pytest.approx(1.25)
     assert m.pace_kmh() == pytest.approx(10.0)
-    at, kmh, basis = rhythm_eta(m, 10.0, t, IST, planned_kmh=7.0, window=None, resting_since=None)
-    assert at == t + timedelta(hours=1, minutes=15)
+    # 20 km is 2 h of riding: the first hour ahead without stops (NO_STOPS_S), then 1 h 15.
+    assert NO_STOPS_S == 3600.0
+    at, kmh, basis = rhythm_eta(m, 20.0, t, IST, planned_kmh=7.0, window=None, resting_since=None)
+    assert at == t + timedelta(hours=2, minutes=15)
     assert kmh == pytest.approx(10.0) and basis == "stint pace + 20 % stops"
+    # A town 10 km on, within the hour: no stop expected before it.
+    assert eta_of(m, 10.0, t) == t + timedelta(hours=1)
 
 
 def test_no_stops_seen_no_allowance_and_a_stop_going_on_is_not_counted_yet() -> None:
