@@ -55,6 +55,10 @@ class RiderLedger:
 
     def book_km(self, t0: datetime, k0: float, t1: datetime, k1: float, progressed: bool) -> None:
         day = self.day(t0)
+        if self._night_between(t0, t1, day):
+            # The morning's first position after a night without any (the crew's entry as the
+            # day starts): the new day opens here; earlier once its moving time is known.
+            day = self._open(t1)
         day.last_km = k1
         self._recent.append((t1, k1))
         # The oldest kept is the last one at or before _KEEP_S ago: a long gap's start stays.
@@ -66,6 +70,13 @@ class RiderLedger:
             return
         day = self.day(t0)
         span = (t1 - t0).total_seconds()
+        if day.first_time == t1 and span > moving_s + 1.0 and len(self._days) > 1:
+            # The day opened at the end of this gap: it began when the moving in it did.
+            day.first_time = self._began(t0, t1, span, moving_s)
+            self.last_move_end = t1
+            day.moving_s += moving_s
+            day.estimated_s += moving_s if estimated else 0.0
+            return
         # Since the last move, or since the day began (the start, before any move).
         ref = self.last_move_end or day.first_time
         if ref is not None:
@@ -88,6 +99,17 @@ class RiderLedger:
             return t0
         midnight = datetime.combine(t1.astimezone(self.tz).date(), time(0), self.tz)
         return max(t1 - timedelta(seconds=moving_s), midnight, t0)
+
+    def _night_between(self, t0: datetime, t1: datetime, day: Day) -> bool:
+        """No position for a night's halt, since the last move, and a new date."""
+        ref = self.last_move_end or day.first_time
+        return (
+            ref is not None
+            and (t1 - t0).total_seconds() >= NIGHT_HALT_S
+            and (t1 - ref).total_seconds() >= NIGHT_HALT_S
+            and day.first_time is not None
+            and self._date_of(t1) != self._date_of(day.first_time)
+        )
 
     def _date_of(self, t: datetime) -> date:
         return t.astimezone(self.tz).date()
