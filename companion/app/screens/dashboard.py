@@ -66,13 +66,14 @@ class DashboardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "checkpoint", "Checkpoint"),
         Binding("u", "undo", "Undo"),
-        Binding("e", "edit_time", "Edit time"),
+        Binding("e", "edit_time", "Time"),
         # One key: "Stop" while moving, "Go" while stopped (check_action shows the one in force).
         Binding("s", "stop", "Stop"),
         Binding("s", "go", "Go"),
         Binding("d", "days", "Days"),
         Binding("t", "towns", "Towns"),
-        Binding("l", "log", "Log"),
+        # Not in the footer (help and the palette list it): at 80 columns "? Help" must fit.
+        Binding("l", "log", "Log", show=False),
     ]
 
     progress: var[Progress | None] = var(None)
