@@ -77,7 +77,6 @@ class Motion:
         "moving",
         "moving_s_total",
         "span_s",
-        "speed_now_at",
         "speed_now_kmh",
         "stop_mps",
         "stopped_by",
@@ -106,7 +105,6 @@ class Motion:
         self.moving_s_total = 0.0
         self.estimated_s_total = 0.0
         self.speed_now_kmh: float | None = None
-        self.speed_now_at: datetime | None = None
 
     def copy(self) -> Motion:
         twin = Motion(self.stop_mps, self.max_mps, self.window.window_s, self.span_s)
@@ -120,7 +118,7 @@ class Motion:
         twin.stopped_since, twin.stopped_by = self.stopped_since, self.stopped_by
         twin.moving = self.moving
         twin.moving_s_total, twin.estimated_s_total = self.moving_s_total, self.estimated_s_total
-        twin.speed_now_kmh, twin.speed_now_at = self.speed_now_kmh, self.speed_now_at
+        twin.speed_now_kmh = self.speed_now_kmh
         return twin
 
     def receiver_speed(self, speed_mps: float | None, dt: float) -> float | None:
@@ -166,7 +164,7 @@ class Motion:
             self._recent.clear()
             self._recent.append((t1, k1))
             self._set_moving(t1, k1)
-            self.speed_now_kmh, self.speed_now_at = None, t1
+            self.speed_now_kmh = None
             return credits
 
         rx = self.receiver_speed(speed_mps, dt) if not manual else None
@@ -192,8 +190,11 @@ class Motion:
             slow = abs(dist_m) < self.stop_mps * dt
             ts = t0
         if slow:
-            for p in self._pending:
-                if p.t0 >= ts and not p.manual_move and not p.by_receiver:
+            # Pending intervals are in time order: only the newest, back to the span's start.
+            for p in reversed(self._pending):
+                if p.t0 < ts:
+                    break
+                if not p.manual_move and not p.by_receiver:
                     p.slow = True
         self._speed_now(t1, k1, rx, manual, dist_m, dt)
 
@@ -233,10 +234,6 @@ class Motion:
         ):
             credits.append(self._final(self._pending.popleft()))
         return credits
-
-    def pending_moving_s(self) -> float:
-        """Moving time not final yet (at most `span_s`): shown as moving until judged."""
-        return sum((p.t1 - p.t0).total_seconds() for p in self._pending if not p.slow)
 
     # --- helpers --------------------------------------------------------------------------------
     def _on_mark(self, mark: str, t: datetime, km: float, credits: list[Credit]) -> list[Credit]:
@@ -278,7 +275,6 @@ class Motion:
                 self.speed_now_kmh = kmh if kmh <= self.max_mps * 3.6 else None
         elif dt > 0:
             self.speed_now_kmh = abs(dist_m) / dt * 3.6  # typed: the last leg's speed
-        self.speed_now_at = t1
 
     def _final(self, iv: _Interval) -> Credit:
         dt = (iv.t1 - iv.t0).total_seconds()

@@ -19,7 +19,7 @@ from datetime import datetime
 import numpy as np
 
 from companion.core.models import Fix, Placement
-from companion.core.route import TOWN_TO_TOWN_LEG_M, Route
+from companion.core.route import TOWN_TO_TOWN_LEG_M, Route, radii
 
 # Moves shorter than this from the last counted position are GPS jitter (a standing receiver
 # wanders a few metres): not distance.
@@ -43,11 +43,7 @@ SCALE_BOUNDS = (0.5, 2.0)
 
 def metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Distance in metres for points a few km apart (local plane; < 0.1 % off at that range)."""
-    a, e2 = 6378137.0, 6.69437999014e-3
-    s = math.sin(math.radians((lat1 + lat2) / 2.0))
-    w = math.sqrt(1.0 - e2 * s * s)
-    r_n = a * (1.0 - e2) / (w * w * w)
-    r_e = a / w * math.cos(math.radians((lat1 + lat2) / 2.0))
+    r_n, r_e = radii((lat1 + lat2) / 2.0)
     dy = math.radians(lat2 - lat1) * r_n
     dx = math.radians((lon2 - lon1 + 180.0) % 360.0 - 180.0) * r_e
     return math.hypot(dx, dy)

@@ -337,10 +337,12 @@ class Tracker:
             )  # fmt: skip
 
         towns = [ahead(t.name, t.km) for t in route.towns_after(self.km)]
-        finish = ahead(route.finish_name, route.length_km)
+        # The last town is usually the finish: its ETA is not reckoned twice.
+        at_end = bool(towns) and towns[-1].km == route.length_km
+        finish = towns[-1] if at_end else ahead(route.finish_name, route.length_km)
+        origin = self.start or self._first_time
         if self._deadlines.by_km:
-            origin0 = self.start or self._first_time
-            elapsed = (until - origin0).total_seconds() if origin0 else 0.0
+            elapsed = (until - origin).total_seconds() if origin else 0.0
             fraction = moving_fraction(self._moving_s_total, elapsed)
             towns = annotate(towns, self._deadlines, now, fraction)
             finish = annotate([finish], self._deadlines, now, fraction)[0]
@@ -368,7 +370,6 @@ class Tracker:
         if off_route and placement is not None:
             alerts.append(f"OFF ROUTE: {placement.off_route_m / 1000:.1f} km from the path")
         alerts += deadline_alerts(towns_with_finish, self.tz)
-        origin = self.start or self._first_time
         day_of = until.astimezone(self.tz).date()
         day_number = (day_of - origin.astimezone(self.tz).date()).days + 1 if origin else None
         if day_number is not None and day_number < 1:
