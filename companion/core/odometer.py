@@ -88,8 +88,7 @@ class Odometer:
         odo_km = min(self._km + moved * self._scale / 1000.0, route.length_km)
         # The leg the odometer is on, not the one whose corridor the fix happens to fall in
         # (corridors overlap where the road doubles back).
-        i = min(max(int(np.searchsorted(route.cum_m, odo_km * 1000.0, side="right")) - 1, 0),
-                len(route.seg_m) - 1)  # fmt: skip
+        i = _leg_at(route, odo_km)
         if route.seg_m[i] < TOWN_TO_TOWN_LEG_M:
             return placed
         lo, hi = float(route.cum_m[i]) / 1000.0, float(route.cum_m[i + 1]) / 1000.0
@@ -125,8 +124,10 @@ class Odometer:
                 self._odo_m += moved
             self._lat, self._lon, self._km = fix.lat, fix.lon, placed.km
         self._time = fix.time
-        if route.town_to_town and 0 <= placed.segment < len(route.seg_m):
-            self._learn(route, fix, placed.segment)
+        if route.town_to_town:
+            # The leg from the km: a fix logged with its km (the feed path, a reopened log)
+            # carries no segment, and must teach the scale all the same.
+            self._learn(route, fix, _leg_at(route, placed.km))
 
     def _learn(self, route: Route, fix: Fix, i: int) -> None:
         a, b = _to_towns(route, i, fix)
@@ -151,3 +152,9 @@ def _to_towns(route: Route, i: int, fix: Fix) -> tuple[float, float]:
         metres(float(route.lats[i]), float(route.lons[i]), fix.lat, fix.lon),
         metres(float(route.lats[i + 1]), float(route.lons[i + 1]), fix.lat, fix.lon),
     )
+
+
+def _leg_at(route: Route, km: float) -> int:
+    """The leg (segment) of the route that `km` falls on."""
+    i = int(np.searchsorted(route.cum_m, km * 1000.0, side="right")) - 1
+    return min(max(i, 0), len(route.seg_m) - 1)

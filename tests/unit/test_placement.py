@@ -319,3 +319,22 @@ def test_info_says_when_a_route_is_town_to_town(
     assert json.loads(capsys.readouterr().out)["town_to_town"] is False
     assert main(["info", str(shared_dir / AUDAX_150K)]) == 0
     assert "approximate" not in capsys.readouterr().out
+
+
+def test_the_feed_path_places_as_the_tracker_does_on_a_route_book(
+    shared_dir: Path, tmp_path: Path
+) -> None:
+    # The session logs each feed fix with the km `place` gave it, and the tracker then takes that
+    # km as it is: the odometer must learn the book's scale on that path too, or a reopened or
+    # live event would drift from what the same fixes give fed directly.
+    real = load_real_track(shared_dir / HOKKAIDO_DAY2)
+    csv = tmp_path / "book.csv"
+    route_book_csv(real, csv, 8.0)
+    route = load_route(csv)
+    direct = Tracker(route, "UTC", max_kmh=60.0)
+    logged = Tracker(route, "UTC", max_kmh=60.0)
+    for f in fixes(real)[:6000]:
+        direct.add(f)
+        placed = logged.place(f)
+        logged.add(Fix(f.time, f.lat, f.lon, source=f.source, km=placed.km))
+        assert logged.km == pytest.approx(direct.km, abs=1e-9)
