@@ -1,0 +1,112 @@
+"""Commands about routes: list the bundled ones, show one, write a new event file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+from pathlib import Path
+
+from companion import render
+from companion.cli.common import Commands, UsageError, add, bundled, route_arg
+from companion.event import Event, write_event
+from companion.formats import load_route
+from companion.locations import bundled_routes_dir
+
+
+def cmd_routes(args: argparse.Namespace) -> int:
+    rows = []
+    for path in bundled():
+        r = load_route(path)
+        rows.append(
+            {
+                "name": path.stem,
+                "title": r.name,
+                "length_km": round(r.length_km, 3),
+                "towns": len(r.towns),
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            print(
+                f"{row['name']:<22} {row['length_km']:>8.1f} km  {row['towns']:>3} towns  "
+                f"{row['title']}"
+            )
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    r = load_route(route_arg(args.route))
+    if args.json:
+        doc = {
+            "name": r.name,
+            "length_km": round(r.length_km, 3),
+            # Straight lines between towns: km between two towns are approximate.
+            "town_to_town": r.town_to_town,
+            "towns": [{"name": t.name, "km": round(t.km, 3)} for t in r.towns],
+        }
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return 0
+    print(render.route_info(r))
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    route_path = route_arg(args.route)
+    load_route(route_path)  # refuse an unreadable route now, not on the road
+    out = Path(args.output)
+    if route_path.parent.resolve() == bundled_routes_dir().resolve():
+        route_ref = route_path.stem
+    else:
+        import os
+
+        route_ref = os.path.relpath(route_path.resolve(), out.resolve().parent)
+    start = None
+    if args.start:
+        try:
+            start = datetime.fromisoformat(args.start)
+        except ValueError:
+            raise UsageError(f"--start {args.start!r}: not an ISO 8601 time") from None
+    event = Event(
+        name=args.name or route_path.stem,
+        athlete=args.athlete or "",
+        route=route_ref,
+        timezone=args.tz,
+        planned_kmh=args.speed,
+        start=start,
+        feed=args.feed,
+        day_hours=args.day_hours,
+    )
+    write_event(event, out, overwrite=args.force)
+    print(f"wrote {out} (route {route_ref}, {args.tz}, {args.speed:g} km/h planned)")
+    return 0
+
+
+def register(sub: Commands) -> None:
+    sp = add(sub, "routes", "list the bundled routes")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_routes)
+
+    sp = add(sub, "info", "a route's towns with their km and leg lengths")
+    sp.add_argument("route", help="a route file or a bundled route's name")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_info)
+
+    sp = add(sub, "new", "write a new event file")
+    sp.add_argument("route", help="a route file or a bundled route's name")
+    sp.add_argument("-o", "--output", required=True, help="the event file to write")
+    sp.add_argument("--name")
+    sp.add_argument("--athlete")
+    sp.add_argument("--tz", default="Asia/Kolkata", help="IANA timezone (default Asia/Kolkata)")
+    sp.add_argument("--speed", type=float, default=8.0, help="planned speed, km/h (default 8)")
+    sp.add_argument("--start", help="start time, ISO 8601 (local to --tz without an offset)")
+    sp.add_argument("--feed", help="a feed URL (gpsd://, nmea:, http://, replay:)")
+    sp.add_argument(
+        "--day-hours",
+        metavar="HH:MM-HH:MM",
+        help="on the road each day (multi-day events): ETAs skip the nights",
+    )
+    sp.add_argument("--force", action="store_true", help="overwrite an existing file")
+    sp.set_defaults(func=cmd_new)
