@@ -15,6 +15,7 @@ An event file looks like this (`companion new` writes one)::
     day_hours = "06:00-19:00"       # optional; on the road each day: ETAs skip the nights
     target = "finish 2021-01-18T18:00"  # optional; a town or the finish by a time (targets.py)
     days = "rider"                  # optional; "rider" (night halt to night halt) or "calendar"
+    id = "unity-run-2021-k3f9"      # optional; a slug naming the event (event_id.py)
 
 Unknown keys and bad values are errors that name the file and the key: a typo such as `planed_kmh`
 must not silently fall back to a default during the event.
@@ -37,6 +38,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from companion.core.models import CompanionError
 from companion.core.times import time_problem
+from companion.event_id import id_problem
 from companion.locations import bundled_routes_dir
 from companion.targets import DEFAULT_DAYS, check_days, parse_target
 
@@ -52,7 +54,7 @@ MAX_PLANNED_KMH = 200.0
 ROUTE_SUFFIXES = (".csv", ".gpx", ".geojson")
 KEYS = (
     "name", "athlete", "route", "timezone", "planned_kmh", "start", "feed", "max_kmh", "stale_min",
-    "day_hours", "no_entry_min", "target", "days",
+    "day_hours", "no_entry_min", "target", "days", "id",
 )  # fmt: skip
 # A GPS position older than this many minutes raises the dashboard's STALE alert by default.
 DEFAULT_STALE_MIN = 10.0
@@ -92,6 +94,7 @@ class Event:
     no_entry_min: float | None = None
     target: str | None = None  # "Statue of Unity 2021-08-22T18:00" (companion/targets.py)
     days: str = DEFAULT_DAYS  # "rider" or "calendar": how the days table cuts days
+    id: str | None = None  # "unity-run-2021-k3f9": names the event where its path cannot
     path: Path = Path()
 
     def __post_init__(self) -> None:
@@ -130,6 +133,8 @@ class Event:
             check_days(self.days)
         except ValueError as e:
             raise EventError(f"days: {e}") from None
+        if self.id is not None and (problem := id_problem(self.id)) is not None:
+            raise EventError(f"id: {problem}")
         object.__setattr__(self, "stale_min", float(self.stale_min))
         object.__setattr__(self, "planned_kmh", float(self.planned_kmh))
         object.__setattr__(self, "max_kmh", float(self.max_kmh))
@@ -280,6 +285,7 @@ def _event_from_table(data: dict[str, Any], path: Path) -> Event:
         no_entry_min=data.get("no_entry_min"),
         target=data.get("target"),
         days=data.get("days", DEFAULT_DAYS),
+        id=data.get("id"),
         path=Path(os.path.abspath(path)),
     )
 
@@ -309,6 +315,8 @@ def event_toml(event: Event) -> str:
     lines = [
         "# Companion event file. Times without an offset are in `timezone`.",
         f"name = {toml_string(event.name)}",
+        # Names the event where its path cannot (a sharing broker): kept when the file moves.
+        *([f"id = {toml_string(event.id)}"] if event.id is not None else []),
         f"athlete = {toml_string(event.athlete)}",
         "# A route file relative to this file, or the name of a bundled route.",
         f"route = {toml_string(event.route)}",

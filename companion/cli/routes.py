@@ -10,6 +10,7 @@ from pathlib import Path
 from companion import render
 from companion.cli.common import Commands, UsageError, add, bundled, route_arg
 from companion.event import Event, write_event
+from companion.event_id import new_event_id
 from companion.formats import load_route
 from companion.locations import bundled_routes_dir
 
@@ -69,8 +70,9 @@ def cmd_new(args: argparse.Namespace) -> int:
             start = datetime.fromisoformat(args.start)
         except ValueError:
             raise UsageError(f"--start {args.start!r}: not an ISO 8601 time") from None
+    name = args.name or route_path.stem
     event = Event(
-        name=args.name or route_path.stem,
+        name=name,
         athlete=args.athlete or "",
         route=route_ref,
         timezone=args.tz,
@@ -78,6 +80,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         start=start,
         feed=args.feed,
         day_hours=args.day_hours,
+        id=new_event_id(name),
     )
     write_event(event, out, overwrite=args.force)
     print(f"wrote {out} (route {route_ref}, {args.tz}, {args.speed:g} km/h planned)")
