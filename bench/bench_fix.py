@@ -1,0 +1,142 @@
+"""Issue 11: one GPS fix -> Progress (`Tracker.add` + `Tracker.progress` with every town's ETA),
+with `day_hours` and 16 towns, on routes of 20k, 100k and 200k points.
+
+    .venv/bin/python bench/bench_fix.py            # 20,000 timed fixes a route (~1-2 min)
+    .venv/bin/python bench/bench_fix.py --quick    # 3,000 a route
+
+Each route is its own generated GPX (bench_route.make_path: 16 towns spread over the whole
+length, whatever the size), loaded with `load_route`. The fixes are 1 Hz at ~25 km/h with ~3 m
+of noise (bench_route.make_fixes), 1000 warm-up fixes first. Beside the figure:
+
+* without `day_hours` (the same tracker with no day window), and `Tracker.add` alone;
+* the naive peer: what a tracker without a search window or incremental state does per fix:
+  one numpy projection over every segment (`route._nearest` over the whole path) and a plain
+  loop "km to each town / planned speed" for the ETAs. Ratio = Companion / naive.
+
+Medians and p99 of `perf_counter_ns` per fix, one run (a shared machine: compare within a run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import time as dtime
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_route import make_fixes, make_path, pct, write_gpx  # noqa: E402
+
+from companion.core.eta import DayWindow  # noqa: E402
+from companion.core.models import Fix  # noqa: E402
+from companion.core.route import Route  # noqa: E402
+from companion.core.tracker import Tracker  # noqa: E402
+from companion.formats import load_route  # noqa: E402
+
+SIZES = (20_000, 100_000, 200_000)
+TZ = ZoneInfo("Asia/Kolkata")
+PLANNED_KMH = 25.0
+WARMUP = 1000
+GOAL_MEDIAN_US = 50.0
+GOAL_P99_US = 1000.0
+
+
+def tracker(route: Route, day_hours: bool) -> Tracker:
+    window = DayWindow(dtime(6, 0), dtime(19, 0), TZ) if day_hours else None
+    return Tracker(route, TZ, PLANNED_KMH, max_kmh=60.0, day_window=window)
+
+
+def per_fix_us(step: Callable[[Fix], object], fixes: list[Fix]) -> list[float]:
+    """Run `step` on every fix; the time of each after the warm-up, in microseconds."""
+    out: list[float] = []
+    gc.collect()
+    for i, f in enumerate(fixes):
+        t = time.perf_counter_ns()
+        step(f)
+        if i >= WARMUP:
+            out.append((time.perf_counter_ns() - t) / 1000.0)
+    return out
+
+
+def naive_step(route: Route) -> Callable[[Fix], object]:
+    """A tracker with no window and no state: project on the whole path, ETA = distance/speed."""
+    towns = [(t.name, t.km) for t in route.towns]
+    whole = slice(0, route.n_points - 1)
+
+    def step(f: Fix) -> object:
+        km = route._nearest(f.lat, f.lon, whole, None).km
+        return [
+            (name, f.time + timedelta(hours=(tk - km) / PLANNED_KMH)) for name, tk in towns if tk > km
+        ]
+
+    return step
+
+
+def summary(name: str, us: list[float], naive_median: float | None) -> str:
+    med, p99 = statistics.median(us), pct([int(x * 1000) for x in us], 0.99) / 1000.0
+    ratio = f"{med / naive_median:6.2f}x" if naive_median else "       "
+    return f"  {name:<34} {med:9.1f} {p99:9.1f} {ratio}"
+
+
+def commit() -> str:
+    r = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "companion"], capture_output=True,
+                           text=True).stdout.strip()  # fmt: skip
+    return r.stdout.strip() + (" + uncommitted work in companion/" if dirty else "")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="3,000 timed fixes a route")
+    ap.add_argument("--fixes", type=int, default=None, help="timed fixes a route")
+    args = ap.parse_args()
+    count = args.fixes or (3000 if args.quick else 20_000)
+    print(f"fix -> Progress, {count} fixes at 1 Hz after {WARMUP} warm-up; code {commit()}, "
+          f"Python {platform.python_version()}, {platform.machine()}")  # fmt: skip
+    met = True
+    with tempfile.TemporaryDirectory(prefix="bench-fix-") as tmp:
+        for n in SIZES:
+            gpx = Path(tmp) / f"route-{n}.gpx"
+            write_gpx(gpx, make_path(n), n, with_time=False)
+            route = load_route(gpx)
+            fixes = make_fixes(route, count + WARMUP, start_km=route.length_km * 0.05)
+            # The naive projection is slow on big routes: time it on a sample, after a warm-up.
+            sample = fixes[: WARMUP + min(count, 300)]
+            naive = statistics.median(per_fix_us(naive_step(route), sample))
+            t_day = tracker(route, True)
+            with_day = per_fix_us(lambda f, t=t_day: (t.add(f), t.progress(f.time)), fixes)
+            t_plain = tracker(route, False)
+            plain = per_fix_us(lambda f, t=t_plain: (t.add(f), t.progress(f.time)), fixes)
+            t_add = tracker(route, True)
+            add_only = per_fix_us(t_add.add, fixes)
+            towns_ahead = len(t_day.progress(fixes[WARMUP].time).towns_ahead)
+            print(f"\nroute {n // 1000}k points, {route.length_km:.0f} km, {len(route.towns)} towns"
+                  f" ({towns_ahead} ahead at the first timed fix)")  # fmt: skip
+            print(f"  {'':<34} {'median us':>9} {'p99 us':>9} {'/naive':>7}")
+            print(summary("add + progress, day_hours", with_day, naive))
+            print(summary("add + progress, no day_hours", plain, naive))
+            print(summary("add alone", add_only, naive))
+            print(f"  {'naive: full scan + d/v ETAs':<34} {naive:9.1f}")
+            first = statistics.median(with_day[:1000])
+            last = statistics.median(with_day[-1000:])
+            print(f"  first / last 1000 (day_hours)    {first:9.1f} {last:9.1f}")
+            p99 = pct([int(x * 1000) for x in with_day], 0.99) / 1000.0
+            ok = statistics.median(with_day) <= GOAL_MEDIAN_US and p99 <= GOAL_P99_US
+            met = met and ok
+            print(f"  goal <= {GOAL_MEDIAN_US:g} us median, <= {GOAL_P99_US:g} us p99: "
+                  f"{'MET' if ok else 'NOT MET'}")  # fmt: skip
+    print(f"\nall sizes: {'MET' if met else 'NOT MET'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
