@@ -34,13 +34,13 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_route import make_fixes, make_path, pct, write_gpx  # noqa: E402
+from bench_route import make_fixes, make_path, pct, write_gpx
 
-from companion.core.eta import DayWindow  # noqa: E402
-from companion.core.models import Fix  # noqa: E402
-from companion.core.route import Route  # noqa: E402
-from companion.core.tracker import Tracker  # noqa: E402
-from companion.formats import load_route  # noqa: E402
+from companion.core.eta import DayWindow
+from companion.core.models import Fix
+from companion.core.route import Route
+from companion.core.tracker import Tracker
+from companion.formats import load_route
 
 SIZES = (20_000, 100_000, 200_000)
 TZ = ZoneInfo("Asia/Kolkata")
@@ -75,7 +75,9 @@ def naive_step(route: Route) -> Callable[[Fix], object]:
     def step(f: Fix) -> object:
         km = route._nearest(f.lat, f.lon, whole, None).km
         return [
-            (name, f.time + timedelta(hours=(tk - km) / PLANNED_KMH)) for name, tk in towns if tk > km
+            (name, f.time + timedelta(hours=(tk - km) / PLANNED_KMH))
+            for name, tk in towns
+            if tk > km
         ]
 
     return step
