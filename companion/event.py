@@ -32,7 +32,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -41,6 +41,9 @@ from companion.core.times import time_problem
 from companion.event_id import id_problem
 from companion.locations import bundled_routes_dir
 from companion.targets import DEFAULT_DAYS, check_days, parse_target
+
+if TYPE_CHECKING:
+    from companion.share.config import ShareConfig
 
 
 class EventError(CompanionError):
@@ -54,7 +57,7 @@ MAX_PLANNED_KMH = 200.0
 ROUTE_SUFFIXES = (".csv", ".gpx", ".geojson")
 KEYS = (
     "name", "athlete", "route", "timezone", "planned_kmh", "start", "feed", "max_kmh", "stale_min",
-    "day_hours", "no_entry_min", "target", "days", "id",
+    "day_hours", "no_entry_min", "target", "days", "id", "share",
 )  # fmt: skip
 # A GPS position older than this many minutes raises the dashboard's STALE alert by default.
 DEFAULT_STALE_MIN = 10.0
@@ -95,6 +98,7 @@ class Event:
     target: str | None = None  # "Statue of Unity 2021-08-22T18:00" (companion/targets.py)
     days: str = DEFAULT_DAYS  # "rider" or "calendar": how the days table cuts days
     id: str | None = None  # "unity-run-2021-k3f9": names the event where its path cannot
+    share: ShareConfig | None = None  # the [share] table: MQTT sharing (companion/share/)
     path: Path = Path()
 
     def __post_init__(self) -> None:
@@ -286,8 +290,15 @@ def _event_from_table(data: dict[str, Any], path: Path) -> Event:
         target=data.get("target"),
         days=data.get("days", DEFAULT_DAYS),
         id=data.get("id"),
+        share=_share_table(data["share"]) if "share" in data else None,
         path=Path(os.path.abspath(path)),
     )
+
+
+def _share_table(table: object) -> ShareConfig:
+    from companion.share.config import parse_share  # imported here: it imports this module
+
+    return parse_share(table)
 
 
 def toml_string(value: str) -> str:
@@ -341,6 +352,10 @@ def event_toml(event: Event) -> str:
         lines.append(f"target = {toml_string(event.target)}")
     if event.days != DEFAULT_DAYS:
         lines.append(f"days = {toml_string(event.days)}")
+    if event.share is not None:  # a table: after every top-level key
+        from companion.share.config import share_toml
+
+        lines += share_toml(event.share)
     return "\n".join(lines) + "\n"
 
 
