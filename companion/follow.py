@@ -104,6 +104,11 @@ async def _follow(session: EventSession, url: str, duration: float | None, every
 
     say(f"following {redact(url)} for {session.event.name}")
     task = asyncio.create_task(source.run(on_fix, on_status))
+    sharing = None
+    if session.event.share is not None:  # and publish it all to the [share] broker
+        from companion.share.running import start_sharing  # aiomqtt only when sharing
+
+        sharing = start_sharing(session, clock, say)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # all stop it cleanly, flushed
         with contextlib.suppress(NotImplementedError):
@@ -125,6 +130,8 @@ async def _follow(session: EventSession, url: str, duration: float | None, every
             await task
     finally:
         session.flush()
+        if sharing is not None:
+            await sharing.stop()
     say(_line(session, source.status(), clock()))
     return 0
 

@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from companion.cli import entries, live, routes, views
+from companion.cli import entries, live, routes, share, views
 from companion.cli.common import check_text_args
 from companion.core.models import CompanionError
 from companion.stdout import stdout_gone
@@ -19,7 +19,7 @@ from companion.stdout import stdout_gone
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="companion", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (routes, entries, views, live):
+    for module in (routes, entries, views, live, share):
         module.register(sub)
     return p
 

@@ -19,11 +19,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pynmea2
 
 from companion.core.models import Fix
 from companion.sources.lines import LineParser
+from companion.sources.nmea_fast import parse_fast
 
 KNOT_MPS = 1852.0 / 3600.0
 # GGA fix quality: 1 GPS, 2 DGPS, 3 PPS, 4 RTK, 5 float RTK, 6 dead reckoning. 0 is no fix,
@@ -118,8 +120,10 @@ class NmeaParser(LineParser):
         if self.require_checksum and "*" not in sentence:
             self.stats.bad_checksum += 1
             return []
+        # The usual RMC/GGA without pynmea2 (checksum verified); anything else goes to it.
+        msg: Any = parse_fast(sentence)
         try:
-            msg = pynmea2.parse(sentence, check=False)
+            msg = msg or pynmea2.parse(sentence, check=False)
         except pynmea2.ChecksumError:
             self.stats.bad_checksum += 1
             return []
