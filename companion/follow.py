@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from companion.core.models import Fix
 from companion.event import redact
 from companion.logbook import NotSaved
 from companion.service import EventSession
-from companion.sources.base import FeedError, FeedStatus, open_source
+from companion.sources.base import FeedError, FeedState, FeedStatus, open_source
 from companion.stdout import StatusPrinter
 
 # How often the status line is printed.
@@ -42,8 +43,9 @@ def follow(
 ) -> int:
     started = time.monotonic()
     session = _open(event_path, db, started, duration)
-    if session is None:
-        return 0  # --duration ran out while the log could not be opened
+    if session is None:  # --duration ran out while the log could not be opened: nothing logged
+        _failed(f"{event_path}: the log could not be opened in {duration:g} s; nothing was logged")
+        return 1
     with session:
         url = feed or session.event.feed
         if not url:
@@ -78,6 +80,7 @@ async def _follow(session: EventSession, url: str, duration: float | None, every
     tz = session.event.zone
     say = StatusPrinter()  # `follow ... | head -1` must go on logging after head is gone
     saving: str | None = None  # the outage last reported
+    reached = False  # the feed connected or gave a fix at least once (else exit status 1)
 
     def report_saving() -> None:
         """Say when the log stops or starts saving again (the line every few seconds too)."""
@@ -92,10 +95,14 @@ async def _follow(session: EventSession, url: str, duration: float | None, every
         saving = session.not_saving
 
     def on_fix(fix: Fix) -> None:
+        nonlocal reached
+        reached = True
         session.add_feed_fix(fix, prefiltered=True)
         report_saving()
 
     def on_status(status: FeedStatus) -> None:
+        nonlocal reached
+        reached = reached or status.state is FeedState.CONNECTED
         if session.log_feed_status(status):
             session.flush()
             local = status.since.astimezone(tz).strftime("%H:%M:%S")
@@ -132,8 +139,21 @@ async def _follow(session: EventSession, url: str, duration: float | None, every
         session.flush()
         if sharing is not None:
             await sharing.stop()
-    say(_line(session, source.status(), clock()))
+    last = source.status()
+    say(_line(session, last, clock()))
+    if not reached:
+        _failed(f"feed {redact(url)} never answered: {last.state.value} ({last.detail})")
+        return 1
+    if session.not_saving is not None:
+        _failed(f"{session.db_path}: ended while not saving: {session.not_saving}")
+        return 1
     return 0
+
+
+def _failed(message: str) -> None:
+    """The one line on stderr of a run that failed (exit status 1)."""
+    with contextlib.suppress(OSError, ValueError):
+        print(f"companion: {message}", file=sys.stderr)
 
 
 def _line(session: EventSession, status: FeedStatus, now: datetime) -> str:

@@ -120,10 +120,12 @@ def route_info(r: Route) -> str:
     lines.append(f"{'town':<28} {'km':>8} {'leg km':>8}")
     prev = 0.0
     for t in r.towns:
-        lines.append(f"{t.name:<28} {t.km:>8.1f} {t.km - prev:>8.1f}")
+        also = f"  (also {', '.join(t.aliases)})" if t.aliases else ""
+        lines.append(f"{t.name:<28} {t.km:>8.1f} {t.km - prev:>8.1f}{also}")
         prev = t.km
     if not r.towns or r.length_km - r.towns[-1].km > 0.2:
         lines.append(f"{r.finish_name:<28} {r.length_km:>8.1f} {r.length_km - prev:>8.1f}")
+    lines += [f"warning: {w}" for w in r.warnings]  # what the file held and was left out
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from companion.app.logs import attach_textual_handler
 from companion.app.messages import FeedStatusChanged, FixLogged
 from companion.app.screens.dashboard import DashboardScreen
 from companion.app.screens.help import HelpScreen
@@ -189,8 +190,16 @@ def run_dashboard(event_path: Path, db: str | None, feed: str | None) -> int:
             from companion.sources.base import open_source
 
             source = open_source(url, max_kmh=session.event.max_kmh)
-        make_app(session, session.clock(source, utc_now), source).run()
-    return 0
+        app = make_app(session, session.clock(source, utc_now), source)
+        attach_textual_handler()
+        app.run()
+    return exit_status(app)
+
+
+def exit_status(app: App[None]) -> int:
+    """0 after q (or a signal), 1 after a crash: Textual shows the traceback, sets 1 and exits
+    the run normally, so without this `companion run` would say 0 to a crash."""
+    return app.return_code or 0
 
 
 def run_demo(speed: float) -> int:
@@ -202,9 +211,11 @@ def run_demo(speed: float) -> int:
         session = demo.open_session()
         try:
             source = demo.source(max_kmh=session.event.max_kmh)
-            make_app(session, demo.clock, source).run()
+            app = make_app(session, demo.clock, source)
+            attach_textual_handler()
+            app.run()
         finally:
             session.close()
     finally:
         demo.cleanup()
-    return 0
+    return exit_status(app)

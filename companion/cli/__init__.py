@@ -1,6 +1,7 @@
 """The command line: parse arguments, build the pieces, run. No logic of its own.
 
-Every command works without a terminal UI. Exit codes: 0 ok, 2 bad input (one line on stderr).
+Every command works without a terminal UI. Exit status: 0 ok, 1 a failure while running, 2 bad
+input (one line on stderr); helptext.py says which is which, for `--help`.
 Each module of this package registers its commands; this one assembles them and runs one.
 """
 
@@ -11,13 +12,26 @@ import sys
 from collections.abc import Sequence
 
 from companion.cli import entries, live, routes, share, views
-from companion.cli.common import check_text_args
+from companion.cli.common import check_text_args, exit_status, log_options
+from companion.cli.helptext import DESCRIPTION, EPILOG
 from companion.core.models import CompanionError
+from companion.logsetup import configure
 from companion.stdout import stdout_gone
+from companion.version import version
+
+# Commands that draw a full screen: no log lines on stderr under them.
+SCREEN_COMMANDS = ("run", "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="companion", description=__doc__)
+    p = argparse.ArgumentParser(
+        prog="companion",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"companion {version()}")
+    log_options(p, default=None)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (routes, entries, views, live, share):
         module.register(sub)
@@ -27,16 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "export" and not (args.gpx or args.csv):
-        parser.error("export needs --gpx FILE or --csv FILE")
     try:
+        configure(args.verbose or 0, args.log, screen=args.command in SCREEN_COMMANDS)
         check_text_args(args)
         code = int(args.func(args))
         sys.stdout.flush()  # a closed pipe shows here, where it is handled, not at exit
         return code
     except CompanionError as e:
         print(f"companion: {e}", file=sys.stderr)
-        return 2
+        return exit_status(e)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -48,7 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as e:
         where = f"{e.filename}: " if e.filename else ""
         print(f"companion: {where}{e.strerror or e}", file=sys.stderr)
-        return 2
+        # A path given that is not there (or not a file) is bad input; the rest (no space, an
+        # I/O error, no permission) failed while running.
+        return 2 if isinstance(e, FileNotFoundError | IsADirectoryError | NotADirectoryError) else 1
 
 
 if __name__ == "__main__":

@@ -22,8 +22,20 @@ class UsageError(CompanionError):
     """Bad command-line input."""
 
 
-class WriteError(CompanionError):
+class RunFailure(CompanionError):
+    """The input was fine but the run failed: exit status 1, not 2 (see helptext.EPILOG)."""
+
+
+class WriteError(RunFailure):
     """An output file that cannot be written (the message names it)."""
+
+
+def exit_status(e: CompanionError) -> int:
+    """1 for a failure while running (the log or an output file cannot be written, a full disk),
+    2 for bad input (every other CompanionError: a bad file, entry, option or feed URL)."""
+    from companion.logschema import LogbookError
+
+    return 1 if isinstance(e, RunFailure | LogbookError) else 2
 
 
 def now_arg(text: str | None) -> datetime:
@@ -76,11 +88,21 @@ def session(args: argparse.Namespace, readonly: bool = False) -> EventSession:
     return session
 
 
-def write_out(name: str, text: str) -> None:
-    """Write an export, naming the file when that fails (a full disk: /dev/full says only
-    "No space left on device", and with no file name)."""
+def write_out(name: str, text: str, force: bool = False) -> None:
+    """Write an export to `name` ("-": stdout), naming the file when that fails (a full disk:
+    /dev/full says only "No space left on device", and with no file name).
+
+    The one rule for overwriting, as `new` does: an existing regular file is refused unless
+    `force`; a device or a pipe (/dev/stdout, a FIFO) is written, since that is what it is for.
+    """
+    if name == "-":
+        sys.stdout.write(text)
+        return
+    path = Path(name)
+    if path.is_file() and not force:
+        raise UsageError(f"{name}: already exists; give --force to overwrite it")
     try:
-        Path(name).write_text(text, encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
     except OSError as e:
         raise WriteError(f"{name}: cannot write it: {e.strerror or e}") from None
 
@@ -105,6 +127,16 @@ def event_args(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--db", help="the log database (default: one per event in the data dir)")
 
 
+def log_options(p: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
+    """-v and --log, on the main parser and (SUPPRESS: not overriding it) on every command, so
+    `companion follow EV -v` works as well as `companion -v follow EV`."""
+    p.add_argument("-v", "--verbose", action="count", default=default,
+                   help="log more to stderr: -v the feed's events, -vv everything")  # fmt: skip
+    p.add_argument("--log", metavar="FILE", default=default,
+                   help="append the log to FILE too (secrets are redacted)")  # fmt: skip
+
+
 def add(sub: Commands, name: str, help_: str) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_)
+    log_options(p)
     return p

@@ -64,10 +64,10 @@ def register(sub: Commands) -> None:
     sp = add(sub, "checkpoint", "log where the athlete is")
     event_args(sp)
     where = sp.add_mutually_exclusive_group(required=True)
-    where.add_argument("--town")
-    where.add_argument("--km", type=float)
-    where.add_argument("--pos", metavar="LAT,LON")
-    where.add_argument("--plus", type=float, metavar="KM")
+    where.add_argument("--town", help="a town of the route, by name")
+    where.add_argument("--km", type=float, help="the km along the route")
+    where.add_argument("--pos", metavar="LAT,LON", help="a position, placed on the route")
+    where.add_argument("--plus", type=float, metavar="KM", help="km on from the last position")
     sp.add_argument("--time", help="HH:MM today (event timezone) or ISO 8601; default now")
     sp.add_argument("--force", action="store_true",
                     help="log it even if it would need an impossible speed")  # fmt: skip

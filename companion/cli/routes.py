@@ -46,7 +46,12 @@ def cmd_info(args: argparse.Namespace) -> int:
             "length_km": round(r.length_km, 3),
             # Straight lines between towns: km between two towns are approximate.
             "town_to_town": r.town_to_town,
-            "towns": [{"name": t.name, "km": round(t.km, 3)} for t in r.towns],
+            "towns": [
+                {"name": t.name, "km": round(t.km, 3), "aliases": list(t.aliases)}
+                for t in r.towns
+            ],
+            # What the file held and was left out: a waypoint far from the path, a name twice.
+            "warnings": list(r.warnings),
         }
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return 0
@@ -89,19 +94,19 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def register(sub: Commands) -> None:
     sp = add(sub, "routes", "list the bundled routes")
-    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--json", action="store_true", help="as JSON: name, title, length, towns")
     sp.set_defaults(func=cmd_routes)
 
     sp = add(sub, "info", "a route's towns with their km and leg lengths")
     sp.add_argument("route", help="a route file or a bundled route's name")
-    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--json", action="store_true", help="as JSON: the towns with their km")
     sp.set_defaults(func=cmd_info)
 
     sp = add(sub, "new", "write a new event file")
     sp.add_argument("route", help="a route file or a bundled route's name")
     sp.add_argument("-o", "--output", required=True, help="the event file to write")
-    sp.add_argument("--name")
-    sp.add_argument("--athlete")
+    sp.add_argument("--name", help="the event's name (default: the route's file name)")
+    sp.add_argument("--athlete", help="the athlete's name, shown in the header")
     sp.add_argument("--tz", default="Asia/Kolkata", help="IANA timezone (default Asia/Kolkata)")
     sp.add_argument("--speed", type=float, default=8.0, help="planned speed, km/h (default 8)")
     sp.add_argument("--start", help="start time, ISO 8601 (local to --tz without an offset)")

@@ -40,6 +40,8 @@ class TownSpec:
     km: float | None = None  # route-book km, when the file gives one
     # The town's cut-off from the file; without an offset it is local time of the event.
     cutoff: datetime | None = None
+    # Other names a crew may type for it ("Baroda" for Vadodara), as written in the file.
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,9 @@ class RouteData:
     towns: list[TownSpec]
     anchors: list[tuple[int, float, str]] = field(default_factory=list)
     description: str = ""
+    # The towns are waypoints drawn on a map (GPX, GeoJSON): one far from the path or named twice
+    # is left out with a warning (Route.warnings) instead of refusing the file.
+    waypoints: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,7 @@ class Town:
     km: float  # along-route km from the start
     off_route_m: float  # how far the town's own coordinates are from the path
     cutoff: datetime | None = None  # as in TownSpec: naive means local time of the event
+    aliases: tuple[str, ...] = ()  # other names that match it when typed (TownSpec.aliases)
 
 
 @dataclass(frozen=True, slots=True)

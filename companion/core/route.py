@@ -79,6 +79,7 @@ class Route:
         "source",
         "town_to_town",
         "towns",
+        "warnings",
     )
 
     def __init__(
@@ -93,6 +94,7 @@ class Route:
         description: str = "",
         max_seg_m: float = math.inf,
         town_to_town: bool = False,
+        warnings: tuple[str, ...] = (),
     ) -> None:
         self.name = name
         self.source = source
@@ -108,6 +110,9 @@ class Route:
         self.town_to_town = town_to_town
         self.length_km = float(cum_m[-1]) / 1000.0
         self.towns = towns
+        # What the file held that was left out (a waypoint far from the path, a repeated name),
+        # for `companion info` to list: the route still loads.
+        self.warnings = warnings
         self.finish_name = (
             towns[-1].name if towns and self.length_km - towns[-1].km < 0.2 else "Finish"
         )
@@ -158,9 +163,10 @@ class Route:
 
     # --- towns ----------------------------------------------------------------------------------
     def town(self, name: str) -> Town | None:
+        """The town called `name` or answering to it as an alias (case/accent-insensitive)."""
         key = fold(name)
         for t in self.towns:
-            if fold(t.name) == key:
+            if fold(t.name) == key or any(fold(a) == key for a in t.aliases):
                 return t
         return None
 
@@ -382,9 +388,10 @@ def build_route(
     max_seg = float(seg.max())
     sparse = float(seg[seg >= TOWN_TO_TOWN_LEG_M].sum()) > 0.5 * float(seg.sum())
     proto = Route(data.name, data.source, lats, lons, eles, cum, (), data.description, max_seg)
-    from companion.core.towns import snap_towns  # it builds on Route: imported here, not above
+    from companion.core.calibrate import place_towns  # it builds on Route: imported here
 
-    towns = snap_towns(proto, data.towns, town_max_off_m)
+    cum, towns, warnings = place_towns(proto, data.towns, town_max_off_m, lenient=data.waypoints)
     return Route(
-        data.name, data.source, lats, lons, eles, cum, towns, data.description, max_seg, sparse
-    )
+        data.name, data.source, lats, lons, eles, cum, towns, data.description, max_seg, sparse,
+        warnings,
+    )  # fmt: skip

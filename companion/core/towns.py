@@ -8,6 +8,7 @@ pass of an out-and-back course. Many towns on a long path look only at the grid 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from companion.core.models import Placement, RouteError, Town, TownSpec
 from companion.core.route import (
@@ -31,10 +32,24 @@ SNAP_GRID_MIN_TOWNS = 32
 SNAP_SLACK_M = 4 * max(TIE_M, PASS_GAP_M)
 
 
-def snap_towns(route: Route, specs: list[TownSpec], max_off_m: float) -> tuple[Town, ...]:
-    """The towns of a route file on its path, in km order; a bad or far-off town is an error."""
+def snap_towns(
+    route: Route, specs: list[TownSpec], max_off_m: float, *, lenient: bool = False
+) -> tuple[tuple[Town, ...], tuple[str, ...]]:
+    """The towns of a route file on its path, in km order, and the warnings about those left out.
+
+    A bad or far-off town, or a second town of the same name, is an error; with `lenient` (the
+    waypoints of a GPX or GeoJSON file, often from a crew's own map) a far-off or repeated one is
+    left out with a warning instead, and so is an alias that another town already answers to.
+    """
     seen: dict[str, TownSpec] = {}
     towns: list[Town] = []
+    warnings: list[str] = []
+
+    def refuse(message: str) -> None:
+        if not lenient:
+            raise RouteError(f"{route.source}: {message}")
+        warnings.append(message)
+
     prior: float | None = None
     # A box scan of the whole path per town is O(towns x points): 116 s for a 100,000-row route
     # book. Many towns on a long path look only at the grid cells around them instead.
@@ -46,11 +61,13 @@ def snap_towns(route: Route, specs: list[TownSpec], max_off_m: float) -> tuple[T
             continue
         key = fold(spec.name)
         if key in seen:
-            raise RouteError(
-                f"{route.source}: {spec.where}: duplicate town name {spec.name!r} "
-                f"(also at {seen[key].where})"
+            other = seen[key]
+            also = "" if fold(other.name) == key else f", an alias of {other.name!r}"
+            refuse(
+                f"{spec.where}: duplicate town name {spec.name!r} (also at {other.where}{also})"
+                + ("; left out" if lenient else "")
             )
-        seen[key] = spec
+            continue
         if not (math.isfinite(spec.lat) and math.isfinite(spec.lon) and abs(spec.lat) <= 90):
             raise RouteError(
                 f"{route.source}: {spec.where}: bad coordinates {spec.lat}, {spec.lon} "
@@ -66,15 +83,41 @@ def snap_towns(route: Route, specs: list[TownSpec], max_off_m: float) -> tuple[T
         if p is None or p.off_route_m > max_off_m:  # the box scan says how far off it is
             p = _town_on(route, spec, route.segments_near(spec.lat, spec.lon, max_off_m), prior)
         if p.off_route_m > max_off_m:
-            raise RouteError(
-                f"{route.source}: {spec.where}: town {spec.name!r} is "
-                f"{p.off_route_m / 1000:.1f} km from the path (limit {max_off_m / 1000:g} km)"
+            refuse(
+                f"{spec.where}: town {spec.name!r} is {p.off_route_m / 1000:.1f} km from the "
+                f"path (limit {max_off_m / 1000:g} km)" + ("; left out" if lenient else "")
             )
+            continue
+        seen[key] = spec
+        aliases = _aliases(spec, seen, refuse, lenient)
         km = spec.km if spec.km is not None else p.km
-        towns.append(Town(spec.name.strip(), spec.lat, spec.lon, km, p.off_route_m, spec.cutoff))
+        towns.append(
+            Town(spec.name.strip(), spec.lat, spec.lon, km, p.off_route_m, spec.cutoff, aliases)
+        )
         prior = km
     towns.sort(key=lambda t: t.km)
-    return tuple(towns)
+    return tuple(towns), tuple(warnings)
+
+
+def _aliases(
+    spec: TownSpec, seen: dict[str, TownSpec], refuse: Callable[[str], None], lenient: bool
+) -> tuple[str, ...]:
+    """The town's aliases that name no other town (each then answers for it in `seen`)."""
+    kept: list[str] = []
+    for alias in spec.aliases:
+        key = fold(alias)
+        if not key or seen.get(key) is spec:
+            continue  # empty, or its own name again
+        if key in seen:
+            refuse(
+                f"{spec.where}: alias {alias.strip()!r} of {spec.name!r} is also "
+                f"{seen[key].name!r} (at {seen[key].where})"
+                + ("; the alias is left out" if lenient else "")
+            )
+            continue
+        seen[key] = spec
+        kept.append(" ".join(alias.split()))
+    return tuple(kept)
 
 
 def _town_on(

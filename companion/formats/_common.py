@@ -89,3 +89,12 @@ def parse_cutoff(raw: str) -> datetime:
     if problem is not None:
         raise ValueError(f"cutoff {show(text)}: {problem}")
     return at
+
+
+def split_aliases(raw: str) -> tuple[str, ...]:
+    """A town's other names as a file writes them: "Baroda; Vadodra" -> ("Baroda", "Vadodra").
+
+    ";" separates them in every format (a CSV cell, a GPX <alias> or "aliases:" note, a GeoJSON
+    string); blanks are dropped.
+    """
+    return tuple(name for part in raw.split(";") if (name := one_line(part)))

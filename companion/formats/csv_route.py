@@ -19,6 +19,8 @@ The format, for a route book typed from an organiser's PDF::
   do not increase. TownSpec.km is left unset: the anchors already put each town at its km.
 * An optional ``cutoff`` column gives a town's cut-off, ``2021-08-22T18:00`` (local time of the
   event unless it has an offset); an empty cell is a town without one.
+* An optional ``aliases`` column gives other names the crew may type for the town, separated by
+  ``;`` (``Baroda;Vadodra``; quote the cell when the delimiter is ``;`` too). An empty cell is none.
 * Blank lines are skipped. Quoted fields may hold the delimiter, but not a line break.
 """
 
@@ -29,7 +31,14 @@ import math
 from pathlib import Path
 
 from companion.core.models import RouteData, RouteError, TownSpec
-from companion.formats._common import check_lat_lon, one_line, parse_cutoff, read_bytes, show
+from companion.formats._common import (
+    check_lat_lon,
+    one_line,
+    parse_cutoff,
+    read_bytes,
+    show,
+    split_aliases,
+)
 from companion.formats.limits import DEFAULT_LIMITS, Limits, check_size, too_many
 
 _ALIASES = {
@@ -44,7 +53,11 @@ _ALIASES = {
     "km": "km",
     "cutoff": "cutoff",
     "cut-off": "cutoff",
+    "aliases": "aliases",
+    "alias": "aliases",
 }
+# Columns a row may leave off at its end (a town without a cut-off or an alias).
+_OPTIONAL = ("cutoff", "aliases")
 
 
 def load_csv(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RouteData:
@@ -95,8 +108,8 @@ def parse_csv(
             columns = _header(_cells(line, delimiter, source, where), source, where)
             continue
         cells = _cells(line, delimiter, source, where)
-        # A last cutoff column may be left off a row without one.
-        needed = max(i for k, i in columns.items() if k != "cutoff") + 1
+        # A last cutoff or aliases column may be left off a row without one.
+        needed = max(i for k, i in columns.items() if k not in _OPTIONAL) + 1
         if len(cells) < needed:
             raise RouteError(
                 f"{source}: {where}: expected at least {needed} columns, found {len(cells)}"
@@ -123,7 +136,11 @@ def parse_csv(
             raise too_many(source, where, limits.towns, "rows (towns)")
         lats.append(lat)
         lons.append(lon)
-        towns.append(TownSpec(one_line(town), lat, lon, where=where, cutoff=cutoff))
+        col = columns.get("aliases", len(cells))
+        aliases = split_aliases(cells[col]) if col < len(cells) else ()
+        towns.append(
+            TownSpec(one_line(town), lat, lon, where=where, cutoff=cutoff, aliases=aliases)
+        )
     if columns is None:
         raise RouteError(f"{source}: the file is empty (no header line name,lat,lon)")
     if len(lats) < 2:

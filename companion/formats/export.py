@@ -1,4 +1,4 @@
-"""Exports of an event's log: the positions as a GPX 1.1 track, checkpoints and days as CSV."""
+"""Exports of an event's log: the positions as a GPX 1.1 track; checkpoints, days as two CSVs."""
 
 from __future__ import annotations
 
@@ -43,8 +43,8 @@ def gpx_track(name: str, fixes: Iterable[Fix]) -> str:
     return out.getvalue()
 
 
-def checkpoints_csv(fixes: Iterable[Fix], days: Iterable[DayTotal], tz: ZoneInfo) -> str:
-    """Two tables in one CSV: the manual checkpoints, a blank line, then the daily totals."""
+def entries_csv(fixes: Iterable[Fix], tz: ZoneInfo) -> str:
+    """The manual checkpoints, oldest first: local time, label, km, lat, lon."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["time", "label", "km", "lat", "lon"])
@@ -53,7 +53,13 @@ def checkpoints_csv(fixes: Iterable[Fix], days: Iterable[DayTotal], tz: ZoneInfo
             km = f"{f.km:.3f}" if f.km is not None else ""
             local = f.time.astimezone(tz).isoformat(timespec="seconds")
             w.writerow([local, f.label, km, f"{f.lat:.6f}", f"{f.lon:.6f}"])
-    w.writerow([])
+    return out.getvalue()
+
+
+def days_csv(days: Iterable[DayTotal]) -> str:
+    """The daily totals, one row a day (moving_estimated_s: filled in at the planned speed)."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
     w.writerow(["date", "km", "moving_s", "avg_kmh", "first_km", "last_km", "moving_estimated_s"])
     for d in days:
         avg = f"{d.avg_kmh:.2f}" if d.avg_kmh is not None else ""

@@ -6,7 +6,11 @@ order; positions are ``[lon, lat]`` or ``[lon, lat, ele]``. Point features whose
 a ``name`` (or ``Name``/``NAME``, as GDAL writes from KML) are towns, ``where="feature N"``
 (1-based, in file order). A Point without a name, and every other geometry type, is ignored.
 A town's ``cutoff`` property is its cut-off, ``"2021-08-22T18:00"`` (local time of the event
-unless it has an offset).
+unless it has an offset). Its ``km`` property (a number, or a numeric string) is its route-book
+km, honoured like a CSV book's column: the line is stretched so each such town falls at its km
+(core/calibrate.py). Its ``aliases`` property, a list of strings or one string separated by
+``;``, gives the other names a crew may type for it. A Point far from the line, or a second Point
+of the same name, is left out with a warning (``companion info`` lists them).
 
 Name: the first line feature's name property, else the collection's top-level ``name`` (GDAL
 writes the file stem there), else the file stem. Description: a ``description``/``desc``
@@ -23,7 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from companion.core.models import RouteData, RouteError, TownSpec
-from companion.formats._common import check_lat_lon, one_line, parse_cutoff, read_bytes
+from companion.formats._common import (
+    check_lat_lon,
+    one_line,
+    parse_cutoff,
+    read_bytes,
+    split_aliases,
+)
 from companion.formats.limits import DEFAULT_LIMITS, Limits, check_size, too_many
 
 _LINE_TYPES = ("LineString", "MultiLineString")
@@ -72,6 +82,7 @@ def parse_geojson(
         eles=reader.eles,
         towns=reader.towns,
         description=reader.line_desc,
+        waypoints=True,
     )
 
 
@@ -166,7 +177,11 @@ class _Reader:
                     raise too_many(self.source, where, self.limits.towns, "named points (towns)")
                 lon, lat, _ele = self.position(geom.get("coordinates"), where)
                 cutoff = self.cutoff(props.get("cutoff"), where)
-                self.towns.append(TownSpec(name, lat, lon, where=where, cutoff=cutoff))
+                km = self.km(props.get("km"), where)
+                aliases = self.aliases(props.get("aliases"), where)
+                self.towns.append(
+                    TownSpec(name, lat, lon, where=where, km=km, cutoff=cutoff, aliases=aliases)
+                )
         elif kind == "GeometryCollection" and depth < _MAX_DEPTH:
             members = geom.get("geometries")
             if isinstance(members, list):
@@ -183,6 +198,30 @@ class _Reader:
             return parse_cutoff(value)
         except ValueError as exc:
             raise self.fail(where, str(exc)) from None
+
+    def km(self, value: Any, where: str) -> float | None:
+        """A Point's "km" property: its route-book km (null or absent: none)."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        km = _number(value)
+        if km is None and isinstance(value, str):
+            try:
+                km = float(value.strip())
+            except ValueError:
+                km = None
+        if km is None or not math.isfinite(km) or km < 0:
+            raise self.fail(where, f"km {_brief(value)} is not a number of km (0 or more)")
+        return km
+
+    def aliases(self, value: Any, where: str) -> tuple[str, ...]:
+        """A Point's "aliases" property: ["Baroda", "Vadodra"] or "Baroda;Vadodra"."""
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return split_aliases(value)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(a for v in value for a in split_aliases(v))
+        raise self.fail(where, f"aliases {_brief(value)}: a list of names or a string")
 
     def line(self, coords: list[Any], where: str) -> None:
         lats, lons, eles = self.lats, self.lons, self.eles

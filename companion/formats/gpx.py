@@ -12,6 +12,12 @@ What is read (tags matched on their local name, so any namespace or prefix works
 * A town's cut-off: ``<extensions><cutoff>2021-08-22T18:00</cutoff></extensions>`` (any prefix),
   or ``cutoff: 2021-08-22T18:00`` in its ``<desc>`` or ``<cmt>``; local time of the event unless
   it has an offset.
+* A town's other names (what a crew may type for it): ``<extensions><alias>Baroda</alias>
+  </extensions>`` (any prefix, repeatable), or ``aliases: Baroda; Vadodra`` on a line of its
+  ``<desc>`` or ``<cmt>``; names are separated by ``;``.
+* A waypoint far from the path, or a second one of the same name, is left out with a warning
+  (``companion info`` lists them); the file still loads. A file of waypoints only is a
+  town-to-town route through them in file order.
 * ``<ele>`` is kept; NaN when absent, empty or not a number (elevation only draws the profile, so
   a garbled one does not stop a route from loading). Latitude and longitude must be numbers in
   range: a bad one is a RouteError naming the line.
@@ -47,15 +53,18 @@ from companion.formats._common import (
     one_line,
     parse_cutoff,
     show,
+    split_aliases,
 )
 from companion.formats.limits import DEFAULT_LIMITS, Limits, check_size, too_many
 
 _CHUNK = 1 << 20
 _NAN = math.nan
 _POINT_PARENT = {"trkpt": "trkseg", "rtept": "rte", "wpt": "gpx"}
-_TEXT_TAGS = frozenset(("ele", "name", "desc", "cmt", "cutoff"))
+_TEXT_TAGS = frozenset(("ele", "name", "desc", "cmt", "cutoff", "alias"))
 # "cutoff: 2021-08-22T18:00" in a waypoint's <desc> or <cmt> (what a GPX editor lets one type).
 _CUTOFF_NOTE = re.compile(r"\bcut-?off\s*[:=]\s*(\S+(?:[ T]\S+)?)", re.IGNORECASE)
+# "aliases: Baroda; Vadodra" on a line of a waypoint's <desc> or <cmt>.
+_ALIAS_NOTE = re.compile(r"\b(?:aliases|alias)\s*[:=]\s*([^\n]*)", re.IGNORECASE)
 _TRUNCATION_CODES = {
     pyexpat.errors.codes[pyexpat.errors.XML_ERROR_NO_ELEMENTS],
     pyexpat.errors.codes[pyexpat.errors.XML_ERROR_UNCLOSED_TOKEN],
@@ -112,6 +121,8 @@ class _GpxReader:
         # Named rtept/wpt in file order: (kind, name, lat, lon, line).
         # (kind, name, lat, lon, line, cutoff as written or "")
         self.named: list[tuple[str, str, float, float, int, str]] = []
+        # Aliases as written, by index into `named` (few waypoints have any).
+        self.aliases: dict[int, list[str]] = {}
         self.n_wpt = 0
         self.doc_name = ""
         self.doc_desc = ""
@@ -213,6 +224,7 @@ class _GpxReader:
         lat = lon = 0.0
         line = 0
         eles: list[float] | None = None
+        point_aliases: list[str] = []  # the point's aliases as written (cleared per point)
         local_names: dict[str, str] = {}
         point_parent = _POINT_PARENT.get
         text_tags = _TEXT_TAGS
@@ -247,6 +259,7 @@ class _GpxReader:
                 kind = local
                 name = ""
                 cutoff = ""
+                point_aliases.clear()
                 if local == "trkpt":
                     t_lats.append(lat)
                     t_lons.append(lon)
@@ -272,6 +285,8 @@ class _GpxReader:
             if local == kind:
                 if kind != "trkpt" and name and not is_auto_name(name):
                     named.append((kind, name, lat, lon, line, cutoff))
+                    if point_aliases:
+                        self.aliases[len(named) - 1] = point_aliases[:]
                 kind = ""
                 eles = None
             elif local in text_tags:
@@ -290,11 +305,20 @@ class _GpxReader:
                         name = one_line("".join(text))
                     elif local == "cutoff":
                         cutoff = one_line("".join(text))
-                    elif kind != "trkpt" and not cutoff:
-                        note = _CUTOFF_NOTE.search("".join(text))
-                        cutoff = note[1] if note else ""
-                elif local == "cutoff" and parent == "extensions" and stack[-2] == kind != "":
-                    cutoff = one_line("".join(text))
+                    elif local == "alias":
+                        point_aliases.append("".join(text))
+                    elif kind != "trkpt":  # <desc> or <cmt>: notes a GPX editor lets one type
+                        note_text = "".join(text)
+                        if not cutoff:
+                            note = _CUTOFF_NOTE.search(note_text)
+                            cutoff = note[1] if note else ""
+                        if alias_note := _ALIAS_NOTE.search(note_text):
+                            point_aliases.append(alias_note[1])
+                elif parent == "extensions" and stack[-2] == kind != "":
+                    if local == "cutoff":
+                        cutoff = one_line("".join(text))
+                    elif local == "alias":
+                        point_aliases.append("".join(text))
                 elif parent in ("metadata", "gpx"):
                     self._doc_text(local, "".join(text))
                 elif parent in ("trk", "rte"):
@@ -353,7 +377,13 @@ class _GpxReader:
             lats, lons, eles, what = self.t_lats, self.t_lons, self.t_eles, "track"
         elif self.r_lats:
             lats, lons, eles, what = self.r_lats, self.r_lons, self.r_eles, "route"
+        elif len(self.named) >= 2:
+            # Waypoints only (a crew's towns clicked on a map): town to town through them.
+            lats = [n[2] for n in self.named]
+            lons = [n[3] for n in self.named]
+            eles, what = [_NAN] * len(lats), "route"
         else:
+            # Fewer than two named waypoints cannot make a town-to-town route either.
             extra = f" (only waypoints: {self.n_wpt})" if self.n_wpt else ""
             raise RouteError(f"{self.source}: the file has no track or route points{extra}")
         if len(lats) < 2:
@@ -363,10 +393,13 @@ class _GpxReader:
         if len(lats) > self.limits.points:
             raise too_many(self.source, "", self.limits.points, f"{what} points")
         towns = [
-            TownSpec(name, lat, lon, where=f"line {line}", cutoff=self._cutoff(cut, line))
-            for kind, name, lat, lon, line, cut in self.named
+            TownSpec(
+                name, lat, lon, where=f"line {line}", cutoff=self._cutoff(cut, line),
+                aliases=tuple(a for raw in self.aliases.get(i, ()) for a in split_aliases(raw)),
+            )
+            for i, (kind, name, lat, lon, line, cut) in enumerate(self.named)
             if kind == "wpt" or what == "route"
-        ]
+        ]  # fmt: skip
         if len(towns) > self.limits.towns:
             raise too_many(self.source, "", self.limits.towns, "named points (towns)")
         return RouteData(
@@ -377,4 +410,5 @@ class _GpxReader:
             eles=eles,
             towns=towns,
             description=self.doc_desc or self.part_desc,
+            waypoints=True,
         )

@@ -31,15 +31,23 @@ def _num(text: str) -> float:
     return float(text.replace(",", "."))
 
 
+def _names(route: Route) -> list[tuple[str, Town]]:
+    """Every name a town answers to, (name as written, town): its own first, then its aliases."""
+    return [(n, t) for t in route.towns for n in (t.name, *t.aliases)]
+
+
 def match_town(route: Route, text: str) -> Town:
-    """The town the crew meant: exact (case/accent-insensitive), else a unique prefix."""
+    """The town the crew meant: its name or an alias exactly (case/accent-insensitive), else a
+    unique prefix of one."""
     key = fold(text)
     if not key:
         raise PositionError("empty entry: type a town, km 171, lat,lon or +5")
-    by_key = {fold(t.name): t for t in route.towns}
+    by_key: dict[str, Town] = {}
+    for name, town in _names(route):
+        by_key.setdefault(fold(name), town)
     if key in by_key:
         return by_key[key]
-    starts = [t for k, t in by_key.items() if k.startswith(key)]
+    starts = list({id(t): t for k, t in by_key.items() if k.startswith(key)}.values())
     if len(starts) == 1:
         return starts[0]
     if len(starts) > 1:
@@ -50,12 +58,30 @@ def match_town(route: Route, text: str) -> Town:
     raise PositionError(f"{text!r} is not a town on {route.name}.{hint}")
 
 
-def town_completions(route: Route, text: str) -> list[str]:
-    """Town names that start with (or contain) what has been typed, for the form's completion."""
+def town_completions(route: Route, text: str, km: float | None = None) -> list[str]:
+    """Town names that start with (or contain) what has been typed, for the form's completion.
+
+    With the athlete's `km`, the towns ahead come first, nearest first, then those behind, most
+    recent first: at km 160 "va" offers Vapi (km 171) before Vasai Phata (km 284). A town that
+    matches only by an alias is offered under that alias ("Bar" offers Baroda), which the form
+    can complete in place and `match_town` accepts.
+    """
     key = fold(text)
-    names = [t.name for t in route.towns]
-    first = [n for n in names if fold(n).startswith(key)]
-    return first + [n for n in names if key in fold(n) and n not in first]
+    towns = list(route.towns)
+    if km is not None:
+        ahead = [t for t in towns if t.km >= km - 0.05]  # a town just reached still counts
+        behind = [t for t in towns if t.km < km - 0.05]
+        towns = ahead + behind[::-1]
+    first: list[str] = []
+    then: list[str] = []
+    for town in towns:
+        folded = [(n, fold(n)) for n in (town.name, *town.aliases)]
+        prefix = next((n for n, f in folded if f.startswith(key)), None)
+        if prefix is not None:
+            first.append(prefix)
+        elif (inner := next((n for n, f in folded if key in f), None)) is not None:
+            then.append(inner)
+    return first + then
 
 
 def parse_position(

@@ -105,7 +105,8 @@ def test_unity_run_day_by_day(event: Path, tmp_path: Path) -> None:
 
     gpx_path = tmp_path / "track.gpx"
     csv_path = tmp_path / "days.csv"
-    r = run("export", str(event), "--gpx", str(gpx_path), "--csv", str(csv_path), env_dir=tmp_path)
+    args = ("--gpx", str(gpx_path), "--days-csv", str(csv_path))
+    r = run("export", str(event), *args, env_dir=tmp_path)
     assert r.returncode == 0, r.stderr
     with gpx_path.open() as f:
         gpx = gpxpy.parse(f)

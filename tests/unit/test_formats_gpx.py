@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import time
 from pathlib import Path
 
@@ -149,17 +150,23 @@ def test_bad_coordinates_messages() -> None:
             parse_gpx(doc, "mem.gpx")
 
 
-def test_duplicate_town_names_name_both_places() -> None:
-    with pytest.raises(RouteError) as info:
-        load_route(DATA / "duplicate_towns.gpx")
-    message = str(info.value)
-    assert "duplicate town name 'susa'" in message
-    assert "line 4" in message and "line 3" in message
+def test_a_second_waypoint_of_the_same_name_is_a_warning_and_left_out() -> None:
+    route = load_route(DATA / "duplicate_towns.gpx")
+    assert [t.name for t in route.towns] == ["Susa"]  # the first one stays
+    assert len(route.warnings) == 1
+    warning = route.warnings[0]
+    assert "duplicate town name 'susa'" in warning and "left out" in warning
+    assert "line 4" in warning and "line 3" in warning
 
 
-def test_town_far_from_the_path_is_refused() -> None:
-    with pytest.raises(RouteError, match=r"line 7: town 'Aosta' is 100\.0 km from the path"):
-        load_route(DATA / "town_far_away.gpx")
+def test_a_waypoint_far_from_the_path_is_a_warning_and_left_out() -> None:
+    route = load_route(DATA / "town_far_away.gpx")
+    assert route.towns == ()
+    # 46.0 N is 0.9 degrees of latitude past the track's end at 45.1 N: about 100 km.
+    assert len(route.warnings) == 1
+    assert re.search(r"line 7: town 'Aosta' is 100\.0 km from the path .*left out",
+                     route.warnings[0])  # fmt: skip
+    assert route.length_km == pytest.approx(11.1, abs=0.05)
 
 
 def test_missing_file() -> None:

@@ -364,7 +364,10 @@ def test_export_to_a_full_disk_names_the_file(cli: Cli) -> None:
     if not Path("/dev/full").exists():
         pytest.skip("no /dev/full on this system")
     assert cli("checkpoint", "--town", "Valsad", "--time", "2021-08-15T20:00", "--now", NOW)[0] == 0
-    for flag in ("--csv", "--gpx"):
+    for flag in ("--entries-csv", "--days-csv", "--gpx"):
         rc, _out, err = cli("export", flag, "/dev/full")
-        msg = one_line_error(rc, err)
+        # A full disk is a failure while running: exit status 1 (bad input is 2), one line.
+        assert rc == 1, err
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+        msg = err
         assert msg.startswith("companion: /dev/full: ") and "No space left" in msg
