@@ -132,7 +132,13 @@ class DashboardScreen(Screen[None]):
 
     # --- refreshing -----------------------------------------------------------------------------
     def refresh_progress(self) -> None:
-        """Recompute `progress` at the clock's now; the bound widgets repaint themselves."""
+        """Commit the feed's batch, then recompute `progress` at the clock's now; the bound
+        widgets repaint themselves. A fix is shown only once committed (a kill -9 never takes
+        away a position the screen showed); a batch the disk refuses is taken back first."""
+        try:
+            self.session.flush()
+        except CompanionError as e:
+            self.notify(str(e), title="Log", severity="error")
         self.progress = self.session.progress(self.clock())
         self._dirty = False
         self._last_paint = time.monotonic()
