@@ -68,7 +68,7 @@ def register(sub: Commands) -> None:
     where.add_argument("--km", type=float, help="the km along the route")
     where.add_argument("--pos", metavar="LAT,LON", help="a position, placed on the route")
     where.add_argument("--plus", type=float, metavar="KM", help="km on from the last position")
-    sp.add_argument("--time", help="HH:MM today (event timezone) or ISO 8601; default now")
+    sp.add_argument("--time", help="HH:MM (latest past, event time) or ISO 8601; default now")
     sp.add_argument("--force", action="store_true",
                     help="log it even if it would need an impossible speed")  # fmt: skip
     sp.add_argument("--now", help=argparse.SUPPRESS)
@@ -93,6 +93,6 @@ def register(sub: Commands) -> None:
     ):
         sp = add(sub, name, help_)
         event_args(sp)
-        sp.add_argument("--time", help="HH:MM today (event timezone) or ISO 8601; default now")
+        sp.add_argument("--time", help="HH:MM (latest past, event time) or ISO 8601; default now")
         sp.add_argument("--now", help=argparse.SUPPRESS)
         sp.set_defaults(func=cmd_mark)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from companion.core.models import Fix, PositionError, Town
@@ -124,7 +124,11 @@ def parse_position(
 
 
 def parse_time(text: str | None, now: datetime, tz: ZoneInfo) -> datetime:
-    """ "HH:MM" (today in the event's timezone), an ISO 8601 time, or now; never in the future.
+    """ "HH:MM" (its latest past occurrence in the event's timezone), an ISO 8601 time, or now;
+    never in the future.
+
+    "23:50" typed at 00:10 is yesterday's 23:50: the crew types the time of something it saw.
+    A time up to FUTURE_SLACK ahead is still today's (clocks differ a little between devices).
 
     Returns an aware UTC datetime.
     """
@@ -135,8 +139,7 @@ def parse_time(text: str | None, now: datetime, tz: ZoneInfo) -> datetime:
         h, mi = int(m.group(1)), int(m.group(2))
         if h > 23 or mi > 59:
             raise PositionError(f"time {s!r}: hours 0-23 and minutes 0-59")
-        local = now.astimezone(tz).replace(hour=h, minute=mi, second=0, microsecond=0)
-        t = local
+        t = latest_past(time(h, mi), now, tz)
     else:
         try:
             t = datetime.fromisoformat(s.replace("Z", "+00:00"))
@@ -152,3 +155,16 @@ def parse_time(text: str | None, now: datetime, tz: ZoneInfo) -> datetime:
     if problem is not None:
         raise PositionError(problem)
     return t.astimezone(UTC)
+
+
+def latest_past(clock: time, now: datetime, tz: ZoneInfo) -> datetime:
+    """The latest moment at or before `now` (+ FUTURE_SLACK) when the clock in `tz` read `clock`.
+
+    Built from the local date, not by subtracting 24 h, so a day with a DST change still gives
+    the wall-clock time typed.
+    """
+    today = now.astimezone(tz).date()
+    t = datetime.combine(today, clock, tzinfo=tz)
+    if t > now + FUTURE_SLACK:
+        t = datetime.combine(today - timedelta(days=1), clock, tzinfo=tz)
+    return t

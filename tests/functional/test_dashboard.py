@@ -108,7 +108,7 @@ async def test_time_can_be_changed_and_bad_time_refused(
         await pilot.press("c", *"Valsad")
         when = app.screen.query_one("#when", Input)
         assert when.value == "06:40"  # defaults to now
-        when.value = "07:30"  # in the future
+        when.value = "2021-08-19T07:30"  # in the future (07:30 alone is yesterday's)
         await pilot.press("enter")
         await pilot.pause()
         assert "in the future" in str(app.screen.query_one("#error", Label).content)

@@ -188,8 +188,10 @@ def test_parse_time() -> None:
     assert parse_time("2021-08-14T18:00", now, IST) == ist(2021, 8, 14, 18)
     assert parse_time("2021-08-14T12:30:00Z", now, IST) == datetime(2021, 8, 14, 12, 30, tzinfo=UTC)
     assert parse_time(None, now, IST) == now
+    # HH:MM is its latest past occurrence: 13:00 typed at 12:00 is yesterday's.
+    assert parse_time("13:00", now, IST) == ist(2021, 8, 14, 13, 0)
     with pytest.raises(PositionError, match="in the future"):
-        parse_time("13:00", now, IST)
+        parse_time("2021-08-15T13:00", now, IST)
     with pytest.raises(PositionError, match="use HH:MM"):
         parse_time("noonish", now, IST)
 

@@ -77,7 +77,7 @@ class CheckpointScreen(ModalScreen[Fix | None]):
                 suggester=TownSuggester(self.complete),
             )
             yield Label("", id="matches", classes="hint")
-            yield Label("time (HH:MM, today; leave as is for now)", classes="hint")
+            yield Label("time (HH:MM, the latest past; leave as is for now)", classes="hint")
             yield Input(value=self.now_text, id="when", max_length=25)
             yield Label("", id="error", classes="form-error")
             yield Label("Enter save · Esc cancel · → accept the suggestion", classes="hint")

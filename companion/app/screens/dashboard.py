@@ -183,7 +183,8 @@ class DashboardScreen(Screen[None]):
         route = self.session.route
         now_text = self.clock().astimezone(self.tz).strftime("%H:%M")
         form = CheckpointScreen(
-            lambda typed: town_completions(route, typed),
+            # The towns nearest ahead of the athlete first (the km as the form is typed into).
+            lambda typed: town_completions(route, typed, self._km_now()),
             self._save_checkpoint,
             now_text,
             cursor_blink=self.cursor_blink,
@@ -194,6 +195,10 @@ class DashboardScreen(Screen[None]):
                 self.notify(f"Saved: {logged_line(fix, self.tz)}", title="Checkpoint")
 
         self.app.push_screen(form, saved)
+
+    def _km_now(self) -> float | None:
+        tracker = self.session.tracker
+        return tracker.km if tracker.last_fix is not None else None
 
     def _last_manual(self) -> LogEntry | None:
         """The newest manual entry not undone, from the log (what undo and edit act on)."""

@@ -41,7 +41,7 @@ class EditTimeScreen(ModalScreen[Fix | None]):
         with Vertical(id="form", classes="form"):
             yield Label("CHANGE THE TIME of the last entry", classes="form-title")
             yield Label(self.entry_text, id="entry")
-            yield Label("new time (HH:MM today, or 2021-08-15T18:30)", classes="hint")
+            yield Label("new time (HH:MM, the latest past, or 2021-08-15T18:30)", classes="hint")
             yield Input(value=self.time_text, id="when", max_length=25)
             yield Label("", id="error", classes="form-error")
             yield Label("Enter save · Esc cancel", classes="hint")
