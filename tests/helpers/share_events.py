@@ -1,0 +1,78 @@
+"""Events with a [share] table for the sharing tests, and a publisher run in the test's loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from companion.service import EventSession
+from companion.share.publisher import Publisher
+
+EVENT_ID = "unity-run-2021-t3st"
+NOW = datetime(2021, 8, 16, 13, 0, tzinfo=UTC)  # 18:30 IST, day 2 of the Unity Run
+WAIT_S = 30.0
+
+
+def share_event(
+    folder: Path, broker_url: str, unit: str, peers: tuple[str, ...] = (), athlete: str = "A"
+) -> tuple[Path, Path]:
+    """An event file on the bundled Unity Run with [share]; returns (event file, log db)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "event.toml"
+    peer_list = ", ".join(f'"{p}"' for p in peers)
+    path.write_text(
+        f'name = "Unity"\nid = "{EVENT_ID}"\nathlete = "{athlete}"\nroute = "unity-run-2021"\n'
+        'timezone = "Asia/Kolkata"\nplanned_kmh = 7.0\nstart = 2021-08-15T05:30:00\n'
+        f'\n[share]\nbroker = "{broker_url}"\nunit = "{unit}"\npeers = [{peer_list}]\n',
+        encoding="utf-8",
+    )
+    return path, folder / "event.sqlite"
+
+
+def shared_ids(db: Path) -> list[int]:
+    """The ids of a log's own shareable rows (fix, undo, edit), read with plain SQL."""
+    with contextlib.closing(sqlite3.connect(db)) as c:
+        rows = c.execute(
+            "SELECT id FROM events WHERE kind IN ('fix', 'undo', 'edit') "
+            "AND (source IS NULL OR instr(source, '@') = 0) ORDER BY id"
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def received_ids(payloads: list[bytes], unit: str) -> list[int]:
+    """The row ids in log messages of `unit`, duplicates dropped (first kept), in arrival order."""
+    seen: list[int] = []
+    for data in payloads:
+        doc = json.loads(data)
+        if doc["unit"] == unit and doc["id"] not in seen:
+            seen.append(doc["id"])
+    return seen
+
+
+async def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = WAIT_S) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+@asynccontextmanager
+async def publishing(session: EventSession, **kwargs: object) -> AsyncIterator[Publisher]:
+    """A Publisher for `session` running in this loop until the block ends."""
+    pub = Publisher(session, now=lambda: NOW, **kwargs)  # type: ignore[arg-type]
+    task = asyncio.create_task(pub.run())
+    try:
+        yield pub
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        pub.close()
