@@ -1,19 +1,19 @@
 """Issue 11, whole processes: each figure as a fresh process, beside its floor, with the ratio.
 
-    .venv/bin/python bench/bench_processes.py            # logs of 86k and 864k fixes (~15 min)
+    .venv/bin/python bench/bench_processes.py            # logs of 86k and 864k fixes (~25 min here)
     .venv/bin/python bench/bench_processes.py --quick    # logs of 8.6k and 86k, fewer repeats
 
 1. GPX -> ready (20k/100k/200k points, bench_route's generated tracks): `load_route` in a fresh
    interpreter vs a bare `iterparse` loop in a fresh interpreter (both include Python's start-up).
 2. Cold start to the first frame, bundled route (routes/unity-run-2021.csv), empty log:
-   `companion run` on a pty until "Towns ahead" is on the screen, vs a bare Textual app (a
-   Static and a Footer) until its text is.
+   `companion run` on a pty until its footer ("Checkpoint", the frame's last line) is on the
+   screen, vs a bare Textual app (a Static and a Footer) until its text is.
 3. For logs of N fixes (a real tour resampled to 10 Hz, bench/issue11_inputs.py):
    `companion follow --feed nmea:FILE` (wall, peak RSS) vs the floor: a fresh interpreter that
    splits the same RMC lines and inserts (time, lat, lon) with one executemany per 5000 rows;
    then on the log it made, `companion status --json` vs the floor (load the route and read the
-   newest row), and the dashboard's first frame (`companion run` until "Towns ahead", and until
-   the km of the last fix, "reading log" gone) vs the bare app.
+   newest row), and the dashboard's first frame (`companion run` until its footer is on the
+   screen, and until the km of the last fix is on the route strip too) vs the bare app.
 4. A 10 Hz feed in the dashboard: a TCP NMEA peer sends the tour at 10 Hz stamped with the wall
    clock; `companion run` on a pty for --hold seconds: CPU % of a core (from /proc) and the lag
    of what is committed (a reader polls the log: wall clock - newest fix time), beside
@@ -68,6 +68,8 @@ for _e, el in ET.iterparse(sys.argv[1]):
     el.clear()
 """
 LOAD_ROUTE = "import sys; from companion.formats import load_route; load_route(sys.argv[1])"
+# The footer, the frame's last line: the whole first frame is on the terminal.
+FRAME_DONE = "Checkpoint"
 FLOOR_FOLLOW = """
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[2])
@@ -156,7 +158,7 @@ def cold_start(tmp: Path, runs: int) -> float:
     for i in range(runs):
         db = tmp / f"unity-{i}.sqlite"
         argv = [*COMPANION, "run", str(event), "--db", str(db)]
-        ours.append(pm.first_frame(argv, "Towns ahead", env()).first_frame_s)
+        ours.append(pm.first_frame(argv, FRAME_DONE, env()).first_frame_s)
         bare.append(bare_frame(tmp).first_frame_s)
     o, b = pm.median(ours), pm.median(bare)
     print(row("companion run vs bare Textual app", o, b))
@@ -189,7 +191,7 @@ def logs(tmp: Path, sizes: tuple[int, ...], runs: int, bare_s: float) -> None:
         print(row("status --json: peak RSS", st.peak_mb, fl.peak_mb, "MB"))
         last_km = _last_km(st.output)
         argv = [*COMPANION, "run", str(inp.event_toml), "--db", str(db)]
-        frames = [pm.first_frame(argv, "Towns ahead", env(), then=f"▲ {last_km}")
+        frames = [pm.first_frame(argv, FRAME_DONE, env(), then=f"▲ {last_km}")
                   for _ in range(runs)]  # fmt: skip
         first = pm.median([x.first_frame_s for x in frames])
         nums = [x.then_s for x in frames if x.then_s is not None]
@@ -283,7 +285,7 @@ def feed_10hz(tmp: Path, hold_s: float) -> None:
                     marks["cpu1"], marks["t1"] = pm.cpu_s(pid), time.monotonic()
 
                 # 5 s for the first fixes and the screen to settle, then the measured hold.
-                pm.first_frame(argv, "Towns ahead", env(), settle_s=5.0, hold_s=hold_s,
+                pm.first_frame(argv, FRAME_DONE, env(), settle_s=5.0, hold_s=hold_s,
                                at_start=at_start, at_end=at_end)  # fmt: skip
             else:
                 argv = [*COMPANION, "follow", str(inp.event_toml), "--db", str(db), "--feed",
@@ -308,14 +310,12 @@ def feed_10hz(tmp: Path, hold_s: float) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="logs of 8.6k and 86k fixes, 1 run each")
-    ap.add_argument(
-        "--runs", type=int, default=None, help="repeats per median (default 5; 3 quick)"
-    )
+    ap.add_argument("--quick", action="store_true", help="logs of 8.6k and 86k fixes")
+    ap.add_argument("--runs", type=int, default=None, help="repeats per median (3)")
     ap.add_argument("--hold", type=float, default=None, help="seconds of 10 Hz feed (30; 15 quick)")
     ap.add_argument("--only", default="1234", help="which figure groups, e.g. 24")
     args = ap.parse_args()
-    runs = args.runs or (3 if args.quick else 5)
+    runs = args.runs or 3
     sizes = (8_640, 86_400) if args.quick else (86_400, 864_000)
     hold = args.hold or (15.0 if args.quick else 30.0)
     print(f"issue 11 processes: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, code {commit()}, "

@@ -1,8 +1,10 @@
 """Whole processes measured from outside: wall time, peak RSS and CPU of one child, and the time
 until a terminal app has painted its first frame into a real pseudo-terminal.
 
-Peak RSS comes from `os.wait4` (the child's own rusage, in KiB on Linux), not RUSAGE_CHILDREN
-(the largest of every child so far). The first frame is the moment the text `marker` (a word
+Peak RSS and CPU come from GNU time (`/usr/bin/time -f "%M %U %S"`), which starts the command:
+a child forked from this (big) process would inherit its peak RSS across exec, in `wait4`'s
+rusage as in RUSAGE_CHILDREN. Without /usr/bin/time, `wait4`'s figures (an overestimate).
+The first frame is the moment the text `marker` (a word
 only the finished frame holds) has arrived on the pty, escape sequences stripped: the app wrote
 the frame to a terminal, which is what the crew sees, with no hook in the app.
 """
@@ -18,6 +20,7 @@ import signal
 import statistics
 import struct
 import subprocess
+import tempfile
 import termios
 import time
 from collections.abc import Callable, Sequence
@@ -31,6 +34,43 @@ _ESCAPES = re.compile(
 COLUMNS, LINES = 120, 40
 
 
+GNU_TIME = "/usr/bin/time"
+
+
+def _timed(argv: Sequence[str]) -> tuple[list[str], str | None]:
+    """`argv` started by GNU time writing "%M %U %S" to a temporary file (if time is there)."""
+    if not os.path.exists(GNU_TIME):
+        return list(argv), None
+    fd, out = tempfile.mkstemp(prefix="bench-time-")
+    os.close(fd)
+    return [GNU_TIME, "-f", "%M %U %S", "-o", out, *argv], out
+
+
+def _read_time(out: str | None, ru: object) -> tuple[float, float]:
+    """(peak MB, CPU s) from GNU time's file, else from the rusage."""
+    if out is not None:
+        try:
+            with open(out) as f:
+                last = f.read().strip().splitlines()[-1].split()
+            return int(last[0]) / 1024.0, float(last[1]) + float(last[2])
+        except (OSError, IndexError, ValueError):
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(out)
+    return ru.ru_maxrss / 1024.0, ru.ru_utime + ru.ru_stime  # type: ignore[attr-defined]
+
+
+def command_pid(pid: int) -> int:
+    """The command's own pid: GNU time's child, if `pid` is GNU time."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            kids = f.read().split()
+        return int(kids[0]) if kids else pid
+    except OSError:
+        return pid
+
+
 @dataclass(frozen=True)
 class Run:
     wall_s: float
@@ -42,15 +82,16 @@ class Run:
 
 def run(argv: Sequence[str], env: dict[str, str] | None = None, timeout: float = 900.0) -> Run:
     """Run to its end; wall time, peak RSS, user+sys CPU of the child alone."""
+    timed, time_out = _timed(argv)
     t = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    proc = subprocess.Popen(timed, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     assert proc.stdout is not None
     out = proc.stdout.read()  # to its end, so the pipe never fills
     _pid, status, ru = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(wall, ru.ru_maxrss / 1024.0, ru.ru_utime + ru.ru_stime, proc.returncode,
-               out.decode(errors="replace"))  # fmt: skip
+    peak, cpu = _read_time(time_out, ru)
+    return Run(wall, peak, cpu, proc.returncode, out.decode(errors="replace"))
 
 
 def median_run(argv: Sequence[str], runs: int, env: dict[str, str] | None = None) -> Run:
@@ -102,8 +143,9 @@ def first_frame(
     `at_end(pid)`; then SIGTERM and reap."""
     env = dict(env if env is not None else os.environ)
     env.update(TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(LINES))
+    timed, time_out = _timed(argv)
     t0 = time.perf_counter()
-    pid, fd = spawn_pty(argv, env)
+    pid, fd = spawn_pty(timed, env)
     seen = b""
     at_marker: float | None = None
     at_then: float | None = None
@@ -117,7 +159,7 @@ def first_frame(
             if phases is not None and now >= phases[0][0]:
                 _when, call = phases.pop(0)
                 if call is not None:
-                    call(pid)
+                    call(command_pid(pid))
                 if not phases:
                     break
             ready, _, _ = select.select([fd], [], [], 0.05)
@@ -135,18 +177,20 @@ def first_frame(
                     at_marker = now - t0
                 if want_then is not None and at_then is None and want_then in seen:
                     at_then = now - t0
+            if at_then is not None and at_marker is not None:
+                at_then = max(at_then, at_marker)  # `then` counts once the frame is whole
             done = at_marker is not None and (want_then is None or at_then is not None)
             if done and phases is None:
                 began = time.perf_counter()
                 phases = [(began + settle_s, at_start), (began + settle_s + hold_s, at_end)]
     finally:
         with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
+            os.kill(command_pid(pid), signal.SIGTERM)  # the app (GNU time passes none on)
         ru = _reap(pid, fd)
+    peak, cpu = _read_time(time_out, ru)
     if at_marker is None:
         raise RuntimeError(f"{marker!r} never appeared; the screen said:\n{seen[-3000:]!r}")
-    return Frame(at_marker, at_then, ru.ru_maxrss / 1024.0, ru.ru_utime + ru.ru_stime,
-                 seen.decode(errors="replace"))  # fmt: skip
+    return Frame(at_marker, at_then, peak, cpu, seen.decode(errors="replace"))
 
 
 def _reap(pid: int, fd: int) -> os.struct_rusage_type:  # type: ignore[name-defined]
@@ -162,7 +206,8 @@ def _reap(pid: int, fd: int) -> os.struct_rusage_type:  # type: ignore[name-defi
             os.close(fd)
             return ru
         if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(command_pid(pid), signal.SIGKILL)
             deadline = time.monotonic() + 20.0
 
 
