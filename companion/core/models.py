@@ -100,7 +100,8 @@ class Fix:
 
     @property
     def is_manual(self) -> bool:
-        return self.source == "manual"
+        # "manual@car2": the other car's crew typed it (issue 12); it counts as typed here too.
+        return self.source == "manual" or self.source.startswith("manual@")
 
 
 @dataclass(frozen=True, slots=True)

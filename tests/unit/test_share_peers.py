@@ -1,0 +1,108 @@
+"""Two cars of one athlete (issue 12): each car publishes to its own Mosquitto, bridged to the
+event's broker (its own subtree out, its peer's log and pos in). With the event broker stopped
+mid-stream and started again, and a car broker restarted, every log row of each car ends up on
+the other car once, and on a persistent subscriber of the event broker in order; both cars show
+the same km, live and reopened from their logs."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from helpers.mosquitto import Bridge, Broker, Subscriber, brokers, needs_mosquitto
+from helpers.share_events import (
+    EVENT_ID,
+    NOW,
+    publishing,
+    received_ids,
+    share_event,
+    shared_ids,
+    wait_for,
+)
+
+from companion.service import EventSession
+
+__all__ = ["brokers"]
+pytestmark = needs_mosquitto
+E = f"companion/v1/{EVENT_ID}"
+
+
+def car_broker(brokers: Callable[..., Broker], event: Broker, unit: str, peer: str) -> Broker:
+    into = (f"{E}/{peer}/log", f"{E}/{peer}/pos")
+    bridge = Bridge(event, f"{unit}-up", out=(f"{E}/{unit}/#",), into=into)
+    return brokers(unit, bridges=[bridge]).start()
+
+
+def merged_from(db: Path, unit: str) -> list[int]:
+    """The remote ids of `unit` this log holds, and how often each row arrived in `events`."""
+    with contextlib.closing(sqlite3.connect(db)) as c:
+        ids = [r[0] for r in c.execute(
+            "SELECT remote_id FROM share_peer_rows WHERE unit = ? AND local_id IS NOT NULL "
+            "ORDER BY remote_id", (unit,))]  # fmt: skip
+        rows = c.execute("SELECT count(*) FROM events WHERE source LIKE ?", (f"%@{unit}",))
+        assert rows.fetchone()[0] == len(ids)  # each merged once, nothing else from it
+    return ids
+
+
+async def test_two_cars_one_timeline_through_outages(
+    tmp_path: Path, brokers: Callable[..., Broker]
+) -> None:
+    event = brokers("event").start()
+    b1 = car_broker(brokers, event, "car1", "car2")
+    b2 = car_broker(brokers, event, "car2", "car1")
+    organiser = Subscriber(event, [f"{E}/+/log"], "organiser", persistent=True)
+    ev1, db1 = share_event(tmp_path / "car1", b1.url, "car1", ("car2",))
+    ev2, db2 = share_event(tmp_path / "car2", b2.url, "car2", ("car1",))
+    s1, s2 = EventSession.open(ev1, db1), EventSession.open(ev2, db2)
+
+    def car1(km: int, at: str) -> None:
+        s1.checkpoint(f"km {km}", f"2021-08-15T{at}", NOW, force=True)
+
+    def car2(km: int, at: str) -> None:
+        s2.checkpoint(f"km {km}", f"2021-08-15T{at}", NOW, force=True)
+
+    def complete() -> bool:
+        return merged_from(db1, "car2") == shared_ids(db2) and merged_from(
+            db2, "car1"
+        ) == shared_ids(db1)
+
+    try:
+        async with publishing(s1) as p1, publishing(s2) as p2:
+            car1(10, "07:00")
+            car2(20, "08:30")
+            car1(30, "10:00")
+            await wait_for(lambda: p1.state.merged >= 1 and p2.state.merged >= 2, "the first rows")
+            event.stop()  # the event's broker goes away mid-stream
+            car2(40, "12:00")
+            car1(50, "14:00")
+            s1.undo()  # takes back km 50, on both cars
+            car2(48, "13:30")
+            s2.edit_last_time("2021-08-15T13:45", NOW, force=True)
+            await wait_for(lambda: p1.state.cursor == max(shared_ids(db1)), "car1 to its broker")
+            b1.restart()  # the car's broker restarts while the uplink is down
+            car1(55, "16:00")
+            event.start()
+            car2(60, "18:00")
+            await wait_for(complete, "every row of each car on the other")
+
+            def organised(unit: str, db: Path) -> bool:
+                return received_ids([m.payload for m in organiser.got()], unit) == shared_ids(db)
+
+            await wait_for(lambda: organised("car1", db1) and organised("car2", db2), "organiser")
+            assert p1.state.dropped == p2.state.dropped == 0
+            live = (s1.progress(NOW).km_total, s2.progress(NOW).km_total)
+        assert live == (60.0, 60.0)
+        assert len(shared_ids(db1)) == 5 and len(shared_ids(db2)) == 5  # 4 + undo; 4 + edit
+    finally:
+        organiser.close()
+        s1.close()
+        s2.close()
+    for ev, db in ((ev1, db1), (ev2, db2)):  # reopened: the log alone gives the same km
+        with EventSession.open(ev, db, readonly=True) as again:
+            p = again.progress(NOW)
+            assert p.km_total == 60.0
+            # km 50 undone and km 48 moved to 13:45 on both: the day's entries as hand-listed.
+            kms = [f.km for f in again.tracker.fixes]
+            assert kms == [10.0, 20.0, 30.0, 40.0, 48.0, 55.0, 60.0]
