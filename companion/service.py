@@ -19,8 +19,8 @@ from companion.core.route import Route
 from companion.core.tracker import Tracker
 from companion.edit_check import check_new_time
 from companion.event import Event, EventError, load_event, resolve_route_path
+from companion.eventlog import LogPlace, find_event_log
 from companion.formats import load_route
-from companion.locations import default_db_path
 from companion.logbook import Logbook, NotSaved
 from companion.logrows import set_aside_alert
 from companion.sources.base import FeedState, FeedStatus, Source
@@ -80,6 +80,8 @@ class EventSession:
         self.not_saving: str | None = None
         # Feed fixes given to the log by this session and not lost with a failed write since.
         self.feed_fixes_logged = 0
+        # Said once to the crew: where an old log was carried over from (eventlog.py).
+        self.log_note: str | None = None
         self.replay()
 
     @classmethod
@@ -89,10 +91,14 @@ class EventSession:
         """Load the event file and its route, open the log and replay it."""
         event = load_event(event_path)
         route = load_route(resolve_route_path(event))
-        db = Path(db_path) if db_path is not None else default_db_path(event.path)
+        # The log beside the event file (eventlog.py), an old-rule log carried over once.
+        place = LogPlace(Path(db_path)) if db_path is not None else find_event_log(event.path)
+        db = place.path
         # A reader of an event nobody has logged yet sees an empty log, not an error.
         logbook = Logbook.open(db, readonly=readonly and db.exists(), event_name=event.name)
-        return cls(event, route, logbook, db)
+        session = cls(event, route, logbook, db)
+        session.log_note = place.message
+        return session
 
     def replay(self) -> None:
         """Rebuild the tracker from the log: every fix not undone, with edits applied."""

@@ -82,6 +82,8 @@ def bundled() -> list[Path]:
 
 def session(args: argparse.Namespace, readonly: bool = False) -> EventSession:
     session = EventSession.open(args.event, args.db, readonly=readonly)
+    if session.log_note:  # an old log carried over beside the event, once
+        print(f"companion: {session.log_note}", file=sys.stderr)
     if session.logbook.set_aside:  # every command says so, status --json and undo too
         alert = set_aside_alert(session.logbook.set_aside)
         print(f"companion: {session.db_path}: {alert}", file=sys.stderr)
@@ -124,7 +126,7 @@ def check_text_args(args: argparse.Namespace) -> None:
 
 def event_args(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("event", help="the event file (TOML)")
-    sp.add_argument("--db", help="the log database (default: one per event in the data dir)")
+    sp.add_argument("--db", help="the log database (default: EVENT.sqlite beside the event file)")
 
 
 def log_options(p: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:

@@ -59,7 +59,7 @@ def test_a_signal_quits_the_dashboard_and_keeps_every_fix(
     # A clean quit, not death by the signal (-15, -1): the feed was stopped, the last state
     # logged, and the batch committed on the way out.
     assert code == 0
-    db = next((data / "events").glob("ride-*.sqlite"))
+    db = data / "ride.sqlite"  # the log beside the event file (eventlog.py)
     with Logbook.open(db, readonly=True) as book:
         last = book.last_feed_status()
     assert last is not None and last[1] == "stopped"

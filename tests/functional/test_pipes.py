@@ -97,7 +97,7 @@ def peer() -> Iterator[NmeaPeer]:
 
 
 def logged_fixes(data: Path) -> int:
-    db = next((data / "events").glob("ride-*.sqlite"))
+    db = data / "ride.sqlite"  # the log beside the event file (eventlog.py)
     with Logbook.open(db, readonly=True) as book:
         return sum(1 for _ in book.effective_fixes())
 

@@ -78,7 +78,7 @@ def test_follow_gpsfake_then_status_shows_the_km(tmp_path: Path) -> None:
     expected_km = geodesic(START, points[-1]).km
     assert doc["km_total"] == pytest.approx(expected_km, abs=0.005)
     assert doc["last_fix"]["source"] == "gpsd"
-    db = next((tmp_path / "events").glob("ride-*.sqlite"))
+    db = tmp_path / "ride.sqlite"  # the log beside the event file (eventlog.py)
     with Logbook.open(db, readonly=True) as book:
         logged = [f for _i, f in book.effective_fixes()]
     assert [(round(f.lat, 6), round(f.lon, 6)) for f in logged] == [
