@@ -39,10 +39,21 @@ from companion.core.states import (
 
 # A GPS position older than this raises a "stale" alert.
 DEFAULT_STALE_S = 10 * 60.0
-# A copy of the running state is kept every this many fixes (a few kB each).
+# A copy of the running state is kept every this many fixes (a few kB each) ...
 SNAPSHOT_EVERY = 1000
+# ... and as they age, this many per doubling of their age (the newest 2x this many all kept).
+SNAPSHOTS_PER_DOUBLING = 4
 # The last position's speed counts as "speed now" only if it is this recent.
 _NOW_SPEED_MAX_AGE_S = 120.0
+
+
+def _snapshot_step(age: int) -> int:
+    """The spacing of the snapshots kept `age` fixes back: SNAPSHOT_EVERY for the newest, then
+    doubling with each doubling of their age (a multiple of a spacing stays one as it doubles)."""
+    step = SNAPSHOT_EVERY
+    while age >= 2 * SNAPSHOTS_PER_DOUBLING * step:
+        step *= 2
+    return step
 
 
 @dataclass(slots=True)
@@ -239,8 +250,13 @@ class Tracker:
         return placed
 
     def _maybe_snapshot(self, applied: int) -> None:
-        if applied % SNAPSHOT_EVERY == 0:
-            self._snaps.append((applied, self._save()))
+        if applied % SNAPSHOT_EVERY:
+            return
+        self._snaps.append((applied, self._save()))  # O(1): the speed window is shared
+        # Older ones are thinned out (a few per doubling of age): a week of 10 Hz fixes holds
+        # ~40 snapshots, not 6000, and an entry typed in late still replays little more than
+        # the fixes after it.
+        self._snaps = [(n, st) for n, st in self._snaps if n % _snapshot_step(applied - n) == 0]
 
     def place(self, fix: Fix) -> Placement:
         """Where a position falls: near the last km, as far as max_kmh allows (core/placement)."""

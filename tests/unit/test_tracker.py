@@ -218,7 +218,7 @@ def test_update_state_stays_bounded_over_a_day_of_1hz_fixes(road: Route) -> None
     t0 = ist(2021, 8, 15, 6)
     for i in range(20_000):
         tr.add(at_km(road, t0 + timedelta(seconds=i), i * 0.003, speed_mps=3.0))
-    assert len(tr._window._intervals) <= 601
+    assert len(tr._window) <= 601
     # Between the towns of this route book the km come from the distance moved: a few metres
     # off the book's (its km are shorter than the straight line, so the distance is shrunk).
     assert tr.km == pytest.approx(59.997, abs=0.05)
