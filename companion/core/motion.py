@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from companion.core.eta import DEFAULT_WINDOW_S, MovingWindow
 
@@ -54,6 +54,17 @@ class Credit:
     measured: bool = True  # False: moving until the crew's "stop", or estimated (no pace in it)
 
 
+@dataclass(frozen=True, slots=True)
+class StopSpan:
+    """One stop as the state shown saw it: from "stopped since" until moving again (the stop
+    ledger, core/stops.py, is built from these)."""
+
+    start: datetime
+    end: datetime | None  # None: still stopped
+    km: float
+    by: str  # "gps", "crew", or "gap" (a long gap without positions: the rest is estimated)
+
+
 @dataclass(slots=True)
 class _Interval:
     t0: datetime
@@ -72,6 +83,7 @@ class Motion:
         "_recent",
         "_slow_since",
         "_stop_km",
+        "closed_stops",
         "estimated_s_total",
         "max_mps",
         "moving",
@@ -105,6 +117,8 @@ class Motion:
         self.moving_s_total = 0.0
         self.estimated_s_total = 0.0
         self.speed_now_kmh: float | None = None
+        # Every stop that has ended, in time order; the one going on is stopped_since.
+        self.closed_stops: list[StopSpan] = []
 
     def copy(self) -> Motion:
         twin = Motion(self.stop_mps, self.max_mps, self.window.window_s, self.span_s)
@@ -119,7 +133,15 @@ class Motion:
         twin.moving = self.moving
         twin.moving_s_total, twin.estimated_s_total = self.moving_s_total, self.estimated_s_total
         twin.speed_now_kmh = self.speed_now_kmh
+        twin.closed_stops = self.closed_stops.copy()
         return twin
+
+    def stop_spans(self) -> list[StopSpan]:
+        """The stops so far, the one going on (if any) last with no end."""
+        if self.stopped_since is None:
+            return self.closed_stops.copy()
+        by = self.stopped_by or "gps"
+        return [*self.closed_stops, StopSpan(self.stopped_since, None, self._stop_km, by)]
 
     def receiver_speed(self, speed_mps: float | None, dt: float) -> float | None:
         """A receiver's speed if it can describe this interval: recent and not absurd (a speed
@@ -159,6 +181,9 @@ class Motion:
         if dt > LONG_GAP_S and abs(dist_m) > LONG_GAP_MIN_M and planned_mps and not mark:
             credits += self._flush_all()
             est = min(dt, abs(dist_m) / planned_mps)
+            if self.stopped_since is None and dt - est > 0:
+                # Nobody saw the rest: it is the gap's time not filled in, from its start.
+                self.closed_stops.append(StopSpan(t0, t1 - timedelta(seconds=est), k0, "gap"))
             credits.append(self._credit(_Interval(t0, t1, dist_m, False), est, True))
             self.window = MovingWindow(self.window.window_s)
             self._recent.clear()
@@ -252,6 +277,9 @@ class Motion:
         self.moving = False
 
     def _set_moving(self, t: datetime, km: float) -> None:
+        if self.stopped_since is not None:
+            span = StopSpan(self.stopped_since, t, self._stop_km, self.stopped_by or "gps")
+            self.closed_stops.append(span)
         self.stopped_since, self.stopped_by, self._slow_since = None, None, None
         self._stop_km = km
         self.moving = True

@@ -23,7 +23,7 @@ from companion.core.eta import (
     choose_speed,
 )
 from companion.core.models import DayTotal, Deadline, Fix, Placement, Progress, TownAhead
-from companion.core.motion import Motion
+from companion.core.motion import Motion, StopSpan
 from companion.core.odometer import Odometer
 from companion.core.pace import PaceModel, eta_remaining, side_by_side
 from companion.core.placement import follow
@@ -31,6 +31,7 @@ from companion.core.riderdays import RiderLedger
 from companion.core.route import DEFAULT_OFF_ROUTE_M, Route
 from companion.core.states import (
     FinishWatch,
+    finish_time,
     is_stopped,
     no_entry_alert,
     no_entry_s,
@@ -175,6 +176,15 @@ class Tracker:
     def stopped_by(self) -> str | None:
         """Who says the athlete is stopped: "crew" (a "stop" mark), "gps", or None (moving)."""
         return self._motion.stopped_by
+
+    def stop_spans(self) -> list[StopSpan]:
+        """Every stop so far as the motion saw it (core/stops.py builds the ledger from them)."""
+        return self._motion.stop_spans()
+
+    def reached_at(self, km: float) -> datetime | None:
+        """When the athlete reached `km` to stay past it (None: not there now). Scans back from
+        the newest fix, so it costs the fixes since then."""
+        return finish_time(self._times, self._kms, km)
 
     @property
     def estimated_s_total(self) -> float:
