@@ -5,7 +5,7 @@
 
 1. GPX -> ready (20k/100k/200k points, bench_route's generated tracks): `load_route` in a fresh
    interpreter vs a bare `iterparse` loop in a fresh interpreter (both include Python's start-up).
-2. Cold start to the first frame, bundled route (routes/unity-run-2021.csv), empty log:
+2. Cold start to the first frame, bundled route (companion/routes/unity-run-2021.csv), empty log:
    `companion run` on a pty until its footer ("Checkpoint", the frame's last line) is on the
    screen, vs a bare Textual app (a Static and a Footer) until its text is.
 3. For logs of N fixes (a real tour resampled to 10 Hz, bench/issue11_inputs.py):
@@ -150,7 +150,7 @@ def cold_start(tmp: Path, runs: int) -> float:
         "\n2. Cold start -> first frame, bundled route, empty log    companion   bare app   ratio"
     )
     event = tmp / "unity.toml"
-    route = REPO / "routes" / "unity-run-2021.csv"
+    route = REPO / "companion" / "routes" / "unity-run-2021.csv"
     event.write_text(f'name = "Unity (bench)"\nathlete = "M"\nroute = "{route}"\n'
                      'timezone = "Asia/Kolkata"\nplanned_kmh = 8\n'
                      'day_hours = "05:30-18:30"\n')  # fmt: skip

@@ -7,9 +7,9 @@ a crew that wants its logs on a USB stick) can move everything by setting one en
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import os
 import re
-import sys
 from pathlib import Path
 
 import platformdirs
@@ -59,12 +59,10 @@ def default_db_path(event_path: Path | str) -> Path:
 
 
 def bundled_routes_dir() -> Path:
-    """The directory of the routes shipped with Companion.
-
-    `routes/` at the repository root for a checkout or an editable install; a regular install
-    carries them as data files under `<prefix>/share/companion/routes`.
+    """The directory of the routes shipped with Companion: package data (`companion/routes/`),
+    found with importlib.resources, so a checkout, an editable install, a wheel and a
+    `pip install --user` all find them.
     """
-    checkout = Path(companion.__file__).resolve().parent.parent / "routes"
-    if checkout.is_dir():
-        return checkout
-    return Path(sys.prefix) / "share" / "companion" / "routes"
+    folder = importlib.resources.files(companion) / "routes"
+    # Installed as files on disk (setuptools never zips a package): the Traversable is a Path.
+    return folder if isinstance(folder, Path) else Path(str(folder))

@@ -24,7 +24,7 @@ from companion.cli.helptext import ENVIRONMENT, EPILOG
 from companion.logsetup import configure, hide_secrets
 
 REPO = Path(__file__).resolve().parents[2]
-ROUTE = REPO / "routes" / "unity-run-2021.csv"
+ROUTE = REPO / "companion" / "routes" / "unity-run-2021.csv"
 NOW = "2021-08-16T20:00+05:30"
 # (town, time): a day and a morning of the Unity Run, typed as the crew would.
 TYPED = [

@@ -37,7 +37,7 @@ from companion.sources.manual import FUTURE_SLACK, parse_position, parse_time
 # cheap and the mutations need many cases to reach the odd corners.
 MORE = settings(max_examples=3 * settings.default.max_examples)
 SHARED = Path(__file__).resolve().parents[3] / "shared"
-ROUTES = Path(__file__).resolve().parents[2] / "routes"
+ROUTES = Path(__file__).resolve().parents[2] / "companion" / "routes"
 KOLKATA = ZoneInfo("Asia/Kolkata")
 
 

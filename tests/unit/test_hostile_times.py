@@ -24,7 +24,7 @@ from companion.sources.gpsd import GpsdParser
 from companion.sources.nmea import NmeaParser
 from companion.sources.payloads import parse_positions
 
-ROUTE_BOOK = Path(__file__).resolve().parents[2] / "routes" / "unity-run-2021.csv"
+ROUTE_BOOK = Path(__file__).resolve().parents[2] / "companion" / "routes" / "unity-run-2021.csv"
 NOW = "2021-08-16T12:00+05:30"
 
 

@@ -45,5 +45,5 @@ def test_odd_stems_make_safe_names(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 def test_bundled_routes_dir_is_at_the_repository_root() -> None:
     assert (
-        locations.bundled_routes_dir() == Path(companion.__file__).resolve().parents[1] / "routes"
+        locations.bundled_routes_dir() == Path(companion.__file__).resolve().parent / "routes"
     )
