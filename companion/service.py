@@ -301,7 +301,12 @@ class EventSession:
         if reason is not None:
             return FeedResult(fix, False, reason)
         placed = self.tracker.place(fix)
-        if not placed.off_route:
+        last = self.tracker.last_fix
+        # A buffered fix sent late (a phone back online) is placed where it falls in time, by
+        # the tracker's replay from the fix before it: placed from the newest one it could land
+        # km ahead on a route that passes near itself.
+        late = last is not None and fix.time < last.time
+        if not placed.off_route and not late:
             # Logged with where it fell, so reopening the event replays without projecting
             # every fix again (4 s -> 1 s for a day of 1 Hz fixes) and lands exactly here.
             fix = replace(fix, km=placed.km)

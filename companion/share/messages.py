@@ -101,7 +101,7 @@ def _int(doc: dict[str, Any], key: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
-        raise MessageError(f"{key} {value!r} is not a row id")
+        raise MessageError(f"{key} is not a row id")
     return value
 
 
@@ -109,9 +109,15 @@ def _float(doc: dict[str, Any], key: str) -> float | None:
     value = doc.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise MessageError(f"{key} {value!r} is not a number")
-    return float(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MessageError(f"{key} is not a number")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of 400 digits
+        raise MessageError(f"{key} is out of range") from None
+    if not math.isfinite(number):
+        raise MessageError(f"{key} is not a finite number")
+    return number
 
 
 def status_message(

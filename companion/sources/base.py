@@ -322,6 +322,12 @@ def open_source(
         source = replay.ReplaySource(
             text, plausibility=plaus, backoff_initial=b0, backoff_max=b1, clock=clock
         )
+    elif scheme in ("mqtt", "mqtts"):
+        from companion.sources.mqtt import MqttSource  # aiomqtt only for an MQTT feed
+
+        source = MqttSource(
+            text, env=env, plausibility=plaus, backoff_initial=b0, backoff_max=b1, clock=clock
+        )
     else:  # feed_url_problem knows the same kinds
         raise FeedError(f"feed {redact(text)}: unknown kind of feed; use {KNOWN}")
     return source

@@ -4,7 +4,8 @@ Shapes understood (../shared/PEERS.md has real examples):
 - OwnTracks location: `{"_type":"location","lat","lon","tst" (epoch s),"vel" (km/h),"acc","alt",
   "cog"}`, alone or in a list (the Recorder's /api/0/last).
 - Traccar `/api/positions`: a list of `{"latitude","longitude","fixTime" (ISO),"speed" (knots),
-  "course","altitude","accuracy","valid"}`; `valid: false` entries are skipped.
+  "course","altitude","accuracy","valid"}`; `valid: false` entries are skipped. A Traccar
+  forwarder's envelope `{"position": {...}, "device": {...}}` is unwrapped.
 - Plain `{"lat","lon","time"}` (also `latitude`/`longitude`, `timestamp`; ISO or epoch s/ms).
 - GeoJSON Point Feature (or a FeatureCollection of them) with a time in `properties`.
 - SPOT API v2 feed: `response.feedMessageResponse.messages.message` (list or one object).
@@ -81,6 +82,8 @@ def _one(item: Any, source: str) -> Fix | None:
     """A Fix from one object, None for an entry that says it is not valid."""
     if not isinstance(item, dict):
         raise PayloadError("a list entry that is not an object")
+    if isinstance(item.get("position"), dict) and "latitude" not in item:
+        item = item["position"]  # a Traccar forwarder's {"position": {...}, "device": {...}}
     if item.get("type") == "Feature":
         return _feature(item, source)
     if item.get("valid") is False:

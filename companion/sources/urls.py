@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-KINDS = ("gpsd", "nmea", "nmea+tcp", "http", "https", "replay")
-KNOWN = "gpsd://, nmea://, nmea+tcp://, nmea:PATH, http(s)://, replay:PATH"
+KINDS = ("gpsd", "nmea", "nmea+tcp", "http", "https", "replay", "mqtt", "mqtts")
+KNOWN = "gpsd://, nmea://, nmea+tcp://, nmea:PATH, http(s)://, replay:PATH, mqtt(s)://HOST/TOPIC"
 _NEEDS_PORT = {"nmea+tcp"}  # gpsd has a default port (2947), http(s) theirs
 
 
@@ -33,8 +33,10 @@ def feed_url_problem(url: str) -> str | None:
         return None if parts.path else "give a device or a file, as in nmea:///dev/ttyUSB0"
     if port == 0:
         return "the port must be a number from 1 to 65535"
-    if scheme in ("http", "https") and not parts.hostname:
+    if scheme in ("http", "https", "mqtt", "mqtts") and not parts.hostname:
         return "no host in the URL"
+    if scheme in ("mqtt", "mqtts") and not parts.path.strip("/"):
+        return "give the topic, as in mqtt://HOST:1883/owntracks/USER/DEVICE"
     if scheme in _NEEDS_PORT and port is None:
         return "give a port, as in HOST:PORT"
     return None

@@ -261,5 +261,5 @@ def publish(
     if username is not None:
         args += ["-u", username, "-P", password or ""]
     data = payload.encode() if isinstance(payload, str) else payload
-    args += ["-s"]
+    args += ["-s"] if data else ["-n"]  # -n: a zero-length message (-s refuses empty input)
     return subprocess.run(args, input=data, capture_output=True, timeout=WAIT_S).returncode == 0
