@@ -22,7 +22,7 @@ import gpxpy
 import numpy as np
 
 from companion.core import geo
-from companion.core.models import Fix, RouteData, TownSpec
+from companion.core.models import Fix, RouteData, Town
 from companion.core.route import Route, build_route
 from companion.formats.fit import read_fit
 
@@ -295,12 +295,17 @@ def event_from_points(
     length = float(cum_km[-1])
     if town_kms is None:
         town_kms = place_towns(spec.name, length)
-    specs = []
+    path = build_route(RouteData(spec.name, f"bench:{spec.name}", lats, lons, eles, []))
+    # The towns sit exactly at their km on the track's own geodesic km (the truth's): placed by
+    # hand, not snapped nor calibrated as a route file's towns are (a book km stretches a path).
+    towns = []
     for n, km in enumerate(town_kms, 1):
-        v = int(np.searchsorted(cum_km, km))
-        specs.append(TownSpec(f"T{n:02d}", lats[v], lons[v], f"town {n}", km=km))
-    data = RouteData(spec.name, f"bench:{spec.name}", lats, lons, eles, specs)
-    route = build_route(data)
+        at = path.point_at(km)
+        towns.append(Town(f"T{n:02d}", at.lat, at.lon, km, 0.0))
+    route = Route(
+        path.name, path.source, path.lats, path.lons, path.elevations, path.cum_m, tuple(towns),
+        max_seg_m=path.max_segment_m, town_to_town=path.town_to_town,
+    )  # fmt: skip
     return Event(spec, route, points, kms, [(t.name, t.km) for t in route.towns])
 
 

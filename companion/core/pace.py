@@ -5,19 +5,24 @@ days the athlete also stops, sleeps and slows, so the model keeps, from the moti
 
 - the pace of the current stint (moving km per moving hour since the last rest of
   `STINT_BREAK_S`), topped up with the whole event's pace while the stint is short. It is built
-  from every entry since the rest, so typed checkpoints count as much as dense GPS;
+  from every entry since the rest, so typed checkpoints count as much as dense GPS. For the
+  next few km the recent GPS speed counts most, fading into the stint pace (NEAR_S);
 - a stop allowance: day time (nights left out) over moving time, so the usual short stops
   are spent again: 20 % stopped turns 1 h of riding into 1 h 15 (beyond the first hour
-  ahead, NO_STOPS_S: a town a few km on is usually reached before the next stop);
+  ahead, NO_STOPS_S: a town a few km on is usually reached before the next stop). Early on
+  it is shrunk towards no stops (ALLOWANCE_PRIOR_S: one long lunch is not the day's rhythm);
 - the nights seen (a rest of `NIGHT_REST_S` or more around the local night): when the athlete
   stopped and for how long; the median of them places the nights ahead. Before any night has
-  been seen, the event's `day_hours` (DayWindow) stand in, and before any moving, the plan.
+  been seen, the event's `day_hours` (DayWindow) stand in, else the nights a multi-day event
+  of its kind usually has (core/pace_priors.py, as a runner's slowing); before any moving, the
+  plan.
 
 The state is plain numbers and a list of tuples, so `copy()` is cheap for the tracker's snapshots.
 """
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -25,24 +30,34 @@ from zoneinfo import ZoneInfo
 
 from companion.core.eta import DayWindow, eta
 from companion.core.models import EtaOption
+from companion.core.pace_priors import Shape, event_shape, prior_night_h, slowing
 
 # A rest this long ends a stint: the pace after it starts afresh (a meal, a sleep).
 STINT_BREAK_S = 20 * 60.0
 # A stint with less moving time than this is topped up with the event's pace (one noisy km is
-# not a pace).
-STINT_MIN_S = 30 * 60.0
+# not a pace; a fresh morning's first hours overstate the day). Chosen on the benchmark's tuning
+# events: 30 min, 1, 2, 4 and 8 h and the event's pace alone tried.
+STINT_MIN_S = 4 * 3600.0
 # A rest this long, centred in the local night, is a night's halt (learned, not a stop allowed).
 NIGHT_REST_S = 3 * 3600.0
 # The local night a night's halt is centred in (hours; it wraps past midnight).
 NIGHT_FROM_H, NIGHT_TO_H = 17, 9
-# Too little moving time for the stopped fraction to mean anything: no allowance yet.
-ALLOWANCE_MIN_S = 30 * 60.0
+# The stopped fraction seen is weighed against this much moving time without stops (a prior):
+# after 1 h of riding and a 15-min stop it allows 6 %, after 12 h at 20 % stopped 17 %.
+# Chosen on the tuning events (none, and 3 h tried).
+ALLOWANCE_PRIOR_S = 3 * 3600.0
 # The stop allowance never more than doubles the moving time (a long lunch early in a day).
 ALLOWANCE_MAX = 2.0
 # No stop is allowed for in the first this much of moving time ahead: the stops are lumpy (a
 # control, a meal), and a town a few km on is usually reached before the next one.
 # Chosen on the bench's tuning events (bench/eta.py TUNE_EVENTS): 0, 45 and 60 min tried.
 NO_STOPS_S = 3600.0
+# The recent GPS speed's weight for a town t hours of moving ahead is exp(-t / NEAR_S): the
+# next 3 km mostly at it, 30 km mostly at the stint pace. Chosen on the tuning events (no blend,
+# 15 min, 30 min and 1 h tried).
+NEAR_S = 30 * 60.0
+# A rest that began this close to the usual (or assumed) hour of the night's stop is the night.
+BEDTIME_S = 3 * 3600.0
 # Still moving after the usual night stop: the night is expected this much later, not at once
 # (a town 3 km ahead is not sent to tomorrow).
 NIGHT_GRACE_S = 3600.0
@@ -124,22 +139,30 @@ class PaceModel:
             self.stint_s = self.stint_km = 0.0
 
     # --- answering ------------------------------------------------------------------------------
-    def pace_kmh(self) -> float | None:
-        """Moving speed of the current stint, topped up to STINT_MIN_S with the event's pace."""
+    def event_kmh(self) -> float | None:
+        """The moving speed over the whole event so far (measured moving only)."""
         if self.moving_s <= 0 or self.moving_km <= 0:
             return None
-        event_kmh = self.moving_km / self.moving_s * 3600.0
+        return self.moving_km / self.moving_s * 3600.0
+
+    def pace_kmh(self) -> float | None:
+        """Moving speed of the current stint, topped up to STINT_MIN_S with the event's pace."""
+        event_kmh = self.event_kmh()
+        if event_kmh is None:
+            return None
         top_up_s = max(STINT_MIN_S - self.stint_s, 0.0)
         s = self.stint_s + top_up_s
         km = max(self.stint_km, 0.0) + event_kmh * top_up_s / 3600.0
         return km / s * 3600.0 if s > 0 and km > 0 else event_kmh
 
     def allowance(self) -> float:
-        """Elapsed time per moving second at the athlete's own stopped fraction so far."""
+        """Elapsed time per moving second at the athlete's own stopped fraction so far, with
+        ALLOWANCE_PRIOR_S of moving without stops added to what was seen."""
         moving_s = self.moving_s + self.unmeasured_s
-        if moving_s < ALLOWANCE_MIN_S:
+        if moving_s <= 0:
             return 1.0
-        return min(max(self.day_s / moving_s, 1.0), ALLOWANCE_MAX)
+        day_s = min(max(self.day_s, moving_s), ALLOWANCE_MAX * moving_s)
+        return (ALLOWANCE_PRIOR_S + day_s) / (ALLOWANCE_PRIOR_S + moving_s)
 
     def usual_night(self) -> Night | None:
         """The median night seen (its start and its length), None before the first."""
@@ -157,6 +180,13 @@ def is_night(since: datetime, rest_s: float, tz: ZoneInfo) -> bool:
         return False
     mid_h = (since + timedelta(seconds=rest_s / 2)).astimezone(tz).hour
     return mid_h >= NIGHT_FROM_H or mid_h < NIGHT_TO_H
+
+
+def is_bedtime(since: datetime, night: Night, tz: ZoneInfo) -> bool:
+    """A rest that began within BEDTIME_S of the night's usual stop is that night's halt (a
+    breakfast stop at 06:30 is not, whatever the night's length)."""
+    off = abs(_after_noon_s(since, tz) - night.stop_s)
+    return min(off, 86400.0 - off) <= BEDTIME_S
 
 
 def _after_noon_s(t: datetime, tz: ZoneInfo) -> float:
@@ -206,11 +236,15 @@ def rhythm_eta(
     planned_kmh: float | None,
     window: DayWindow | None,
     resting_since: datetime | None,
+    recent_kmh: float | None = None,
+    shape: Shape | None = None,
 ) -> tuple[datetime | None, float | None, str]:
     """The model's arrival time, the moving speed it assumes and its basis in words.
 
     `base` is where the clock starts (the last fix while moving, now while stopped);
-    `resting_since` is when the stop going on began (a night's halt lasts the usual length).
+    `resting_since` is when the stop going on began (a night's halt lasts the usual length);
+    `recent_kmh` the recent GPS moving speed (None from typed entries: one interval is not a
+    speed to trust more than the stint's); `shape` the kind of event (core/pace_priors.py).
     """
     pace = model.pace_kmh()
     basis = "stint pace"
@@ -218,20 +252,29 @@ def rhythm_eta(
         pace, basis = planned_kmh, "plan"
     if pace is None or pace <= 0:
         return None, None, "none"
+    if recent_kmh is not None and recent_kmh > 0:
+        near = math.exp(-km_to_go / pace * 3600.0 / NEAR_S)
+        pace = near * recent_kmh + (1.0 - near) * pace
+        if near >= 0.5:
+            basis = "recent pace" if basis == "stint pace" else basis
     factor = model.allowance()
-    if factor > 1.0:
+    if factor > 1.005:
         basis += f" + {round((1 - 1 / factor) * 100)} % stops"
     moving_s = km_to_go / pace * 3600.0
+    if basis != "plan":  # a planned average already carries the day's slowing
+        moving_s = slowing(moving_s, shape)
+        basis += ", slowing" if moving_s > km_to_go / pace * 3600.0 + 30.0 else ""
     # The usual stops are spread over hours: none is expected in the next NO_STOPS_S of moving.
     day_s = moving_s + (factor - 1.0) * max(moving_s - NO_STOPS_S, 0.0)
-    night = model.usual_night()
+    night, words = model.usual_night(), ", nights as seen"
+    prior = prior_night_h(shape)
+    if night is None and window is None and prior is not None:
+        night, words = Night(prior[0] * 3600.0, prior[1] * 3600.0), ", nights assumed"
     if night is not None:
-        if resting_since is not None:
-            resting_s = (base - resting_since).total_seconds()
-            if is_night(resting_since, max(resting_s, NIGHT_REST_S), tz):
-                # Resting at night: up again after the usual night's length.
-                base = max(base, resting_since + timedelta(seconds=night.length_s))
-        return advance_nights(base, day_s, night, tz), pace, basis + ", nights as seen"
+        if resting_since is not None and is_bedtime(resting_since, night, tz):
+            # Resting since about the usual hour: up again after the usual night's length.
+            base = max(base, resting_since + timedelta(seconds=night.length_s))
+        return advance_nights(base, day_s, night, tz), pace, basis + words
     if window is not None:
         return window.advance(base, day_s), pace, basis + ", day hours"
     return base + timedelta(seconds=day_s), pace, basis
@@ -256,12 +299,23 @@ def side_by_side(
     planned_kmh: float | None,
     window: DayWindow | None,
     resting_since: datetime | None,
+    typed: bool = False,
+    route_km: float | None = None,
 ) -> tuple[EtaOption, ...]:
     """The three reckonings of one arrival: "rhythm" (the model), "recent" (today's ETA: the
-    recent pace, no more stops, nights only by `day_hours`) and "plan" (the planned speed)."""
+    recent pace, no more stops, nights only by `day_hours`) and "plan" (the planned speed).
+    `typed`: the last position was typed (its recent pace is one interval); `route_km` the
+    route's length, which with the speed tells the kind of event (core/pace_priors.py)."""
+    near_kmh = recent_kmh if recent_basis == "recent" and not typed else None
+    shape = None
+    if route_km is not None:
+        shape = event_shape(route_km, planned_kmh or model.event_kmh())
+    if shape is not None and window is not None:
+        shape = Shape(True, shape.on_foot)  # the crew's day hours say: several days
     at, kmh, words = rhythm_eta(
         model, km_to_go, base, tz,
         planned_kmh=planned_kmh, window=window, resting_since=resting_since,
+        recent_kmh=near_kmh, shape=shape,
     )  # fmt: skip
     rhythm = EtaOption("rhythm", at, kmh, words)
     recent_at, _ = eta(km_to_go, recent_kmh, base, base, window)

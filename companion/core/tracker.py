@@ -352,6 +352,7 @@ class Tracker:
             etas = side_by_side(
                 self._pace, to_go, base, self.tz, recent_kmh=speed, recent_basis=basis,
                 planned_kmh=self.planned_kmh, window=self.day_window, resting_since=resting_since,
+                typed=last is not None and last.is_manual, route_km=route.length_km,
             )  # fmt: skip
             # The athlete's rhythm is the main ETA; the recent pace only when it has no speed.
             main = etas[0] if etas[0].at is not None else etas[1]

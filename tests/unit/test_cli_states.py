@@ -271,11 +271,13 @@ def test_three_etas_side_by_side(event: Path, capsys: Capsys) -> None:
     borivali = doc["towns_ahead"][0]
     assert borivali["name"] == "Borivali" and borivali["km_to_go"] == 12.0
     # Moving 120 of the 150 min since the start (20 % stopped), 6 km/h since the stop: 12 km is
-    # 2 h moving from the last entry at 08:00; no stop in the first hour, then 1 h x 1.25.
+    # 2 h moving from the last entry at 08:00; no stop in the first hour, then 1 h x 1.1 (the
+    # 150 min of day per 120 moving weighed with 3 h moving without stops: 330 / 300). 416 km
+    # at 7 km/h is a multi-day run: its nights are assumed (a 3 h sleep from midnight).
     assert borivali["etas"]["rhythm"] == {
-        "eta": "2021-08-15T10:15:00+05:30",
+        "eta": "2021-08-15T10:06:00+05:30",
         "speed_kmh": 6.0,
-        "basis": "stint pace + 20 % stops",
+        "basis": "stint pace + 9 % stops, nights assumed",
     }
     # The recent moving average, 6 km/h, no more stops: 10:00.
     assert borivali["etas"]["recent"] == {
@@ -294,6 +296,6 @@ def test_three_etas_side_by_side(event: Path, capsys: Capsys) -> None:
     # The recent-pace basis as before, for readers of eta_basis.
     assert doc["eta_basis"]["basis"] == "recent" and doc["eta_basis"]["speed_kmh"] == 6.0
     code, out, _err = cli(capsys, "status", str(event), "--now", "2021-08-15T08:05+05:30")
-    next_line = "next  Borivali: 12.0 km, ETA 10:15 (in 2h10) at 6.0 km/h, stint pace + 20 % stops"
+    next_line = "next  Borivali: 12.0 km, ETA 10:06 (in 2h01) at 6.0 km/h, stint pace + 9 % stops"
     assert next_line in out
     assert "also: recent pace 10:00, plan 09:42" in out
