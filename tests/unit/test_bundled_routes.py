@@ -25,6 +25,7 @@ def test_every_bundled_route_loads_with_ordered_unique_towns() -> None:
         "baramulla-uri",
         "paris-marathon",
         "mumbai-marathon",
+        "satara-hill-half",
     }
     for f in files:
         r = load_route(f)

@@ -251,3 +251,22 @@ def test_an_unknown_name_still_says_so() -> None:
     with pytest.raises(PositionError, match="not a town on"):
         match_town(r, "Vadodara")  # not on this route: its comments say why
     assert math.isfinite(r.length_km)
+
+
+def test_the_hill_run_is_bundled_out_and_back_with_its_published_km() -> None:
+    r = load_route(bundled("satara-hill-half"))
+    # The race's figures (companion/routes/README.md): U-turn at half of 21.1 km, the climb from
+    # km 3.8 to km 7, back the same way.
+    assert r.length_km == pytest.approx(21.1)
+    km = {t.name: t.km for t in r.towns}
+    assert km["U-turn (Kaas road)"] == pytest.approx(10.55)
+    assert km["Yawateshwar (out)"] == pytest.approx(7.0)
+    assert km["Yawateshwar (back)"] == pytest.approx(21.1 - 7.0)
+    assert match_town(r, "turnaround").name == "U-turn (Kaas road)"
+    with pytest.raises(PositionError, match="matches several towns"):
+        match_town(r, "Yawateshwar")  # out or back: the crew must say which
+    # Each (back) point is exactly on its (out) twin.
+    for t in r.towns:
+        if t.name.endswith("(back)"):
+            twin = r.town(t.name.replace("(back)", "(out)"))
+            assert twin is not None and (twin.lat, twin.lon) == (t.lat, t.lon)
