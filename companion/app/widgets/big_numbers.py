@@ -30,10 +30,14 @@ class BigNumbers(Widget):
     def watch_progress(self, p: Progress | None) -> None:
         if p is None or not self.is_mounted:
             return
-        self.query_one("#big-today-digits", Digits).update(_digits(p.km_today))
-        self.query_one("#big-total-digits", Digits).update(_digits(p.km_total))
-        self.query_one("#big-togo-digits", Digits).update(_digits(p.km_remaining))
-        self.query_one("#big-total-label", Label).update(f"KM TOTAL of {p.route_km:.0f}")
+        for key, value in (("today", p.km_today), ("total", p.km_total), ("togo", p.km_remaining)):
+            digits = self.query_one(f"#big-{key}-digits", Digits)
+            if digits.value != _digits(value):  # an unchanged number is not laid out again
+                digits.update(_digits(value))
+        label = self.query_one("#big-total-label", Label)
+        title = f"KM TOTAL of {p.route_km:.0f}"
+        if label.content != title:
+            label.update(title)
 
     def on_mount(self) -> None:
         self.watch_progress(self.progress)

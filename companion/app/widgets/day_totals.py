@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 from rich.table import Table
 from textual.reactive import reactive
-from textual.widget import Widget
 
+from companion.app.widgets.bound import ShowsChanges
 from companion.core.models import Progress
 from companion.render import ESTIMATED_NOTE, km, moving
 
@@ -50,10 +50,10 @@ def days_table(p: Progress, tz: ZoneInfo, limit: int | None = None) -> Table:
     return table
 
 
-class DayTotals(Widget):
+class DayTotals(ShowsChanges):
     """The latest `max_rows` days (its height is its content's, so it cannot ask its size)."""
 
-    progress: reactive[Progress | None] = reactive(None)
+    progress: reactive[Progress | None] = reactive(None, repaint=False)  # see bound.py
 
     def __init__(self, tz: ZoneInfo, *, max_rows: int = 8, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -6,21 +6,21 @@ import math
 
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widget import Widget
 
+from companion.app.widgets.bound import ShowsChanges
 from companion.core.models import Progress
 
 _BLOCKS = " ▁▂▃▄▅▆▇█"
 
 
-class Elevation(Widget):
+class Elevation(ShowsChanges):
     """A block-character profile; the column where the athlete is drawn reversed with a `▲` below.
 
     `profile` is the elevation in metres at evenly spaced km from start to finish (NaN where
     unknown); it is resampled to the widget's width.
     """
 
-    progress: reactive[Progress | None] = reactive(None)
+    progress: reactive[Progress | None] = reactive(None, repaint=False)  # see bound.py
 
     def __init__(
         self, profile: tuple[float, ...], length_km: float, *, id: str | None = None

@@ -6,16 +6,16 @@ from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from companion.app.values import EventInfo
+from companion.app.widgets.bound import ShowsChanges
 from companion.core.models import Progress
 
 
-class HeaderBar(Widget):
+class HeaderBar(ShowsChanges):
     """Event and athlete on the left, the local time and day number on the right."""
 
-    progress: reactive[Progress | None] = reactive(None)
+    progress: reactive[Progress | None] = reactive(None, repaint=False)  # see bound.py
 
     def __init__(self, info: EventInfo, *, id: str | None = None) -> None:
         super().__init__(id=id)

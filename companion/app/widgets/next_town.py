@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widget import Widget
 
+from companion.app.widgets.bound import ShowsChanges
 from companion.core.models import Progress
 from companion.render import (
     clock,
@@ -24,10 +24,10 @@ from companion.render import km as km_text
 from companion.render_deadlines import deadline_long
 
 
-class NextTown(Widget):
+class NextTown(ShowsChanges):
     """Two lines: where and when, then which speed the ETA assumes."""
 
-    progress: reactive[Progress | None] = reactive(None)
+    progress: reactive[Progress | None] = reactive(None, repaint=False)  # see bound.py
 
     def __init__(self, tz: ZoneInfo, *, id: str | None = None) -> None:
         super().__init__(id=id)

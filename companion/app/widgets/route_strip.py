@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widget import Widget
 
+from companion.app.widgets.bound import ShowsChanges
 from companion.core.models import Progress
 
 ATHLETE = "◆"
@@ -18,13 +18,13 @@ def _place(line: list[str], col: int, label: str) -> None:
         line[start + i] = ch
 
 
-class RouteStrip(Widget):
+class RouteStrip(ShowsChanges):
     """Rows: (names of start, next town and finish), the bar, and the km scale with the athlete.
 
     Shape only, never colour, carries the meaning: `━`/`╋` done, `─`/`┼` ahead, `◆` the athlete.
     """
 
-    progress: reactive[Progress | None] = reactive(None)
+    progress: reactive[Progress | None] = reactive(None, repaint=False)  # see bound.py
 
     def __init__(
         self,

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 from rich.table import Table
 from textual.reactive import reactive
-from textual.widget import Widget
 
+from companion.app.widgets.bound import ShowsChanges
 from companion.core.models import Progress, TownAhead
 from companion.render import clock, eta_words, km
 from companion.render_deadlines import deadlines_short
@@ -59,10 +59,10 @@ def towns_table(
     return table
 
 
-class TownsAhead(Widget):
+class TownsAhead(ShowsChanges):
     """As many rows as the widget's height allows (one is the heading), the finish last."""
 
-    progress: reactive[Progress | None] = reactive(None)
+    progress: reactive[Progress | None] = reactive(None, repaint=False)  # see bound.py
 
     def __init__(self, tz: ZoneInfo, *, id: str | None = None) -> None:
         super().__init__(id=id)
