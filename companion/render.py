@@ -6,12 +6,16 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from companion.core.eta import DEFAULT_WINDOW_S
 from companion.core.models import DayTotal, Fix, Progress, TownAhead
 from companion.core.route import Route
 from companion.core.states import DUE, OVERDUE, duration_text
 from companion.core.tracker import Tracker
 from companion.event import Event
 from companion.render_deadlines import deadline_json, deadline_long, deadlines_short
+
+# The recent pace (Progress.speed_avg_kmh) is the moving average over this much moving time.
+RECENT_MIN = round(DEFAULT_WINDOW_S / 60)
 
 BASIS_TEXT = {
     "recent": "recent moving average",
@@ -99,10 +103,12 @@ def iso_local(t: datetime | None, tz: ZoneInfo) -> str | None:
 
 
 def logged_line(fix: Fix, tz: ZoneInfo) -> str:
+    """ "Valsad (km 40.0) at 2021-08-18 18:40"; an entry with no name of its own (km 150 typed)
+    is "km 150.0 at ...", never an empty label before the brackets."""
     where = f"km {fix.km:.1f}" if fix.km is not None else f"{fix.lat:.5f},{fix.lon:.5f}"
-    label = f"{fix.label} " if fix.label and not fix.label.startswith("km ") else ""
+    label = fix.label.strip() if fix.label and not fix.label.startswith("km ") else ""
     when = fix.time.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    return f"{label}({where}) at {when}"
+    return f"{label} ({where}) at {when}" if label else f"{where} at {when}"
 
 
 TOWN_TO_TOWN_NOTE = (
@@ -249,7 +255,9 @@ def status_json(event: Event, p: Progress, feed: FeedLogged | None = None) -> di
             "text": BASIS_TEXT.get(p.eta_speed_basis, ""),
         },
         "speed_now_kmh": _round(p.speed_now_kmh, 2),
-        "speed_avg_kmh": _round(p.speed_avg_kmh, 2),
+        "speed_avg_kmh": _round(p.speed_avg_kmh, 2),  # kept: the same as speed_recent_kmh
+        # The two averages by their names: the last 30 min of moving, and today's moving.
+        "speed_recent_kmh": _round(p.speed_avg_kmh, 2),
         "speed_today_kmh": _round(p.speed_today_kmh, 2),
         "moving_s_today": round(p.moving_s_today, 1),
         "elapsed_s_today": round(p.elapsed_s_today, 1),
@@ -293,7 +301,8 @@ def status_text(event: Event, p: Progress, feed: FeedLogged | None = None) -> st
     if (fin := p.finish) is not None and fin.deadlines and fin.km not in shown:
         lines += [f"      {fin.name}: {deadline_long(c, tz, now)}" for c in fin.deadlines]
     lines.append(
-        f"speed now {kmh(p.speed_now_kmh)}, moving avg {kmh(p.speed_avg_kmh)}; "
+        f"speed now {kmh(p.speed_now_kmh)}, recent {kmh(p.speed_avg_kmh)} "
+        f"(last {RECENT_MIN} min moving), today avg {kmh(p.speed_today_kmh)}; "
         f"moving {moving(p.moving_s_today, p.estimated_s_today)} of {hm(p.elapsed_s_today)} today"
     )
     for t in p.towns_ahead[1:6]:

@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -24,7 +26,9 @@ from companion.app.logs import attach_textual_handler
 from companion.app.messages import FeedStatusChanged, FixLogged
 from companion.app.screens.dashboard import DashboardScreen
 from companion.app.screens.help import HelpScreen
+from companion.app.screens.too_small import TooSmallScreen, too_small
 from companion.app.values import FeedView
+from companion.app.widgets.notice import NoticeLine
 from companion.core.models import CompanionError, Fix
 from companion.service import EventSession
 
@@ -97,6 +101,7 @@ class CompanionApp(App[None]):
                 loop.add_signal_handler(sig, self.exit)
         if self.source is not None:
             self.start_feed(self.source)
+        self.fit_screen(*self.size)  # started in a terminal already too small
 
     # --- the feed -------------------------------------------------------------------------------
     def start_feed(self, source: Source) -> Worker[None]:
@@ -146,9 +151,38 @@ class CompanionApp(App[None]):
         self.dashboard.post_message(FeedStatusChanged(view))
         self.notify(f"{event.worker.name} stopped: {reason}", title="Feed", severity="error")
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """On the dashboard's notice line, not in a toast over the ETA columns (see
+        widgets/notice.py); a toast only before the dashboard is up."""
+        if self._dashboard is not None and self._dashboard.is_mounted:
+            notice = self._dashboard.query_one(NoticeLine)
+            notice.add(message, title, severity, timeout)
+            return
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    # --- the size -------------------------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_screen(event.size.width, event.size.height)
+
+    def fit_screen(self, cols: int, rows: int) -> None:
+        """Put up the "too small" screen below the minimum size, take it away above it."""
+        showing = isinstance(self.screen, TooSmallScreen)
+        if too_small(cols, rows) and not showing:
+            self.push_screen(TooSmallScreen())
+        elif not too_small(cols, rows) and showing:
+            self.pop_screen()
+
     # --- actions --------------------------------------------------------------------------------
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
+        if not isinstance(self.screen, HelpScreen | TooSmallScreen):
             self.push_screen(HelpScreen())
 
     def action_toggle_theme(self) -> None:

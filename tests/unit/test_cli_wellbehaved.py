@@ -34,7 +34,9 @@ TYPED = [
 ]
 
 
-def run(*args: str, data: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, data: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     base = {"COMPANION_DATA_DIR": str(data), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
     return subprocess.run([sys.executable, "-m", "companion", *args], capture_output=True,
                           text=True, env={**base, **(env or {})}, cwd=REPO, timeout=120,
@@ -241,8 +243,9 @@ def test_export_refuses_to_overwrite_unless_force_and_csv_points_to_the_new_opti
 
 
 # --- logging ----------------------------------------------------------------------------------
-def test_a_logged_url_is_redacted_in_every_handler(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_a_logged_url_is_redacted_in_every_handler(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     log = tmp_path / "x.log"
     configure(1, str(log))
     try:

@@ -8,7 +8,7 @@ inside the form, with the typed text kept, so nothing typed is lost.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,8 +18,8 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Label
 
-from companion.core.models import CompanionError, Fix, ImplausibleEntry
-from companion.core.route import fold
+from companion.core.models import CompanionError, Fix, ImplausibleEntry, Progress
+from companion.core.route import Route, fold
 
 Complete = Callable[[str], list[str]]
 # (what was typed, the time typed or None for now, force: save even if implausible)
@@ -58,11 +58,16 @@ class CheckpointScreen(ModalScreen[Fix | None]):
         now_text: str,
         *,
         cursor_blink: bool = True,
+        example_town: str = "",
+        example_km: float | None = None,
     ) -> None:
         super().__init__()
         self.complete = complete
         self.save = save
         self.now_text = now_text
+        # The examples are of this route (a town on it, a km within it), not of another event.
+        self.example_town = example_town
+        self.example_km = example_km
         # The entry the crew was warned about: Enter again on the same entry saves it anyway.
         self._warned: tuple[str, str | None] | None = None
         self.cursor_blink = cursor_blink
@@ -70,9 +75,10 @@ class CheckpointScreen(ModalScreen[Fix | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="form", classes="form"):
             yield Label("CHECKPOINT: where is the athlete?", classes="form-title")
-            yield Label("a town, km 171, lat,lon or +5 (km since the last entry)", classes="hint")
+            km = f"km {self.example_km:.0f}" if self.example_km is not None else "km 12"
+            yield Label(f"a town, {km}, lat,lon or +5 (km since the last entry)", classes="hint")
             yield Input(
-                placeholder="Valsad",
+                placeholder=self.example_town or "a town of the route",
                 id="where",
                 suggester=TownSuggester(self.complete),
             )
@@ -118,3 +124,16 @@ class CheckpointScreen(ModalScreen[Fix | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def checkpoint_examples(progress: Progress | None, route: Route) -> dict[str, Any]:
+    """The form's examples for this route: the next town (else the first), and a km a little
+    ahead of the athlete, inside the route."""
+    town = ""
+    if progress is not None and progress.next_town is not None:
+        town = progress.next_town.name
+    elif route.towns:
+        town = route.towns[0].name
+    at = progress.km_total if progress is not None else 0.0
+    km = min(at + 5.0, route.length_km) if route.length_km > 0 else None
+    return {"example_town": town, "example_km": km}

@@ -19,10 +19,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from companion.app.messages import FeedStatusChanged, FixLogged
-from companion.app.screens.checkpoint import CheckpointScreen
+from companion.app.screens.checkpoint import CheckpointScreen, checkpoint_examples
 from companion.app.screens.confirm import ConfirmScreen
 from companion.app.screens.days import DaysScreen
 from companion.app.screens.edit_time import EditTimeScreen
@@ -34,9 +33,11 @@ from companion.app.widgets.big_numbers import BigNumbers
 from companion.app.widgets.day_totals import DayTotals
 from companion.app.widgets.elevation import Elevation
 from companion.app.widgets.feed_status import FeedStatusLine
+from companion.app.widgets.footer import GlanceFooter
 from companion.app.widgets.header_bar import HeaderBar
 from companion.app.widgets.log_view import LogView
 from companion.app.widgets.next_town import NextTown
+from companion.app.widgets.notice import NoticeLine
 from companion.app.widgets.route_strip import RouteStrip
 from companion.app.widgets.speeds import Speeds
 from companion.app.widgets.towns_ahead import TownsAhead
@@ -116,10 +117,11 @@ class DashboardScreen(Screen[None]):
                 yield TownsAhead(self.tz, id="towns").data_bind(progress)
                 yield FeedStatusLine(id="feed").data_bind(progress, DashboardScreen.feed)
                 yield Alerts(self.tz, id="alerts").data_bind(progress, DashboardScreen.feed)
+                yield NoticeLine(id="notice")  # notifications, in place of toasts over the ETAs
             with Vertical(id="right"):
                 yield DayTotals(self.tz, id="days").data_bind(progress)
                 yield LogView(self.tz, id="log").data_bind(DashboardScreen.entries)
-        yield Footer()
+        yield GlanceFooter()  # the keys that fit, q Quit always
 
     def on_mount(self) -> None:
         self.query_one("#towns").border_title = "Towns ahead"
@@ -188,6 +190,7 @@ class DashboardScreen(Screen[None]):
             self._save_checkpoint,
             now_text,
             cursor_blink=self.cursor_blink,
+            **checkpoint_examples(self.progress, route),
         )
 
         def saved(fix: Fix | None) -> None:

@@ -29,7 +29,9 @@ THE DASHBOARD
   NEXT     the next town, km to go, ETA (clock and time left) and the speed it assumes:
            recent moving average, today's average or the planned speed; "due" for 15 min
            after the ETA, then "overdue by ..."; STOPPED (crew or GPS) and FINISHED
-  now / avg / moving   speed now, recent moving average, moving of elapsed time today
+  now / recent / today avg / moving
+           speed now; the recent pace (moving average over the last 30 min of moving,
+           what the ETAs lean on); today's moving average; moving of elapsed time today
   strip    ━ done, ─ ahead, ┼ towns, ◆ the athlete, ▲ km; elevation below when the route has it
   FEED     the position feed: source, state, age of the last position
   ! ...    alerts: STALE position, NO ENTRY (typed entries stopped coming), OFF ROUTE,
