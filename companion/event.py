@@ -5,6 +5,7 @@ An event file looks like this (`companion new` writes one)::
     name = "Unity Run 2021"
     athlete = "Sufiya Khan"
     route = "unity-run-2021"        # a file relative to this one, or a bundled route's name
+    towns = "book.csv"              # optional; a CSV route book whose towns and km go on `route`
     timezone = "Asia/Kolkata"       # IANA name; days are cut at local midnight here
     planned_kmh = 7.5
     start = 2021-01-10T06:00:00     # optional; a time without an offset is in `timezone`
@@ -38,6 +39,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from companion.core.models import CompanionError
 from companion.core.times import time_problem
+from companion.event_feeding import Feeding, FeedingError, feeding_from_table, feeding_toml
 from companion.event_id import id_problem
 from companion.locations import bundled_routes_dir
 from companion.targets import DEFAULT_DAYS, check_days, parse_target
@@ -56,8 +58,9 @@ MAX_PLANNED_KMH = 200.0
 # Extensions tried, in order, when the route is a bundled route's name.
 ROUTE_SUFFIXES = (".csv", ".gpx", ".geojson")
 KEYS = (
-    "name", "athlete", "route", "timezone", "planned_kmh", "start", "feed", "max_kmh", "stale_min",
-    "day_hours", "no_entry_min", "target", "days", "id", "share",
+    "name", "athlete", "route", "towns", "timezone", "planned_kmh", "start", "feed", "max_kmh",
+    "stale_min",
+    "day_hours", "no_entry_min", "target", "days", "id", "share", "feeding",
 )  # fmt: skip
 # A GPS position older than this many minutes raises the dashboard's STALE alert by default.
 DEFAULT_STALE_MIN = 10.0
@@ -97,8 +100,12 @@ class Event:
     no_entry_min: float | None = None
     target: str | None = None  # "Statue of Unity 2021-08-22T18:00" (companion/targets.py)
     days: str = DEFAULT_DAYS  # "rider" or "calendar": how the days table cuts days
+    # A CSV route book relative to this file: its towns snap onto `route`'s path and its km
+    # calibrate it (formats/book.py); None: the route file's own towns.
+    towns: str | None = None
     id: str | None = None  # "unity-run-2021-k3f9": names the event where its path cannot
     share: ShareConfig | None = None  # the [share] table: MQTT sharing (companion/share/)
+    feeding: Feeding | None = None  # the [feeding] table: eat/drink timers (event_feeding.py)
     path: Path = Path()
 
     def __post_init__(self) -> None:
@@ -106,6 +113,8 @@ class Event:
         if not isinstance(self.athlete, str):
             raise EventError("athlete: must be a string")
         _check_text("route", self.route)
+        if self.towns is not None:
+            _check_text("towns", self.towns)
         zone = _zone("timezone", self.timezone)
         _check_speed("planned_kmh", self.planned_kmh)
         if self.feed is not None:
@@ -279,6 +288,7 @@ def _event_from_table(data: dict[str, Any], path: Path) -> Event:
         name=data["name"],
         athlete=data["athlete"],
         route=data["route"],
+        towns=data.get("towns"),
         timezone=data["timezone"],
         planned_kmh=data["planned_kmh"],
         start=start,
@@ -291,6 +301,7 @@ def _event_from_table(data: dict[str, Any], path: Path) -> Event:
         days=data.get("days", DEFAULT_DAYS),
         id=data.get("id"),
         share=_share_table(data["share"]) if "share" in data else None,
+        feeding=_feeding_table(data.get("feeding")),
         path=Path(os.path.abspath(path)),
     )
 
@@ -299,6 +310,13 @@ def _share_table(table: object) -> ShareConfig:
     from companion.share.config import parse_share  # imported here: it imports this module
 
     return parse_share(table)
+
+
+def _feeding_table(table: object) -> Feeding | None:
+    try:
+        return feeding_from_table(table)
+    except FeedingError as e:
+        raise EventError(str(e)) from None
 
 
 def toml_string(value: str) -> str:
@@ -331,6 +349,7 @@ def event_toml(event: Event) -> str:
         f"athlete = {toml_string(event.athlete)}",
         "# A route file relative to this file, or the name of a bundled route.",
         f"route = {toml_string(event.route)}",
+        *([f"towns = {toml_string(event.towns)}"] if event.towns is not None else []),
         f"timezone = {toml_string(event.timezone)}",
         f"planned_kmh = {event.planned_kmh!r}",
     ]
@@ -352,6 +371,7 @@ def event_toml(event: Event) -> str:
         lines.append(f"target = {toml_string(event.target)}")
     if event.days != DEFAULT_DAYS:
         lines.append(f"days = {toml_string(event.days)}")
+    lines += feeding_toml(event.feeding)  # a table: after every top-level key
     if event.share is not None:  # a table: after every top-level key
         from companion.share.config import share_toml
 

@@ -272,6 +272,28 @@ class Logbook:
             self._commit()
         return entry_id
 
+    def append_crew(self, payload: dict[str, Any], when: datetime) -> int:
+        """Log a crew entry at `when`: a stop's tag, a meal, a handover (companion/crewlog.py)."""
+        iso = self._storable(when)
+        with self._write("log a crew entry"):
+            entry_id = self._insert("crew", payload, time=iso)
+            self._commit()
+        return entry_id
+
+    def undo_crew(self, entry_id: int) -> bool:
+        """Take back a crew entry (an "undo" row refers to it); False: none such, or undone."""
+        with self._write("undo a crew entry"):
+            found = self._conn.execute(logreads.CREW_ROW, (entry_id,)).fetchone() is not None
+            if found:
+                self._insert("undo", None, ref=entry_id)
+            self._commit()
+        return found
+
+    def crew_rows(self) -> list[tuple[int, str, str | None]]:
+        """Every crew entry not undone, oldest first: (id, time, payload JSON)."""
+        with self._sql_errors("read the log"):
+            return list(self._conn.execute(logreads.CREW_ROWS).fetchall())
+
     # -- reading ---------------------------------------------------------------------------
 
     def effective_fixes(self) -> list[tuple[int, Fix]]:

@@ -29,6 +29,13 @@ WHERE kind = 'fix' AND source = 'manual'
 ORDER BY id DESC
 """
 IS_UNDONE = "SELECT 1 FROM events WHERE kind = 'undo' AND ref = ? LIMIT 1"
+# The crew's entries (companion/crewlog.py) still standing: few, so read whole each time.
+_CREW_STANDING = (
+    "kind = 'crew' AND NOT EXISTS "
+    "(SELECT 1 FROM events AS u WHERE u.kind = 'undo' AND u.ref = e.id)"
+)
+CREW_ROWS = f"SELECT id, time, payload FROM events AS e WHERE {_CREW_STANDING} ORDER BY id"
+CREW_ROW = f"SELECT 1 FROM events AS e WHERE id = ? AND {_CREW_STANDING}"
 _EDITS = "SELECT time FROM events WHERE kind = 'edit' AND ref = ? ORDER BY id DESC"
 _LAST_FEED = (
     "SELECT logged_at, payload, source FROM events WHERE kind = 'feed' ORDER BY id DESC LIMIT 1"

@@ -24,7 +24,7 @@ FIX_COLUMNS = "id, kind, time, lat, lon, km, source, ref, payload"
 ENTRIES_QUERY = """
 SELECT e.id, e.kind, e.logged_at, e.time, e.lat, e.lon, e.km, e.source, e.ref,
        e.payload, r.lat, r.lon, r.km, r.payload,
-       e.kind = 'fix' AND EXISTS (
+       e.kind IN ('fix', 'crew') AND EXISTS (
            SELECT 1 FROM events AS u WHERE u.kind = 'undo' AND u.ref = e.id),
        -- a fix: its latest edited time; an edit: the time the fix had before it
        CASE e.kind
@@ -232,6 +232,8 @@ def entry_from_row(row: tuple[Any, ...]) -> LogEntry:
         summary = _describe_fix(lat, lon, km, payload)
         if other is not None:  # edited: shown at its new time, the logged one noted
             when, was = other, when
+    elif kind == "undo" and ref_lat is None and ref_km is None:  # a crew entry taken back
+        summary = f"undo #{ref}: {crew_summary(_payload(ref_payload))}"
     elif kind == "undo":
         summary = f"undo #{ref}: {_describe_fix(ref_lat, ref_lon, ref_km, ref_payload)}"
     elif kind == "edit":
@@ -244,6 +246,8 @@ def entry_from_row(row: tuple[Any, ...]) -> LogEntry:
         summary = f"feed {data.get('status', '?')}" + (f": {detail}" if detail else "")
     elif kind == "note":
         summary = str(_payload(payload).get("text", ""))
+    elif kind == "crew":
+        summary = crew_summary(_payload(payload))
     else:  # written by a newer Companion; show it rather than fail
         summary = kind
     return LogEntry(
@@ -257,6 +261,16 @@ def entry_from_row(row: tuple[Any, ...]) -> LogEntry:
         undone=bool(undone),
         was=was,
     )
+
+
+def crew_summary(data: dict[str, Any]) -> str:
+    """One line for a crew entry (companion/crewlog.py): "tag food: dal rice", "ate: banana"."""
+    kind = str(data.get("type", "?"))
+    kind = {"eat": "ate", "drink": "drank"}.get(kind, kind)
+    what = str(data.get("tag", "")) if kind == "tag" else ""
+    text = str(data.get("note") or data.get("what") or "")
+    head = f"{kind} {what}".strip()
+    return f"{head}: {text}" if text else head
 
 
 def _readable(text: object) -> datetime | None:

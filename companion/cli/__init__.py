@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from companion.cli import entries, live, paths, routes, share, views
+from companion.cli import crew, entries, live, paths, routes, share, views
 from companion.cli.common import check_text_args, exit_status, log_options
 from companion.cli.helptext import DESCRIPTION, EPILOG
 from companion.core.models import CompanionError
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"companion {version()}")
     log_options(p, default=None)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (routes, entries, views, live, share, paths):
+    for module in (routes, entries, views, live, crew, share, paths):
         module.register(sub)
     return p
 
