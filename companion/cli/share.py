@@ -11,10 +11,11 @@ import signal
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from companion.cli.common import Commands, add, event_args, session
+from companion.cli.common import Commands, UsageError, add, event_args, session
 from companion.stdout import StatusPrinter
 
 if TYPE_CHECKING:
+    from companion.share.config import Broker
     from companion.share.publisher import Publisher
 
 
@@ -50,8 +51,38 @@ async def _run(publisher: Publisher, duration: float | None) -> None:
         await asyncio.wait_for(task, duration)  # None: until a signal
 
 
+def cmd_board(args: argparse.Namespace) -> int:
+    from companion.app.board.app import BoardApp, Message, State
+    from companion.share.watch import watch
+
+    broker, event = _event_url(args.url, "board")
+
+    async def run(on_message: Message, on_state: State) -> None:
+        await watch(broker, event, on_message, on_state)
+
+    BoardApp(event, f"{broker.shown}/{event}", run).run()
+    return 0
+
+
+def _event_url(url: str, what: str) -> tuple[Broker, str]:
+    """`mqtt://host:port/<event>`: the broker and the event's id."""
+    from companion.event_id import id_problem
+    from companion.share.config import parse_broker_url
+
+    broker = parse_broker_url(url, what=what)
+    if (problem := id_problem(broker.path)) is not None:
+        raise UsageError(
+            f"{what}: give the event's id, as in mqtt://HOST:1883/EVENT-ID ({problem})"
+        )
+    return broker, broker.path
+
+
 def register(sub: Commands) -> None:
     sp = add(sub, "share", "publish the event's log and status to its [share] MQTT broker")
     event_args(sp)
     sp.add_argument("--duration", type=float, help="stop after this many seconds")
     sp.set_defaults(func=cmd_share)
+
+    sp = add(sub, "board", "the organiser's board: every unit of an event, live from its broker")
+    sp.add_argument("url", help="mqtt://HOST:PORT/EVENT-ID (mqtts:// for TLS)")
+    sp.set_defaults(func=cmd_board)

@@ -115,7 +115,16 @@ class Publisher:
                     self.state.connected = True
                     self.state.last_error = ""
                     self._say(f"share: connected to {self.broker.shown} as {self.config.unit}")
-                    await self._session(client)
+                    try:
+                        await self._session(client)
+                    except asyncio.CancelledError:
+                        # Stopped on purpose: say offline (the last will is for a lost link).
+                        with contextlib.suppress(Exception):
+                            offline = client.publish(
+                                self.topics.online, b"offline", qos=1, retain=True
+                            )
+                            await asyncio.wait_for(offline, 2.0)
+                        raise
             except aiomqtt.MqttError as e:
                 was = self.state.connected
                 self.state.connected = False

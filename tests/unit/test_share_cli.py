@@ -70,3 +70,10 @@ def test_share_without_a_share_table_is_one_line(tmp_path: Path) -> None:
                        capture_output=True, text=True, timeout=60)  # fmt: skip
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "no [share] table" in r.stderr
+
+
+def test_board_needs_an_event_in_its_url() -> None:
+    r = subprocess.run([*COMPANION, "board", "mqtt://u:hunter2@127.0.0.1:1883/"],
+                       capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert r.returncode == 2 and "give the event's id" in r.stderr
+    assert "hunter2" not in r.stderr

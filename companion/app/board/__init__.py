@@ -1,0 +1,1 @@
+"""The organiser's board (`companion board mqtt://host:port/<event>`)."""

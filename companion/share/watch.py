@@ -1,0 +1,50 @@
+"""Reading an event's retained statuses from a broker, for the board and the follower page:
+`watch` subscribes to every unit's `status` and `online` and hands each message on, reconnecting
+whenever the broker goes away. It publishes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import ssl
+from collections.abc import Callable
+
+import aiomqtt
+
+from companion.share.config import Broker
+from companion.share.topics import every_unit, split
+
+RETRY_S = (0.5, 1.0, 2.0, 5.0)
+CAFILE_ENV = "COMPANION_MQTT_CAFILE"
+
+Message = Callable[[str, str, bytes], None]  # unit, kind, payload
+State = Callable[[bool, str], None]  # connected, detail
+
+
+async def watch(broker: Broker, event: str, on_message: Message, on_state: State) -> None:
+    """Hand on every status and online message of `event` until cancelled."""
+    attempt = 0
+    while True:
+        tls = None
+        if broker.tls:
+            tls = ssl.create_default_context(cafile=os.environ.get(CAFILE_ENV) or None)
+        try:
+            async with aiomqtt.Client(
+                broker.host, broker.port, username=broker.username, password=broker.password,
+                tls_context=tls, keepalive=15, timeout=10,
+            ) as client:  # fmt: skip
+                await client.subscribe(every_unit(event, "status"), qos=1)
+                await client.subscribe(every_unit(event, "online"), qos=1)
+                attempt = 0
+                on_state(True, f"connected to {broker.shown}")
+                async for message in client.messages:
+                    where = split(str(message.topic))
+                    if where is None or where[0] != event:
+                        continue
+                    payload = message.payload
+                    data = payload if isinstance(payload, bytes) else str(payload or "").encode()
+                    on_message(where[1], where[2], data)
+        except aiomqtt.MqttError as e:
+            on_state(False, f"{broker.shown}: {e}")
+        await asyncio.sleep(RETRY_S[min(attempt, len(RETRY_S) - 1)])
+        attempt += 1
