@@ -183,10 +183,11 @@ def is_night(since: datetime, rest_s: float, tz: ZoneInfo) -> bool:
 
 
 def is_bedtime(since: datetime, night: Night, tz: ZoneInfo) -> bool:
-    """A rest that began within BEDTIME_S of the night's usual stop is that night's halt (a
-    breakfast stop at 06:30 is not, whatever the night's length)."""
+    """A rest going on is the night's halt if it began within BEDTIME_S of the night's usual
+    stop and would be a night (is_night) once NIGHT_REST_S long: a breakfast stop at 06:30 is
+    not, nor one at 13:30 for a rider whose nights begin at 14:00."""
     off = abs(_after_noon_s(since, tz) - night.stop_s)
-    return min(off, 86400.0 - off) <= BEDTIME_S
+    return min(off, 86400.0 - off) <= BEDTIME_S and is_night(since, NIGHT_REST_S, tz)
 
 
 def _after_noon_s(t: datetime, tz: ZoneInfo) -> float:

@@ -152,3 +152,20 @@ def test_side_by_side_uses_no_recent_speed_from_typed_entries() -> None:
     # 300 km at 9 km/h is a multi-day run: no slowing, its nights assumed.
     assert typed[0].basis == "stint pace, nights assumed"
     assert typed[0].at == t + timedelta(minutes=30)  # 11:00 + 30 min, before midnight
+
+
+def test_an_afternoon_stop_is_not_the_night_of_a_rider_who_halts_early() -> None:
+    m, t = steady(20.0, 5.0, ist(9))  # 09:00-14:00
+    m.add_credit(t, t + timedelta(hours=18), 0.0, 0.0, True, IST)  # 14:00 to 08:00: the night
+    t = ist(8, d=16)
+    m.add_credit(t, t + timedelta(hours=5), 5 * 3600.0, 100.0, True, IST)  # 08:00-13:00
+    night = m.usual_night()
+    assert night is not None and night.stop_s == 2 * 3600.0  # 14:00, for 18 h
+    # Resting since 13:30 (near the usual hour, but a 3 h rest from then is mostly daytime),
+    # now 13:40, 3 km at 20 km/h: 9 min from now, 13:49, before the usual 14:00 halt (taken for
+    # the night, it would be 07:30 tomorrow and 9 min).
+    at, _, _ = rhythm_eta(
+        m, 3.0, ist(13, 40, d=16), IST, planned_kmh=22.0, window=None,
+        resting_since=ist(13, 30, d=16), shape=MULTI_BIKE,
+    )  # fmt: skip
+    assert at == ist(13, 49, d=16)
