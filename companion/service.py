@@ -18,9 +18,9 @@ from companion.core.models import Deadline, Fix, ImplausibleEntry, PositionError
 from companion.core.route import Route
 from companion.core.tracker import Tracker
 from companion.edit_check import check_new_time
-from companion.event import Event, EventError, load_event, resolve_route_path
+from companion.event import Event, EventError, load_event
+from companion.event_route import load_event_route
 from companion.eventlog import LogPlace, find_event_log
-from companion.formats import load_route
 from companion.logbook import Logbook, NotSaved
 from companion.logrows import set_aside_alert
 from companion.sources.base import FeedState, FeedStatus, Source
@@ -90,7 +90,7 @@ class EventSession:
     ) -> EventSession:
         """Load the event file and its route, open the log and replay it."""
         event = load_event(event_path)
-        route = load_route(resolve_route_path(event))
+        route = load_event_route(event)
         # The log beside the event file (eventlog.py), an old-rule log carried over once.
         place = LogPlace(Path(db_path)) if db_path is not None else find_event_log(event.path)
         db = place.path

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from companion.cli.common import Commands, add
 from companion.event import load_event, resolve_route_path
+from companion.event_route import resolve_towns_path
 from companion.eventlog import find_event_log
 from companion.locations import bundled_routes_dir
 
@@ -15,6 +16,7 @@ from companion.locations import bundled_routes_dir
 def cmd_paths(args: argparse.Namespace) -> int:
     event = load_event(args.event)
     route = resolve_route_path(event)
+    towns = resolve_towns_path(event)
     bundled = route.parent.resolve() == bundled_routes_dir().resolve()
     if args.db:
         log, old = Path(args.db).absolute(), None
@@ -24,8 +26,9 @@ def cmd_paths(args: argparse.Namespace) -> int:
     doc = {
         "event": str(event.path),
         "id": event.id,
-        "route": str(route),
+        "route": str(route.resolve()),
         "route_bundled": bundled,
+        "towns": str(towns.resolve()) if towns is not None else None,  # the route book laid on it
         "log": str(log),
         "log_exists": log.exists(),
         # An old-rule log (by the event file's former absolute path) that the next command that
@@ -37,6 +40,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
         return 0
     print(f"event  {doc['event']}" + (f"  (id {event.id})" if event.id else ""))
     print(f"route  {doc['route']}" + ("  (bundled)" if bundled else ""))
+    if towns is not None:
+        print(f"towns  {doc['towns']}")
     state = "" if log.exists() else "  (not written yet)"
     print(f"log    {doc['log']}{state}")
     if old is not None:

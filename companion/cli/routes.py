@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def cmd_routes(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    r = load_route(route_arg(args.route))
+    r = load_route(route_arg(args.route), towns=args.towns)
     if args.json:
         doc = {
             "name": r.name,
@@ -61,14 +62,17 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     route_path = route_arg(args.route)
-    load_route(route_path)  # refuse an unreadable route now, not on the road
+    book = Path(args.towns) if args.towns else None
+    if book is not None and not book.is_file():
+        raise UsageError(f"--towns {args.towns}: no such route book")
+    # Refuse an unreadable route (or a book town that does not snap onto it) now, not on the road.
+    route = load_route(route_path, towns=book)
     out = Path(args.output)
     if route_path.parent.resolve() == bundled_routes_dir().resolve():
         route_ref = route_path.stem
     else:
-        import os
-
         route_ref = os.path.relpath(route_path.resolve(), out.resolve().parent)
+    towns_ref = os.path.relpath(book.resolve(), out.resolve().parent) if book else None
     start = None
     if args.start:
         try:
@@ -86,9 +90,14 @@ def cmd_new(args: argparse.Namespace) -> int:
         feed=args.feed,
         day_hours=args.day_hours,
         id=new_event_id(name),
+        towns=towns_ref,
     )
     write_event(event, out, overwrite=args.force)
     print(f"wrote {out} (route {route_ref}, {args.tz}, {args.speed:g} km/h planned)")
+    if towns_ref is not None:
+        print(f"towns from {towns_ref}: {len(route.towns)} on the path, {route.length_km:.1f} km")
+    for warning in route.warnings:
+        print(f"warning: {warning}")
     return 0
 
 
@@ -100,11 +109,18 @@ def register(sub: Commands) -> None:
     sp = add(sub, "info", "a route's towns with their km and leg lengths")
     sp.add_argument("route", help="a route file or a bundled route's name")
     sp.add_argument("--json", action="store_true", help="as JSON: the towns with their km")
+    sp.add_argument("--towns", metavar="BOOK.csv", help="lay a CSV route book's towns on it")
     sp.set_defaults(func=cmd_info)
 
     sp = add(sub, "new", "write a new event file")
     sp.add_argument("route", help="a route file or a bundled route's name")
     sp.add_argument("-o", "--output", required=True, help="the event file to write")
+    sp.add_argument(
+        "--towns",
+        metavar="BOOK.csv",
+        help="a CSV route book of towns and road km laid on the route's path (a GPX track): "
+        "the towns snap onto it and the book's km calibrate it",
+    )
     sp.add_argument("--name", help="the event's name (default: the route's file name)")
     sp.add_argument("--athlete", help="the athlete's name, shown in the header")
     sp.add_argument("--tz", default="Asia/Kolkata", help="IANA timezone (default Asia/Kolkata)")

@@ -14,6 +14,7 @@ from pathlib import Path
 from companion.core.models import RouteData, RouteError
 from companion.core.route import Route, build_route
 from companion.formats._common import describe_os_error, one_line
+from companion.formats.book import with_book
 from companion.formats.csv_route import load_csv
 from companion.formats.fit import load_fit
 from companion.formats.geojson import load_geojson
@@ -36,13 +37,20 @@ _LOADERS: dict[str, Callable[[Path, Limits], RouteData]] = {
 _SNIFF_BYTES = 4096
 
 
-def load_route(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Route:
+def load_route(
+    path: str | Path, *, limits: Limits = DEFAULT_LIMITS, towns: str | Path | None = None
+) -> Route:
     """Load a route file (GPX, GeoJSON or CSV route book) and build the Route.
+
+    Args:
+        towns: a CSV route book whose towns and km replace the file's own (formats/book.py).
 
     Raises:
         RouteError: a one-line message starting with the path.
     """
     data = load_route_data(path, limits=limits)
+    if towns is not None:
+        data = with_book(data, towns, limits)
     try:
         return build_route(data)
     except RouteError:
