@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 # Below this along-route speed the athlete is stopped (a crew break, a red light, GPS jitter).
@@ -111,8 +111,17 @@ class DayWindow:
 
     def advance(self, t: datetime, seconds: float) -> datetime:
         """The time at which `seconds` of moving time, starting at `t`, have been spent inside
-        the daily windows (nights skipped)."""
+        the daily windows (nights skipped).
+
+        O(1) in the number of days: after the first day every whole day the walk goes through
+        holds the same wall-clock span, so they are skipped in one step (the same arithmetic as
+        the walk's, exact: whole seconds taken from the remainder). An ETA days out was a walk
+        of that many days for each of 16 towns, three ETAs each (issue 11).
+        """
         remaining = seconds
+        span = (
+            datetime.combine(date.min, self.end) - datetime.combine(date.min, self.start)
+        ).total_seconds()
         while True:
             day = t.astimezone(self.tz).date()
             opens = datetime.combine(day, self.start, self.tz)
@@ -126,7 +135,15 @@ class DayWindow:
             if remaining <= room:
                 return (t + timedelta(seconds=remaining)).astimezone(UTC)
             remaining -= room
-            t = datetime.combine(day + timedelta(days=1), self.start, self.tz)
+            skip = 0  # whole days after this one, each `span` taken from the remainder
+            if remaining > span > 0 and span.is_integer():  # whole seconds: exact as the walk's
+                # The fewest whole days that leave at most one day's span (the guess is never
+                # more than that: the day it lands on is the walk's last).
+                skip = max(int((remaining - span) // span) - 1, 0)
+                while remaining - skip * span > span:
+                    skip += 1
+                remaining -= skip * span
+            t = datetime.combine(day + timedelta(days=1 + skip), self.start, self.tz)
 
 
 def eta(
