@@ -22,6 +22,7 @@ from helpers.storage import fill, small_disk
 from companion.cli import build_parser, main
 from companion.cli.helptext import ENVIRONMENT, EPILOG
 from companion.logsetup import configure, hide_secrets
+from companion.version import _from_pyproject
 
 REPO = Path(__file__).resolve().parents[2]
 ROUTE = REPO / "companion" / "routes" / "unity-run-2021.csv"
@@ -69,6 +70,15 @@ def test_version_is_pyproject_s(tmp_path: Path) -> None:
     want = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
     r = run("--version", data=tmp_path)
     assert (r.returncode, r.stdout, r.stderr) == (0, f"companion {want}\n", "")
+
+
+def test_the_version_is_read_from_companion_s_pyproject_only(tmp_path: Path) -> None:
+    ours, other = tmp_path / "ours.toml", tmp_path / "other.toml"
+    ours.write_text('[project]\nname = "companion"\nversion = "9.8.7"\n')
+    other.write_text('[project]\nname = "someone-else"\nversion = "1.2.3"\n')
+    assert _from_pyproject(ours) == "9.8.7"
+    assert _from_pyproject(other) is None  # installed inside another project: not its version
+    assert _from_pyproject(tmp_path / "absent.toml") is None
 
 
 def test_help_is_for_people_with_examples_environment_and_exit_status(tmp_path: Path) -> None:
