@@ -11,12 +11,14 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import fitdecode
+from typing import TYPE_CHECKING
 
 from companion.core.models import Fix, RouteData, RouteError, TownSpec
 from companion.formats._common import check_lat_lon, is_auto_name, one_line
 from companion.formats.limits import DEFAULT_LIMITS, Limits, check_size, too_many
+
+if TYPE_CHECKING:
+    import fitdecode
 
 # FIT stores angles as 32-bit "semicircles": 2^31 of them make 180 degrees.
 _SEMICIRCLE_DEG = 180.0 / 2**31
@@ -47,6 +49,8 @@ def read_fit(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> FitFile:
         RouteError: a one-line message starting with the path (not a FIT file, damaged, over
             the limits).
     """
+    import fitdecode  # here: ~10 ms at start-up for a format most events never load
+
     p = Path(path)
     check_size(p, limits.fit_bytes, "FIT")
     points: list[FitPoint] = []

@@ -33,9 +33,7 @@ from defusedxml.ElementTree import ParseError, iterparse
 from companion.core.models import Fix, RouteError
 from companion.core.times import time_problem
 from companion.event import redact
-from companion.formats.fit import read_fit_fixes
 from companion.sources.base import FeedError, FeedLost, Source, query_float
-from companion.sources.nmea import parse_nmea_file
 from companion.sources.payloads import PayloadError, parse_time
 
 DEFAULT_SPEED = 1.0
@@ -203,6 +201,11 @@ def load_track(path: Path) -> tuple[list[Fix], str]:
     Raises:
         FeedError: the file cannot be read or parsed.
     """
+    # Imported here: pynmea2 and fitdecode cost ~40 ms at start-up, and the service imports this
+    # module for every event, replayed or not.
+    from companion.formats.fit import read_fit_fixes
+    from companion.sources.nmea import parse_nmea_file
+
     try:
         with path.open("rb") as fh:
             raw = fh.read(512)
