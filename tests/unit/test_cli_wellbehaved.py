@@ -86,10 +86,12 @@ def test_help_is_for_people_with_examples_environment_and_exit_status(tmp_path: 
     assert r.returncode == 0
     assert "The command line: parse arguments" not in r.stdout  # not the module's docstring
     for part in ("examples:", "companion export unity.toml --gpx - > track.gpx", "environment:",
-                 "exit status:", "  1  a failure while running", "  2  bad input"):  # fmt: skip
+                 "exit status:", "  1    a failure while running", "  2    bad input"):  # fmt: skip
         assert part in r.stdout, part
     for name in ENVIRONMENT:
         assert name in r.stdout
+    # argparse wraps its own parts to $COLUMNS; ours must fit an 80-column terminal as written.
+    assert max(len(line) for line in r.stdout.splitlines()) < 80
 
 
 def test_help_lists_every_environment_variable_the_code_reads() -> None:

@@ -11,7 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 HELP = """\
-KEYS (every action is also in the command palette: ctrl+p)
+KEYS (every action is also in the command palette: ctrl+p; the footer shows the keys
+that fit its width, always ? and q)
   c        checkpoint: a town (→ completes), km 171, lat,lon or +5; time defaults to now
   u        undo the last manual entry (asks first)
   e        change the time of the last manual entry
@@ -33,9 +34,12 @@ THE DASHBOARD
            speed now; the recent pace (moving average over the last 30 min of moving,
            what the ETAs lean on); today's moving average; moving of elapsed time today
   strip    ━ done, ─ ahead, ┼ towns, ◆ the athlete, ▲ km; elevation below when the route has it
-  FEED     the position feed: source, state, age of the last position
+  FEED     the position feed: source, state, age of the last position (a long URL is
+           cut in the middle, never the state or the age)
   ! ...    alerts: STALE position, NO ENTRY (typed entries stopped coming), OFF ROUTE,
            FEED LOST
+  last line  notices ("Saved: ...", a feed lost) for a few seconds, above the keys
+  Below 60x20 the screen says "terminal too small" until it is made larger.
 
 Esc or ? closes this help."""
 
