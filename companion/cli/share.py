@@ -64,13 +64,53 @@ def cmd_board(args: argparse.Namespace) -> int:
     return 0
 
 
-def _event_url(url: str, what: str) -> tuple[Broker, str]:
-    """`mqtt://host:port/<event>`: the broker and the event's id."""
+def cmd_serve(args: argparse.Namespace) -> int:
+    from companion.cli.common import now_arg
+    from companion.share.serve import BrokerStatus, EventStatus, Status, make_server
+
+    def wall() -> datetime:
+        return now_arg(args.now)  # --now (tests), else the wall clock
+
+    if args.source.startswith(("mqtt://", "mqtts://")):
+        broker, rest = _event_url(args.source, "serve", unit_ok=True)
+        event, _, unit = rest.partition("/")
+        status: Status = BrokerStatus(broker, event, unit or None)
+        what = f"{broker.shown}/{rest}"
+    else:
+        args.event = args.source
+        s = session(args, readonly=True)
+        status = EventStatus(s, wall)
+        what = s.event.name
+    try:
+        server = make_server(args.host, args.port, status, wall)
+    except OSError as e:
+        raise UsageError(
+            f"serve: cannot listen on {args.host}:{args.port}: {e.strerror or e}"
+        ) from None
+    host, port = server.server_address[:2]
+    StatusPrinter()(f"serving {what} on http://{host!s}:{port}/ (and /status.json)")
+    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop: end cleanly
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+    server.server_close()
+    status.close()
+    return 0
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _event_url(url: str, what: str, unit_ok: bool = False) -> tuple[Broker, str]:
+    """`mqtt://host:port/<event>` (and `/<unit>` when `unit_ok`): the broker and the path."""
     from companion.event_id import id_problem
-    from companion.share.config import parse_broker_url
+    from companion.share.config import parse_broker_url, unit_problem
 
     broker = parse_broker_url(url, what=what)
-    if (problem := id_problem(broker.path)) is not None:
+    event, _, unit = broker.path.partition("/")
+    if unit_ok and unit and (problem := unit_problem(unit)) is not None:
+        raise UsageError(f"{what}: unit {problem}")
+    if (problem := id_problem(event if unit_ok else broker.path)) is not None:
         raise UsageError(
             f"{what}: give the event's id, as in mqtt://HOST:1883/EVENT-ID ({problem})"
         )
@@ -86,3 +126,11 @@ def register(sub: Commands) -> None:
     sp = add(sub, "board", "the organiser's board: every unit of an event, live from its broker")
     sp.add_argument("url", help="mqtt://HOST:PORT/EVENT-ID (mqtts:// for TLS)")
     sp.set_defaults(func=cmd_board)
+
+    sp = add(sub, "serve", "the follower page and /status.json, read-only, for phones")
+    sp.add_argument("source", help="the event file, or mqtt://HOST:PORT/EVENT-ID[/UNIT]")
+    sp.add_argument("--db", help="the log database (default: one per event in the data dir)")
+    sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    sp.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: any free)")
+    sp.add_argument("--now", help=argparse.SUPPRESS)
+    sp.set_defaults(func=cmd_serve)
