@@ -58,6 +58,9 @@ TOKENS = [
     b"</trkseg>", b"<wpt lat='0' lon='0'><name>X</name></wpt>", b"\r", b"\r\n", b"\n", b'"', b",",
     b";", b"\t", b"#", b"-", b"1e308", b"-0", b"999999999999999999999", b"inf", b"NaN", b"[", b"{",
     b"}", b"]", b'"coordinates":', b'"type":"Point"', b"null", b"true", b"\xc3", b"\xe2\x80\xae",
+    # Aliases and book km in every form (a CSV column, GPX <alias> or a note, GeoJSON properties).
+    b",aliases", b";;", b"<alias>Baroda</alias>", b"<extensions><alias>X;Y</alias></extensions>",
+    b"aliases: A; B", b'"aliases":', b'"aliases":["X",1]', b'"km":', b'"km":"12"', b'"km":-3',
 ]  # fmt: skip
 
 
@@ -112,6 +115,40 @@ def test_geojson_mutations_give_a_route_or_a_route_error(data: bytes) -> None:
 @given(mutated(CSV_FILES))
 def test_csv_route_book_mutations_give_a_route_or_a_route_error(data: bytes) -> None:
     _route_or_our_error(lambda b: parse_csv(b, "fuzz.csv"), data)
+
+
+json_value = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=False)
+    | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                max_size=3),
+    max_leaves=6,
+)  # fmt: skip
+
+
+@MORE
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Alpha", "Bravo", "alpha", "Charlie", ""]),
+            st.floats(45.0, 45.3), st.floats(6.9, 7.1),
+            st.one_of(json_value, st.floats(0, 40)),  # km
+            st.one_of(json_value, st.lists(st.sampled_from(["Alpha", "B", "x;y", ""]))),
+        ),
+        max_size=5,
+    )
+)  # fmt: skip
+def test_geojson_points_with_any_km_and_aliases_are_a_route_or_a_route_error(
+    points: list[tuple[str, float, float, object, object]],
+) -> None:
+    line = {"type": "LineString", "coordinates": [[7.0, 45.0], [7.0, 45.1], [7.05, 45.2]]}
+    features: list[dict[str, object]] = [{"type": "Feature", "properties": {}, "geometry": line}]
+    for name, lat, lon, km, aliases in points:
+        props = {"name": name, "km": km, "aliases": aliases}
+        point = {"type": "Point", "coordinates": [lon, lat]}
+        features.append({"type": "Feature", "properties": props, "geometry": point})
+    doc = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    _route_or_our_error(lambda b: parse_geojson(b, "fuzz.geojson"), doc)
 
 
 @MORE

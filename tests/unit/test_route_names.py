@@ -270,3 +270,58 @@ def test_the_hill_run_is_bundled_out_and_back_with_its_published_km() -> None:
         if t.name.endswith("(back)"):
             twin = r.town(t.name.replace("(back)", "(out)"))
             assert twin is not None and (twin.lat, twin.lon) == (t.lat, t.lon)
+
+
+def _distance_to_path_m(lat: float, lon: float, path: list[tuple[float, float]]) -> float:
+    """The nearest distance from a point to a polyline, by geodesics to points every ~10 m along
+    it (pyproj alone: none of our projection code)."""
+    best = math.inf
+    for (la0, lo0), (la1, lo1) in itertools.pairwise(path):
+        length = WGS84.inv(lo0, la0, lo1, la1)[2]
+        n = max(int(length // 10.0), 0)
+        inner = WGS84.npts(lo0, la0, lo1, la1, n) if n > 0 else []
+        pts = [(lo0, la0), *inner, (lo1, la1)]
+        for lo, la in pts:
+            best = min(best, WGS84.inv(lon, lat, lo, la)[2])
+    return best
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["gpsbabel/holux.gpx", "togeojson/blue_hills.gpx", "gpxpy/cerknicko-jezero.gpx"],
+)
+def test_real_gpx_waypoints_far_or_repeated_are_left_out_with_warnings(
+    shared_dir: Path, name: str
+) -> None:
+    import gpxpy
+
+    from companion.core.route import fold
+    from companion.formats._common import is_auto_name
+
+    path = shared_dir / "corpus" / "gpx" / name
+    doc = gpxpy.parse(path.read_text(encoding="utf-8"))
+    track = [(p.latitude, p.longitude) for t in doc.tracks for s in t.segments for p in s.points]
+    rte = [p for r in doc.routes for p in r.points]
+    line = track or [(p.latitude, p.longitude) for p in rte]
+    named = [(w.name.strip(), w.latitude, w.longitude) for w in doc.waypoints if w.name]
+    if not track:
+        named += [(p.name.strip(), p.latitude, p.longitude) for p in rte if p.name]
+    expected_kept, expected_out, seen = set(), set(), set()
+    for town, lat, lon in named:
+        if is_auto_name(town):
+            continue
+        off = _distance_to_path_m(lat, lon, line)
+        if abs(off - 3000.0) < 50.0:
+            continue  # too near the limit for a ~10 m sampling to call
+        if off > 3000.0 or fold(town) in seen:
+            expected_out.add(town)
+        else:
+            expected_kept.add(town)
+            seen.add(fold(town))
+    r = load_route(path)
+    kept = {t.name for t in r.towns}
+    assert expected_kept <= kept
+    assert not (expected_out - expected_kept) & kept
+    assert len(r.warnings) >= len(expected_out) > 0
+    for w in r.warnings:
+        assert "left out" in w and ("from the path" in w or "duplicate town name" in w)
