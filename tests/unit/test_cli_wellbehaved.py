@@ -280,3 +280,24 @@ def test_a_logged_url_is_redacted_in_every_handler(
 def test_hide_secrets_replaces_the_credential_variables_values() -> None:
     env = {"COMPANION_FEED_TOKEN": "tok-9f8e7d", "COMPANION_FEED_USER": "ab"}
     assert hide_secrets("Bearer tok-9f8e7d sent by ab", env) == "Bearer *** sent by ab"
+
+
+def test_under_the_dashboard_log_lines_go_to_the_file_and_textual_not_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from textual.logging import TextualHandler
+
+    from companion.app.logs import attach_textual_handler
+
+    log = tmp_path / "run.log"
+    configure(1, str(log), screen=True)  # what `companion -v --log FILE run` sets up
+    try:
+        attach_textual_handler()
+        handlers = logging.getLogger().handlers
+        assert sum(isinstance(h, TextualHandler) for h in handlers) == 1
+        logging.getLogger("companion.sources").info("feed %s lost: timeout", "gpsd://h:2947")
+    finally:
+        configure(0, None)
+    assert capsys.readouterr().err == ""  # nothing printed over the screen
+    assert "feed gpsd://h:2947 lost: timeout" in log.read_text()
+    assert not any(isinstance(h, TextualHandler) for h in logging.getLogger().handlers)
