@@ -9,6 +9,7 @@ stays what it was: at most about `max_age_s` of feed fixes that a crash can lose
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Callable
 
@@ -20,6 +21,41 @@ INSERT_FIX = (
 )
 # (logged_at, payload, time, lat, lon, km, source): the values of INSERT_FIX.
 FixRow = tuple[str, str | None, str, float, float, float | None, str]
+
+
+# The payload's optional numbers, in the order logrows.fix_payload writes them.
+_PAYLOAD_FLOATS = ("speed_mps", "course_deg", "alt_m", "accuracy_m")
+
+
+def plain_payload(fix: Fix) -> tuple[bool, str | None]:
+    """A plain feed fix's payload JSON, written without building and dumping a dict.
+
+    Returns (True, the text `json.dumps(fix_payload(fix))` gives, or None) when the fix is one the
+    replay reads back for certain: float coordinates in range, a finite float km or none, finite
+    float speeds, an int count of satellites, no label or mark. (False, None) for anything else:
+    the logbook then writes it the slow way and reads it back before storing it.
+    """
+    lat, lon, km = fix.lat, fix.lon, fix.km
+    if (
+        type(lat) is not float or type(lon) is not float or not -90.0 <= lat <= 90.0
+        or not -180.0 <= lon <= 180.0 or type(fix.source) is not str or fix.label or fix.mark
+        or (km is not None and (type(km) is not float or not -1e7 <= km <= 1e7))
+    ):  # fmt: skip
+        return False, None  # (a NaN fails the range tests too)
+    parts = []
+    for name in _PAYLOAD_FLOATS:
+        value = getattr(fix, name)
+        if value is None:
+            continue
+        if type(value) is not float or not math.isfinite(value):
+            return False, None
+        parts.append(f'"{name}": {value!r}')  # json writes a float as its repr
+    sats = fix.sats
+    if sats is not None:
+        if type(sats) is not int:
+            return False, None
+        parts.append(f'"sats": {sats!r}')
+    return True, "{" + ", ".join(parts) + "}" if parts else None
 
 
 class FixBatch:
