@@ -36,12 +36,22 @@ class LogPlace:
 
     path: Path
     moved_from: Path | None = None  # an old log carried over beside the event just now
+    # Old-rule logs of an event file of the same name elsewhere (the folder was moved before this
+    # version): not taken, they may be another event's; the crew is told where they are.
+    strays: tuple[Path, ...] = ()
 
     @property
     def message(self) -> str | None:
-        if self.moved_from is None:
-            return None
-        return f"moved the event's log from {self.moved_from} to {self.path} (beside the event)"
+        if self.moved_from is not None:
+            return f"moved the event's log from {self.moved_from} to {self.path} (beside the event)"
+        if self.strays:
+            listed = ", ".join(str(p) for p in self.strays[:3])
+            return (
+                f"no log beside the event yet; the data dir holds a log of an event file named "
+                f"{self.path.stem}.toml elsewhere: {listed}. If it is this event's, move it to "
+                f"{self.path} (or use --db)"
+            )
+        return None
 
 
 def event_log_path(event_path: Path | str) -> Path:
@@ -66,11 +76,22 @@ def find_event_log(event_path: Path | str, *, carry_over: bool = True) -> LogPla
         return LogPlace(beside)
     old = default_db_path(event_path)
     if not old.is_file():
-        return LogPlace(beside)
+        return LogPlace(beside, strays=_strays(old))
     if not carry_over:
         return LogPlace(beside, moved_from=old)
     _carry_over(old, beside)
     return LogPlace(beside, moved_from=old)
+
+
+def _strays(old: Path) -> tuple[Path, ...]:
+    """Old-rule logs with the same stem as `old` but another path's hash."""
+    stem = old.name.rsplit("-", 1)[0]
+    try:
+        found = sorted(p for p in old.parent.glob(f"{stem}-*{LOG_SUFFIX}") if p != old)
+    except OSError:
+        return ()
+    # The hash is 10 hex digits: "ride-2-<hash>" is another event file's, not a "ride" one.
+    return tuple(p for p in found if len(p.stem) == len(stem) + 11)
 
 
 def _carry_over(old: Path, new: Path) -> None:

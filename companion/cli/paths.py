@@ -18,11 +18,12 @@ def cmd_paths(args: argparse.Namespace) -> int:
     route = resolve_route_path(event)
     towns = resolve_towns_path(event)
     bundled = route.parent.resolve() == bundled_routes_dir().resolve()
+    strays: tuple[Path, ...] = ()
     if args.db:
         log, old = Path(args.db).absolute(), None
     else:
         place = find_event_log(event.path, carry_over=False)
-        log, old = place.path, place.moved_from
+        log, old, strays = place.path, place.moved_from, place.strays
     doc = {
         "event": str(event.path),
         "id": event.id,
@@ -34,6 +35,9 @@ def cmd_paths(args: argparse.Namespace) -> int:
         # An old-rule log (by the event file's former absolute path) that the next command that
         # opens the event will move to "log".
         "old_log": str(old) if old is not None else None,
+        # Old logs of an event file of this name elsewhere (a folder moved before logs moved
+        # beside their events): not taken, as they may be another event's.
+        "other_logs": [str(p) for p in strays],
     }
     if args.json:
         print(json.dumps(doc, ensure_ascii=False, indent=2))
@@ -46,6 +50,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
     print(f"log    {doc['log']}{state}")
     if old is not None:
         print(f"old    {old}  (moved beside the event by the next command that opens it)")
+    for stray in strays:
+        print(f"other  {stray}  (an old log of an event file of this name elsewhere; not taken)")
     return 0
 
 

@@ -152,3 +152,37 @@ def test_paths_of_a_missing_event_is_one_line_and_exit_2(
     assert main(["paths", str(tmp_path / "nope.toml")]) == 2
     err = capsys.readouterr().err
     assert "no such event file" in err and err.count("\n") == 1
+
+
+def test_a_folder_moved_before_this_version_is_told_where_its_old_log_may_be(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ev = new_event(tmp_path / "before" / "unity")
+    old = locations.default_db_path(ev)  # logged the old way, then the folder was moved
+    with EventSession.open(ev, old) as s:
+        s.checkpoint("Borivali", "2021-08-15T09:00", datetime(2021, 8, 15, 14, 30, tzinfo=UTC))
+    shutil.move(str(ev.parent), str(tmp_path / "after"))
+    moved = tmp_path / "after" / "unity.toml"
+    capsys.readouterr()
+    assert main(["paths", str(moved), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["other_logs"] == [str(old)]
+    doc = status(moved, capsys)  # not taken: it may be another event's log
+    assert doc["km_total"] == 0.0 and old.is_file()
+    assert main(["status", str(tmp_path / "after" / "unity.toml"), "--now",
+                 "2021-08-15T20:00+05:30"]) == 0  # fmt: skip
+    # Said on the first open, which created the (empty) log beside the event; quiet after.
+    assert "no log beside the event" not in capsys.readouterr().err
+
+
+def test_the_first_open_of_a_moved_folder_names_the_stray_log(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ev = new_event(tmp_path / "before" / "unity")
+    old = locations.default_db_path(ev)
+    Logbook.open(old, event_name="Unity").close()
+    shutil.move(str(ev.parent), str(tmp_path / "after"))
+    capsys.readouterr()
+    assert main(["status", str(tmp_path / "after" / "unity.toml"), "--now",
+                 "2021-08-15T20:00+05:30"]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert f"a log of an event file named unity.toml elsewhere: {old}" in err
