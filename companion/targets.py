@@ -61,9 +61,9 @@ def target_deadline(value: str, route: Route, tz: tzinfo) -> tuple[float, str, D
     key = place.casefold()
     if key in FINISH_WORDS or key == route.finish_name.casefold():
         return route.length_km, route.finish_name, deadline
-    for town in route.towns:
-        if town.name.casefold() == key:
-            return town.km, town.name, deadline
+    town = route.town(place)  # its name or an alias, case- and accent-insensitive
+    if town is not None:
+        return town.km, town.name, deadline
     names = ", ".join(t.name for t in route.towns[:12])
     more = ", ..." if len(route.towns) > 12 else ""
     raise ValueError(f"{place!r} is not a town of the route ({names}{more}) nor 'finish'")

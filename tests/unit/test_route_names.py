@@ -325,3 +325,15 @@ def test_real_gpx_waypoints_far_or_repeated_are_left_out_with_warnings(
     assert len(r.warnings) >= len(expected_out) > 0
     for w in r.warnings:
         assert "left out" in w and ("from the path" in w or "duplicate town name" in w)
+
+
+def test_an_event_target_may_name_a_town_by_its_alias(tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    from companion.targets import target_deadline
+
+    r = load_route(bundled("unity-run-2021"))
+    km, name, _deadline = target_deadline(
+        "Ekta Nagar 2021-08-22T18:00", r, ZoneInfo("Asia/Kolkata")
+    )
+    assert (km, name) == (pytest.approx(411.0), "Kevadia")
