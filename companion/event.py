@@ -24,6 +24,7 @@ must not silently fall back to a default during the event.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import math
@@ -390,19 +391,24 @@ def write_event(event: Event, path: Path | str, *, overwrite: bool = False) -> E
     """
     path = Path(path)
     text = event_toml(event).encode("utf-8")
+    made = None  # the file this call created, taken back if writing it fails (a full disk)
     try:
         if overwrite:
             # Write aside and rename, so a crash never leaves half an event file.
-            tmp = path.with_name(f".{path.name}.tmp")
+            made = tmp = path.with_name(f".{path.name}.tmp")
             tmp.write_bytes(text)
             os.replace(tmp, path)
         else:
             # "x" fails if the file exists, with no window between a check and the write.
             with path.open("xb") as f:
+                made = path
                 f.write(text)
     except FileExistsError:
         raise EventError(f"{path}: already exists; not overwriting it") from None
     except OSError as e:
+        if made is not None:
+            with contextlib.suppress(OSError):
+                made.unlink(missing_ok=True)
         raise EventError(f"{path}: cannot write: {e.strerror or e}") from None
     return dataclasses.replace(event, path=Path(os.path.abspath(path)))
 

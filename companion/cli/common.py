@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,9 +105,18 @@ def write_out(name: str, text: str, force: bool = False) -> None:
     path = Path(name)
     if path.is_file() and not force:
         raise UsageError(f"{name}: already exists; give --force to overwrite it")
+    special = path.exists() and not path.is_file()
+    # A file is written aside and renamed, so a crash or a full disk never leaves half of it
+    # (or half of an older export overwritten); a device or a pipe is written as it is.
+    target = path if special else path.with_name(f".{path.name}.tmp")
     try:
-        path.write_text(text, encoding="utf-8")
+        target.write_text(text, encoding="utf-8")
+        if not special:
+            os.replace(target, path)
     except OSError as e:
+        if not special:
+            with contextlib.suppress(OSError):
+                target.unlink(missing_ok=True)
         raise WriteError(f"{name}: cannot write it: {e.strerror or e}") from None
 
 

@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 from companion import render
-from companion.cli.common import Commands, UsageError, add, bundled, route_arg
-from companion.event import Event, write_event
+from companion.cli.common import Commands, UsageError, WriteError, add, bundled, route_arg
+from companion.event import Event, EventError, write_event
 from companion.event_id import new_event_id
 from companion.formats import load_route
 from companion.locations import bundled_routes_dir
@@ -92,7 +92,13 @@ def cmd_new(args: argparse.Namespace) -> int:
         id=new_event_id(name),
         towns=towns_ref,
     )
-    write_event(event, out, overwrite=args.force)
+    # The one rule for an existing file, as export's (common.write_out): refused unless --force.
+    if out.exists() and not args.force:
+        raise UsageError(f"{out}: already exists; give --force to overwrite it")
+    try:
+        write_event(event, out, overwrite=args.force)
+    except EventError as e:  # the file could not be written: a failure while running
+        raise WriteError(str(e)) from None
     print(f"wrote {out} (route {route_ref}, {args.tz}, {args.speed:g} km/h planned)")
     if towns_ref is not None:
         print(f"towns from {towns_ref}: {len(route.towns)} on the path, {route.length_km:.1f} km")

@@ -169,6 +169,26 @@ def test_a_checkpoint_on_a_full_disk_is_1(event: Path, tmp_path: Path,
     assert err.startswith("companion: ") and len(err.strip().splitlines()) == 1, err
 
 
+def test_an_export_or_event_file_on_a_full_disk_is_1_and_keeps_the_old_file(
+    event: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with small_disk(tmp_path / "disk") as disk:
+        days = disk / "days.csv"
+        days.write_text("the export of yesterday\n")
+        ballast = fill(disk)
+        capsys.readouterr()
+        code = main(["export", str(event), "--days-csv", str(days), "--force"])
+        new = main(["new", "unity-run-2021", "-o", str(disk / "e.toml")])
+        err = capsys.readouterr().err
+        ballast.unlink()
+        kept = days.read_text()
+        left = sorted(p.name for p in disk.iterdir())
+    assert (code, new) == (1, 1), err
+    assert kept == "the export of yesterday\n"  # written aside: the old file is whole
+    assert left == ["days.csv"], left  # no half-written file or temporary left behind
+    assert err.count("\n") == 2 and "No space left" in err
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
