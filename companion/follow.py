@@ -157,6 +157,8 @@ def _failed(message: str) -> None:
 
 
 def _line(session: EventSession, status: FeedStatus, now: datetime) -> str:
+    # Only committed fixes are printed (issue 11): a kill -9 never takes away a km shown here.
+    session.flush()
     p = session.progress(now)
     tz = session.event.zone
     last = render.clock(p.last_fix.time, tz) if p.last_fix else "—"
