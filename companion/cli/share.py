@@ -15,6 +15,8 @@ from companion.cli.common import Commands, UsageError, add, event_args, session
 from companion.stdout import StatusPrinter
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from companion.share.config import Broker
     from companion.share.publisher import Publisher
 
@@ -97,6 +99,53 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_broker_config(args: argparse.Namespace) -> int:
+    """Write the Mosquitto config of this car's broker, or of the event's broker and its ACL."""
+    from pathlib import Path
+
+    from companion.event import load_event
+    from companion.share import broker_config as bc
+    from companion.share.topics import event_topic_id
+
+    event = load_event(args.event)
+    event_id = event_topic_id(event)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    data = str((out / "data").absolute())
+    written: list[Path] = []
+    if args.role == "car":
+        if event.share is None:
+            raise UsageError(f"{args.event}: no [share] table: the car's unit and peers are there")
+        if not args.remote:
+            raise UsageError("broker-config car: give --remote HOST:PORT, the event's broker")
+        cfg = event.share
+        text = bc.car_broker_conf(event_id, cfg.unit, cfg.peers, event.athlete, args.remote, data,
+                                  local_port=args.port, remote_tls_cafile=args.cafile)  # fmt: skip
+        written.append(_write(out / f"car-{cfg.unit}.conf", text))
+        print(f"put {cfg.unit}'s password on the event broker in place of "
+              f"{bc.PASSWORD_PLACEHOLDER} (remote_password), then: chmod 600 the file")  # fmt: skip
+    else:
+        if bool(args.certfile) != bool(args.keyfile):
+            raise UsageError("broker-config event: TLS needs both --certfile and --keyfile")
+        acl = _write(out / "event.acl", bc.event_acl(event_id, tuple(args.follower)))
+        listener = bc.Listener(args.port, args.host, args.certfile, args.keyfile)
+        passwd = str((out / "passwd").absolute())
+        conf = bc.event_broker_conf(listener, data, passwd, str(acl.absolute()))
+        written += [_write(out / "event.conf", conf), acl]
+        users = " ".join(["UNIT", *args.follower])
+        print(f"make the password file: mosquitto_passwd -c {passwd} USER, for each of: {users}")
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _write(path: Path, text: str) -> Path:
+    from companion.cli.common import write_out
+
+    write_out(str(path), text)
+    return path
+
+
 def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
@@ -134,3 +183,17 @@ def register(sub: Commands) -> None:
     sp.add_argument("--port", type=int, default=8080, help="port (default 8080; 0: any free)")
     sp.add_argument("--now", help=argparse.SUPPRESS)
     sp.set_defaults(func=cmd_serve)
+
+    sp = add(sub, "broker-config", "write the Mosquitto config of a car's broker or the event's")
+    sp.add_argument("event", help="the event file (TOML)")
+    sp.add_argument("role", choices=("car", "event"), help="this car's broker, or the event's")
+    sp.add_argument("--out", default=".", help="the folder to write into (default: here)")
+    sp.add_argument("--port", type=int, help="listen on (default 1883)", default=1883)
+    sp.add_argument("--host", default="", help="event: the address to listen on (default: all)")
+    sp.add_argument("--remote", metavar="HOST:PORT", help="car: the event's broker")
+    sp.add_argument("--cafile", help="car: the CA of the event broker's TLS certificate")
+    sp.add_argument("--follower", action="append", default=[], metavar="USER",
+                    help="event: a read-only user (followers, the organiser); repeat")  # fmt: skip
+    sp.add_argument("--certfile", help="event: TLS certificate (mqtts://)")
+    sp.add_argument("--keyfile", help="event: TLS key")
+    sp.set_defaults(func=cmd_broker_config)

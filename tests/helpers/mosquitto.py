@@ -72,6 +72,8 @@ class Broker:
     extra: str = ""  # more config lines (password_file, acl_file, listener options)
     bridges: list[Bridge] = field(default_factory=list)
     proc: subprocess.Popen[bytes] | None = None
+    # A whole config of our own making (companion broker-config), listening on `port`.
+    raw: str = ""
 
     @property
     def dir(self) -> Path:
@@ -82,6 +84,8 @@ class Broker:
         return f"mqtt://127.0.0.1:{self.port}"
 
     def config(self) -> str:
+        if self.raw:
+            return "user root\n" + self.raw
         lines = [
             "user root",
             f"listener {self.port} 127.0.0.1",
@@ -172,8 +176,11 @@ def brokers(tmp_path: Path) -> Iterator[Callable[..., Broker]]:
     """Make brokers (`brokers("event")`); every one is stopped at teardown."""
     made: list[Broker] = []
 
-    def make(name: str, *, extra: str = "", bridges: list[Bridge] | None = None) -> Broker:
+    def make(
+        name: str, *, extra: str = "", bridges: list[Bridge] | None = None, port: int = 0
+    ) -> Broker:
         b = Broker(tmp_path / "brokers", name, extra=extra, bridges=bridges or [])
+        b.port = port or b.port
         made.append(b)
         return b
 
