@@ -186,6 +186,9 @@ async def test_60x20_is_the_dashboard(setup: Setup, session: EventSession) -> No
         assert isinstance(app.screen, DashboardScreen)
     for part in ("KM TODAY", "NEXT  Valsad  2.5 km  ETA", "Surat (finish)", "FEED ", "q Quit"):
         assert part in text, part
+    # The speeds line gives way by whole parts (the units, then the elapsed time), not mid-word.
+    speeds = next(r for r in text.splitlines() if r.lstrip().startswith("now "))
+    assert speeds.rstrip().endswith("today avg 4.5 km/h  moving 20 min"), speeds
 
 
 # --- the checkpoint form ----------------------------------------------------------------------

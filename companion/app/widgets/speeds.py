@@ -29,10 +29,15 @@ class Speeds(Widget):
             ("  moving ", moving(p.moving_s_today, p.estimated_s_today)),
             (" of ", hm(p.elapsed_s_today)),
         ]
-        if sum(len(a) + len(b) for a, b in parts) > self.size.width:
+        def width() -> int:
+            return sum(len(a) + len(b) for a, b in parts)
+
+        if width() > self.size.width:
             # Narrow (the left column beside days and log): the unit once, after the last speed.
             for i in (0, 1):
                 parts[i] = (parts[i][0], parts[i][1].removesuffix(" km/h"))
+        if width() > self.size.width:
+            parts.pop()  # narrower still (60 columns): the moving time without the elapsed
         for label, value in parts:
             text.append(label, style="dim")
             text.append(value, style="bold")
