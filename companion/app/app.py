@@ -101,6 +101,8 @@ class CompanionApp(App[None]):
                 loop.add_signal_handler(sig, self.exit)
         if self.source is not None:
             self.start_feed(self.source)
+        if self.session.event.share is not None:
+            self.start_sharing()
         self.fit_screen(*self.size)  # started in a terminal already too small
 
     # --- the feed -------------------------------------------------------------------------------
@@ -116,6 +118,26 @@ class CompanionApp(App[None]):
             group="feed",
             exclusive=True,
             exit_on_error=False,
+        )
+
+    def start_sharing(self) -> Worker[None] | None:
+        """Publish the log and status to the event's [share] broker (issue 12); a peer's entry
+        merged into the log repaints the dashboard."""
+        from companion.share.publisher import Publisher  # aiomqtt only when sharing
+
+        session = self.session
+
+        def merged() -> None:
+            session.replay()
+            self.dashboard.post_message(FixLogged(True, None))
+
+        try:
+            publisher = Publisher(session, now=self.clock, on_merged=merged)
+        except CompanionError as e:
+            self.notify(str(e), title="Share", severity="error")
+            return None
+        return self.run_worker(
+            publisher.run(), name="share", group="share", exclusive=True, exit_on_error=False
         )
 
     def _on_fix(self, fix: Fix) -> None:
