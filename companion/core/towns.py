@@ -30,6 +30,9 @@ SNAP_GRID_MIN_TOWNS = 32
 # TIE_M of that: the grid's candidates reach this far past the town limit so they hold them all
 # (the pick is then the one a scan of the whole path makes).
 SNAP_SLACK_M = 4 * max(TIE_M, PASS_GAP_M)
+# Other names one town may have: a real town has a handful; thousands are a broken or hostile
+# file, and every typed entry looks through them all.
+MAX_ALIASES = 50
 
 
 def snap_towns(
@@ -89,6 +92,11 @@ def snap_towns(
             )
             continue
         seen[key] = spec
+        if len(spec.aliases) > MAX_ALIASES:
+            raise RouteError(
+                f"{route.source}: {spec.where}: town {spec.name!r} has {len(spec.aliases)} "
+                f"aliases (at most {MAX_ALIASES})"
+            )
         aliases = _aliases(spec, seen, refuse, lenient)
         km = spec.km if spec.km is not None else p.km
         towns.append(

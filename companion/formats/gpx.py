@@ -259,7 +259,6 @@ class _GpxReader:
                 kind = local
                 name = ""
                 cutoff = ""
-                point_aliases.clear()
                 if local == "trkpt":
                     t_lats.append(lat)
                     t_lons.append(lon)
@@ -271,10 +270,12 @@ class _GpxReader:
                     r_eles.append(nan)
                     eles = r_eles
                     line = parser.CurrentLineNumber
+                    point_aliases.clear()  # (not per track point: those never keep a name)
                 else:
                     self.n_wpt += 1
                     eles = None
                     line = parser.CurrentLineNumber
+                    point_aliases.clear()
             elif local in text_tags:
                 text.clear()
                 parser.CharacterDataHandler = on_text

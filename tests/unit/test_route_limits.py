@@ -167,6 +167,30 @@ def test_route_book_rows_over_the_limit(tmp_path: Path) -> None:
         parse_csv(path.read_text(), "book.csv", limits=Limits(towns=99))
 
 
+def test_a_town_with_more_aliases_than_any_real_one_is_refused_naming_it(tmp_path: Path) -> None:
+    from companion.core.towns import MAX_ALIASES
+
+    def with_aliases(n: int) -> Path:
+        names = ";".join(f"Alias {i}" for i in range(n))
+        path = tmp_path / f"aliases-{n}.csv"
+        path.write_text(f"name,lat,lon,km,aliases\nA,45.0,7.0,0,{names}\nB,45.1,7.0,12\n")
+        return path
+
+    assert len(load_route(with_aliases(MAX_ALIASES)).towns[0].aliases) == MAX_ALIASES
+    with pytest.raises(RouteError, match=rf"line 2: town 'A' has {MAX_ALIASES + 1} aliases"):
+        load_route(with_aliases(MAX_ALIASES + 1))
+    many = '","'.join(f"x{i}" for i in range(10_000))  # a GeoJSON Point with 10,000 of them
+    doc = (
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":'
+        '{"type":"LineString","coordinates":[[7,45],[7,45.1]]}},{"type":"Feature","properties":'
+        f'{{"name":"A","aliases":["{many}"]}},"geometry":{{"type":"Point","coordinates":[7,45]}}}}]}}'
+    )
+    with pytest.raises(RouteError, match="feature 2: town 'A' has 10000 aliases"):
+        from companion.core.route import build_route
+
+        build_route(parse_geojson(doc, "many.geojson"))
+
+
 def test_the_default_limits_are_far_above_the_real_files() -> None:
     # The largest real tracks and route books here load with room to spare under the defaults.
     biggest = max((SHARED / "corpus" / "eta-tracks").rglob("*.gpx"), key=lambda p: p.stat().st_size)
