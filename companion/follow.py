@@ -46,6 +46,8 @@ def follow(
     if session is None:  # --duration ran out while the log could not be opened: nothing logged
         _failed(f"{event_path}: the log could not be opened in {duration:g} s; nothing was logged")
         return 1
+    if session.log_note:  # an old log carried over beside the event (eventlog.py), said once
+        print(f"companion: {session.log_note}", file=sys.stderr)
     with session:
         url = feed or session.event.feed
         if not url:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import sys
+import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -184,6 +186,11 @@ class CompanionApp(App[None]):
     ) -> None:
         """On the dashboard's notice line, not in a toast over the ETA columns (see
         widgets/notice.py); a toast only before the dashboard is up."""
+        if self.is_running and self._thread_id != threading.get_ident():  # thread-safe, too
+            self.call_from_thread(
+                self.notify, message, title=title, severity=severity, timeout=timeout
+            )
+            return
         if self._dashboard is not None and self._dashboard.is_mounted:
             notice = self._dashboard.query_one(NoticeLine)
             notice.add(message, title, severity, timeout)
@@ -240,6 +247,8 @@ def make_app(
 def run_dashboard(event_path: Path, db: str | None, feed: str | None) -> int:
     """`companion run`: open the event, start its feed (if any) and show the dashboard."""
     with EventSession.open(event_path, db) as session:
+        if session.log_note:  # an old log carried over beside the event, said before the screen
+            print(f"companion: {session.log_note}", file=sys.stderr)
         url = feed or session.event.feed
         source: Source | None = None
         if url:
