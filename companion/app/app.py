@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -246,6 +247,8 @@ def make_app(
 def run_dashboard(event_path: Path, db: str | None, feed: str | None) -> int:
     """`companion run`: open the event, start its feed (if any) and show the dashboard."""
     with EventSession.open(event_path, db) as session:
+        if session.log_note:  # an old log carried over beside the event, said before the screen
+            print(f"companion: {session.log_note}", file=sys.stderr)
         url = feed or session.event.feed
         source: Source | None = None
         if url:
