@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from companion import crewlog
@@ -63,6 +63,15 @@ class Crew:
             self._began = fixes[0].time if fixes else None
         return self._began
 
+    def day_began(self, progress: Progress) -> datetime | None:
+        """What the timers count from at the latest: the start of the athlete's day (the days
+        table's day: the morning's first entry after a night), else of the event."""
+        began = self.began()
+        if progress.finished_at is None and progress.elapsed_s_today > 0:
+            today = progress.now - timedelta(seconds=progress.elapsed_s_today)
+            return max(today, began) if began is not None else today
+        return began
+
     def timers(
         self,
         now: datetime,
@@ -77,7 +86,7 @@ class Crew:
         stops = stops if stops is not None else self.stops(now, got)
         p = progress if progress is not None else self.session.progress(now)
         return timers(
-            feeding.every_min(), got.fed, stops, self.began(), now, p.finished_at is not None
+            feeding.every_min(), got.fed, stops, self.day_began(p), now, p.finished_at is not None
         )
 
     def alerts(self, now: datetime, progress: Progress) -> list[str]:

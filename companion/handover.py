@@ -3,9 +3,8 @@
 Since the shift began (the last handover logged, else the start of today, or `--since`): km,
 time on the move, the stops with their tags, what was eaten and drunk, the alerts raised, the
 last entry. Now: where, the next towns with their ETAs and cut-offs, what is due, the outgoing
-shift's note. "On the move" is the shift's time outside the athlete's stops (the stop ledger's
-spans, short ones too), which is what a crew means by it; between typed entries with no stop
-said, all of it counts as moving.
+shift's note. "On the move" is the moving time the tracker credited within the shift (the same
+as the days table's, to about a minute; the last minute of a GPS feed is not judged yet).
 
 "Alerts raised" are the ones that can be worked out again from the log: a meal or drink later
 than its interval, and every alert standing now (a STALE or OFF ROUTE that came and went during
@@ -22,9 +21,9 @@ from zoneinfo import ZoneInfo
 from companion import render
 from companion.core.feeding import Fed, Timer, timer_text
 from companion.core.models import Progress
-from companion.core.stops import Stop, stopped_between
+from companion.core.stops import Stop
 from companion.crew import Crew, Freshness
-from companion.crewlog import CrewEntries, clean_note
+from companion.crewlog import CrewEntries, HandoverNote, clean_note
 
 # The towns ahead on the card.
 TOWNS_ON_CARD = 3
@@ -46,14 +45,21 @@ class Card:
     progress: Progress
     timers: tuple[Timer, ...]
     note: str  # the outgoing shift's note ("" without one)
+    # The handover this shift began with (its note is what the last shift said), if any.
+    began_with: HandoverNote | None = None
+
+
+def last_handover(entries: CrewEntries, now: datetime) -> HandoverNote | None:
+    before = [h for h in entries.handovers if h.at <= now]
+    return max(before, key=lambda h: (h.at, h.entry_id or 0)) if before else None
 
 
 def shift_start(entries: CrewEntries, now: datetime, tz: ZoneInfo) -> tuple[datetime, str]:
     """Where a shift began by default: the last handover logged before `now`, else local
     midnight of today."""
-    before = [h for h in entries.handovers if h.at <= now]
-    if before:
-        return max(h.at for h in before), "last handover"
+    last = last_handover(entries, now)
+    if last is not None:
+        return last.at, "last handover"
     today = now.astimezone(tz).date()
     return datetime.combine(today, time(0), tz), "start of today"
 
@@ -80,11 +86,13 @@ def build(
     ts = crew.timers(now, p, entries, stops)
     km_then = _km_at(crew, since)
     elapsed = max((now - since).total_seconds(), 0.0)
-    stopped = stopped_between(session.tracker.stop_spans(), since, now)
-    alerts = [*_late_feeds(crew, entries.fed, since, now, tz), *p.alerts, *crew.alerts(now, p)]
+    late = _late_feeds(crew, entries.fed, since, now, crew.day_began(p), tz)
+    alerts = [*late, *p.alerts, *crew.alerts(now, p)]
+    moving_s = session.tracker.moving_between(since, now)
     return Card(
-        now, since, why, max(p.km_total - km_then, 0.0), max(elapsed - stopped, 0.0), elapsed,
+        now, since, why, max(p.km_total - km_then, 0.0), moving_s, elapsed,
         in_shift, fed, tuple(alerts), _last_entry(crew, tz), crew.freshness(p), p, ts, note,
+        last_handover(entries, now) if why == "last handover" else None,
     )  # fmt: skip
 
 
@@ -104,22 +112,26 @@ def _km_at(crew: Crew, t: datetime) -> float:
 
 
 def _late_feeds(
-    crew: Crew, fed: tuple[Fed, ...], since: datetime, now: datetime, tz: ZoneInfo
+    crew: Crew,
+    fed: tuple[Fed, ...],
+    since: datetime,
+    now: datetime,
+    day_began: datetime | None,
+    tz: ZoneInfo,
 ) -> list[str]:
-    """A meal or drink logged later than its interval in the shift: "EAT late: 1h10 (12:00 to
-    13:10; every 45 min)"."""
+    """A meal or drink of today logged later than its interval in the shift: "EAT late: 1h10
+    (12:00 to 13:10; every 45 min)". The timers' rule: from the start of the athlete's day."""
     feeding = crew.session.event.feeding
-    began = crew.began()
-    if feeding is None or began is None:
+    if feeding is None or day_began is None:
         return []
     out = []
     for kind, minutes in feeding.every_min().items():
-        times = sorted(f.at for f in fed if f.kind == kind and f.at <= now)
-        prev = began
+        times = sorted(f.at for f in fed if f.kind == kind and day_began <= f.at <= now)
+        prev = day_began
         for t in times:
             gap = (t - prev).total_seconds()
             if t >= since and gap > minutes * 60.0:
-                span = f"{prev.astimezone(tz):%H:%M} to {t.astimezone(tz):%H:%M}"
+                span = f"{render.clock(prev, tz, t)} to {render.clock(t, tz, now)}"
                 out.append(f"{kind.upper()} late: {render.hm(gap)} ({span}; every {minutes:g} min)")
             prev = t
     return out
@@ -197,6 +209,8 @@ def text(card: Card, tz: ZoneInfo) -> str:
         lines.append("Due: " + " · ".join(timer_text(t, now) for t in card.timers))
     if card.note:
         lines.append(f"Note: {card.note}")
+    elif card.began_with is not None and card.began_with.note:
+        lines.append(f"Last shift's note ({local(card.began_with.at)}): {card.began_with.note}")
     return "\n".join(lines)
 
 

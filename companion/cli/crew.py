@@ -29,8 +29,9 @@ The event file sets the timers:
   [feeding]
   eat_every_min = 45
   drink_every_min = 20
-Each counts from the last "ate" (or "drank") logged, else from the start. They pause while the
-athlete is in a stop tagged sleep, and count again from waking. Examples:
+Each counts from the last "ate" (or "drank") logged, else from the start of the athlete's day
+(the event's start, or the morning's first entry after a night). They pause while the athlete
+is in a stop tagged sleep, and count again from waking. Examples:
   companion fed EVENT --eat banana
   companion fed EVENT --drink --time 14:05
   companion fed EVENT            (only shows the timers)

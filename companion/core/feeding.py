@@ -1,7 +1,9 @@
 """Feeding and hydration timers: when the athlete should next eat and drink.
 
 The rules, as a crew keeps them on paper:
-- A timer counts from the last logged "ate" (or "drank"), else from the start of the event.
+- A timer counts from the last logged "ate" (or "drank"), else from the start of the event, and
+  never from before the athlete's day began (`began`: the morning's first entry after a night,
+  as the days table cuts days), so last night's dinner does not make breakfast overdue.
 - Sleep pauses both: nobody wakes an athlete to drink. While the athlete is in a stop tagged
   "sleep" the timers show "paused", and after it they count again from the end of that sleep
   (waking is when the next meal is due from), unless something was logged later.

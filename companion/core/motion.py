@@ -19,6 +19,7 @@ average.
 
 from __future__ import annotations
 
+import bisect
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -87,6 +88,7 @@ class Motion:
         "estimated_s_total",
         "max_mps",
         "moving",
+        "moving_marks",
         "moving_s_total",
         "span_s",
         "speed_now_kmh",
@@ -119,6 +121,8 @@ class Motion:
         self.speed_now_kmh: float | None = None
         # Every stop that has ended, in time order; the one going on is stopped_since.
         self.closed_stops: list[StopSpan] = []
+        # (time, moving_s_total) at most once a minute: the moving time of any span (a shift).
+        self.moving_marks: list[tuple[datetime, float]] = []
 
     def copy(self) -> Motion:
         twin = Motion(self.stop_mps, self.max_mps, self.window.window_s, self.span_s)
@@ -134,7 +138,13 @@ class Motion:
         twin.moving_s_total, twin.estimated_s_total = self.moving_s_total, self.estimated_s_total
         twin.speed_now_kmh = self.speed_now_kmh
         twin.closed_stops = self.closed_stops.copy()
+        twin.moving_marks = self.moving_marks.copy()
         return twin
+
+    def moving_until(self, t: datetime) -> float:
+        """The moving time credited up to `t` (to the minute; the last span_s not yet judged)."""
+        i = bisect.bisect_right(self.moving_marks, t, key=lambda m: m[0])
+        return self.moving_marks[i - 1][1] if i else 0.0
 
     def stop_spans(self) -> list[StopSpan]:
         """The stops so far, the one going on (if any) last with no end."""
@@ -316,6 +326,11 @@ class Motion:
         self, iv: _Interval, moving_s: float, estimated: bool, measured: bool = True
     ) -> Credit:
         self.moving_s_total += moving_s
+        marks = self.moving_marks
+        if len(marks) >= 2 and (iv.t1 - marks[-2][0]).total_seconds() < 60.0:
+            marks[-1] = (iv.t1, self.moving_s_total)  # each mark exact, about one a minute
+        else:
+            marks.append((iv.t1, self.moving_s_total))
         if estimated:
             self.estimated_s_total += moving_s
         elif measured:

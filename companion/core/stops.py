@@ -152,7 +152,7 @@ def stopped_between(spans: Iterable[StopSpan], t0: datetime, t1: datetime) -> fl
 def off_bike_text(by_tag: dict[str, float]) -> str:
     """ "sleep 6h10 · food 45 min" (largest first), "" when nothing."""
     parts = sorted(by_tag.items(), key=lambda kv: -kv[1])
-    return " · ".join(f"{tag} {_hm(s)}" for tag, s in parts if s >= 30.0)
+    return " · ".join(f"{tag} {_hm(s)}" for tag, s in parts)
 
 
 def _hm(seconds: float) -> str:

@@ -181,6 +181,10 @@ class Tracker:
         """Every stop so far as the motion saw it (core/stops.py builds the ledger from them)."""
         return self._motion.stop_spans()
 
+    def moving_between(self, t0: datetime, t1: datetime) -> float:
+        """Moving seconds credited from `t0` to `t1` (to about a minute): a shift's moving time."""
+        return max(self._motion.moving_until(t1) - self._motion.moving_until(t0), 0.0)
+
     def reached_at(self, km: float) -> datetime | None:
         """When the athlete reached `km` to stay past it (None: not there now). Scans back from
         the newest fix, so it costs the fixes since then."""

@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.screen import Screen
 
+from companion.app.crew_actions import CREW_BINDINGS, CrewActions
 from companion.app.messages import FeedStatusChanged, FixLogged
 from companion.app.screens.checkpoint import CheckpointScreen, checkpoint_examples
 from companion.app.screens.confirm import ConfirmScreen
@@ -30,6 +31,7 @@ from companion.app.screens.towns import TownsScreen
 from companion.app.values import EventInfo, FeedView
 from companion.app.widgets.alerts import Alerts
 from companion.app.widgets.big_numbers import BigNumbers
+from companion.app.widgets.crew_line import CrewLine
 from companion.app.widgets.day_totals import DayTotals
 from companion.app.widgets.elevation import Elevation
 from companion.app.widgets.feed_status import FeedStatusLine
@@ -55,7 +57,7 @@ LOG_PANEL_ROWS = 40
 PROFILE_SAMPLES = 600
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(CrewActions, Screen[None]):
     """Big numbers, next town, speeds, route strip, towns ahead, feed and alerts; days and log
     when the terminal has the room (see the breakpoints and companion.tcss)."""
 
@@ -75,6 +77,7 @@ class DashboardScreen(Screen[None]):
         Binding("t", "towns", "Towns"),
         # Not in the footer (help and the palette list it): at 80 columns "? Help" must fit.
         Binding("l", "log", "Log", show=False),
+        *CREW_BINDINGS,  # 1-6 tag a stop, f ate, w drank, S stops, h handover (crew_actions.py)
     ]
 
     progress: var[Progress | None] = var(None)
@@ -106,6 +109,7 @@ class DashboardScreen(Screen[None]):
         with Horizontal(id="columns"):
             with Vertical(id="left"):
                 yield BigNumbers(id="big").data_bind(progress)
+                yield CrewLine(self.crew, self.tz, id="crew").data_bind(progress)
                 yield NextTown(self.tz, id="next").data_bind(progress)
                 yield Speeds(id="speeds").data_bind(progress)
                 yield RouteStrip(
@@ -141,7 +145,7 @@ class DashboardScreen(Screen[None]):
             self.session.flush()
         except CompanionError as e:
             self.notify(str(e), title="Log", severity="error")
-        self.progress = self.session.progress(self.clock())
+        self.progress = self.with_crew_alerts(self.session.progress(self.clock()))
         self._dirty = False
         self._last_paint = time.monotonic()
 
@@ -257,6 +261,8 @@ class DashboardScreen(Screen[None]):
         self.app.push_screen(form, saved)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "tag":
+            return self.can_tag()
         if action in ("stop", "go"):
             finished = self.progress is not None and self.progress.finished_at is not None
             return not finished and self._stopped() == (action == "go")
@@ -298,7 +304,7 @@ class DashboardScreen(Screen[None]):
         return self.progress if self.progress is not None else self.session.progress(self.clock())
 
     def action_days(self) -> None:
-        self.app.push_screen(DaysScreen(self._current, self.tz))
+        self.app.push_screen(DaysScreen(self._current, self.tz, self.off_bike))
 
     def action_towns(self) -> None:
         self.app.push_screen(TownsScreen(self._current, self.tz))

@@ -20,6 +20,11 @@ that fit its width, always ? and q)
   d        daily totals
   t        all towns ahead with km and ETAs
   l        the full log (g there adds the GPS fixes)
+  1-6      tag the stop going on (or just ended): 1 food 2 sleep 3 mechanical 4 medical
+           5 toilet 6 other (the line under the big numbers shows it while one waits)
+  S        the stops: ↑/↓ pick one, 1-6 tag it, n a note, x take the tag back
+  f / w    the athlete ate / drank (what: optional); the feeding timers count from it
+  h        the shift handover card; n there logs the outgoing shift's note
   ?        this help
   ctrl+t   light / dark theme (light reads better in sunlight)
   Esc      close a form or view
@@ -27,6 +32,9 @@ that fit its width, always ? and q)
 
 THE DASHBOARD
   KM TODAY / KM TOTAL / KM TO GO   along the route, from the log
+  km 36.0 · 40 min ago · manual    the position behind every number: how old, where from;
+           the last town passed and when. Below: the feeding timers (eat in 12 min, DUE,
+           OVERDUE; paused while the athlete sleeps), or a stop waiting for its tag
   NEXT     the next town, km to go, ETA (clock and time left) and the speed it assumes:
            recent moving average, today's average or the planned speed; "due" for 15 min
            after the ETA, then "overdue by ..."; STOPPED (crew or GPS) and FINISHED

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from rich.table import Table
@@ -9,11 +10,18 @@ from textual.reactive import reactive
 
 from companion.app.widgets.bound import ShowsChanges
 from companion.core.models import Progress
+from companion.core.stops import off_bike_text
 from companion.render import ESTIMATED_NOTE, km, moving
 
 
-def days_table(p: Progress, tz: ZoneInfo, limit: int | None = None) -> Table:
-    """One row per day (newest last, at most `limit`), with the day number and a "today" mark."""
+def days_table(
+    p: Progress,
+    tz: ZoneInfo,
+    limit: int | None = None,
+    off_bike: dict[date, dict[str, float]] | None = None,
+) -> Table:
+    """One row per day (newest last, at most `limit`), with the day number and a "today" mark;
+    with `off_bike` (core/stops.py: seconds by day and tag), a column of the stops by tag."""
     today = p.now.astimezone(tz).date()
     first_day = p.days[0].date if p.days else today
     offset = 0
@@ -30,6 +38,8 @@ def days_table(p: Progress, tz: ZoneInfo, limit: int | None = None) -> Table:
     table.add_column("moving", justify="right", no_wrap=True)
     table.add_column("km/h", justify="right", no_wrap=True)
     table.add_column("", no_wrap=True)
+    if off_bike is not None:
+        table.add_column("off the bike")
     for d in days:
         n = (d.date - first_day).days + 1 + offset
         is_today = d.date == today
@@ -40,10 +50,11 @@ def days_table(p: Progress, tz: ZoneInfo, limit: int | None = None) -> Table:
             moving(d.moving_s, d.estimated_s),
             "—" if d.avg_kmh is None else f"{d.avg_kmh:.1f}",
             "◀ today" if is_today else "",
+            *([off_bike_text(off_bike.get(d.date, {}))] if off_bike is not None else []),
             style="bold" if is_today else None,
         )
     if not days:
-        table.add_row("", "nothing logged yet", "", "", "", "")
+        table.add_row("", "nothing logged yet", "", "", "", "", *([""] if off_bike else []))
     if any(d.estimated_s > 0 for d in days):
         table.caption = ESTIMATED_NOTE
         table.caption_style = "dim"

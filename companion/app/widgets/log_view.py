@@ -19,7 +19,7 @@ def log_table(entries: tuple[LogEntry, ...], tz: ZoneInfo, limit: int | None = N
     table.add_column("by", no_wrap=True)
     shown = entries if limit is None else entries[:limit]
     for e in shown:
-        when = e.time if e.time is not None and e.kind == "fix" else e.logged_at
+        when = e.time if e.time is not None and e.kind in ("fix", "crew") else e.logged_at
         local = when.astimezone(tz)
         what = e.line(tz) + (" (undone)" if e.undone else "")
         # Feed events carry the feed's URL as source: too long for a column, and in the text.
