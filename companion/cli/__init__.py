@@ -20,7 +20,7 @@ from companion.stdout import stdout_gone
 from companion.version import version
 
 # Commands that draw a full screen: no log lines on stderr under them.
-SCREEN_COMMANDS = ("run", "demo")
+SCREEN_COMMANDS = ("run", "demo", "board")
 
 
 def build_parser() -> argparse.ArgumentParser:
