@@ -15,6 +15,7 @@ from companion_fixtures import FrozenClock, Setup, screen_text
 from textual.widgets import Input
 from textual.widgets._toast import Toast
 
+from companion import render
 from companion.app.app import make_app
 from companion.app.screens.checkpoint import CheckpointScreen
 from companion.app.screens.dashboard import DashboardScreen
@@ -150,6 +151,18 @@ async def test_the_recent_pace_and_today_s_average_are_named(
     assert f"today avg {4.5:.1f} km/h" in line, line
     assert f"recent {p.speed_avg_kmh:.1f} km/h" in line
     assert " avg " not in line.replace("today avg", "")  # no bare "avg" left
+
+
+def test_status_text_and_json_name_the_two_averages(setup: Setup, session: EventSession) -> None:
+    p = session.progress(setup.clock())
+    assert p.speed_avg_kmh is not None
+    text = render.status_text(session.event, p)
+    # Today, by hand as above: 1.5 km in 20 min = 4.5 km/h.
+    want = f"recent {p.speed_avg_kmh:.1f} km/h (last 30 min moving), today avg 4.5 km/h"
+    assert want in text, text
+    doc = render.status_json(session.event, p)
+    assert doc["speed_recent_kmh"] == doc["speed_avg_kmh"] == round(p.speed_avg_kmh, 2)
+    assert doc["speed_today_kmh"] == pytest.approx(4.5)
 
 
 # --- too small --------------------------------------------------------------------------------
