@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 import sys
 import threading
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from companion.sources.base import FeedStatus, Source
 
 Clock = Callable[[], datetime]
+log = logging.getLogger("companion.app")
 DARK, LIGHT = "textual-dark", "textual-light"
 
 
@@ -191,6 +193,9 @@ class CompanionApp(App[None]):
                 self.notify, message, title=title, severity=severity, timeout=timeout
             )
             return
+        # What the crew was told goes to the log too (--log FILE keeps the day's notices).
+        level = {"warning": logging.WARNING, "error": logging.ERROR}.get(severity, logging.INFO)
+        log.log(level, "%s: %s", title or "notice", message)
         if self._dashboard is not None and self._dashboard.is_mounted:
             notice = self._dashboard.query_one(NoticeLine)
             notice.add(message, title, severity, timeout)

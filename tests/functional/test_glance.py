@@ -24,6 +24,7 @@ from companion.app.values import FeedView
 from companion.app.widgets.footer import choose
 from companion.event import Event, redact, write_event
 from companion.locations import bundled_routes_dir
+from companion.logsetup import configure
 from companion.service import EventSession
 
 LONG_URL = "https://crew:pw-9Q2x@tracker.example.org:8443/api/v1/devices/" + "a1b2c3d4" * 8
@@ -91,6 +92,22 @@ async def test_notifications_never_cover_the_eta_columns(
     # The newest two show on the notice line, in words ("!" for the error, not colour alone).
     assert "! Log: cannot log it: disk full" in text
     assert "Checkpoint: Saved: Vapi (km 14.0) at 2021-08-19 06:40" in text
+
+
+async def test_the_notices_go_to_the_log_file_too(
+    setup: Setup, session: EventSession, tmp_path: Path
+) -> None:
+    log = tmp_path / "run.log"
+    configure(1, str(log), screen=True)  # `companion -v --log run.log run EVENT`
+    try:
+        app = setup.app(session)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("c", *"km 38", "enter")
+            await pilot.pause()
+    finally:
+        configure(0, None)
+    text = log.read_text()
+    assert "INFO companion.app: Checkpoint: Saved: km 38.0 at 2021-08-19 06:40" in text, text
 
 
 # --- the footer -------------------------------------------------------------------------------
