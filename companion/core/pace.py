@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from companion.core.eta import DayWindow, eta
 from companion.core.models import EtaOption
 from companion.core.pace_priors import Shape, event_shape, prior_night_h, slowing
+from companion.core.pace_terrain import Climb, terrain_factor
 
 # A rest this long ends a stint: the pace after it starts afresh (a meal, a sleep).
 STINT_BREAK_S = 20 * 60.0
@@ -239,13 +240,15 @@ def rhythm_eta(
     resting_since: datetime | None,
     recent_kmh: float | None = None,
     shape: Shape | None = None,
+    terrain: float = 1.0,
 ) -> tuple[datetime | None, float | None, str]:
     """The model's arrival time, the moving speed it assumes and its basis in words.
 
     `base` is where the clock starts (the last fix while moving, now while stopped);
     `resting_since` is when the stop going on began (a night's halt lasts the usual length);
     `recent_kmh` the recent GPS moving speed (None from typed entries: one interval is not a
-    speed to trust more than the stint's); `shape` the kind of event (core/pace_priors.py).
+    speed to trust more than the stint's); `shape` the kind of event (core/pace_priors.py);
+    `terrain` the way ahead's climbing against the climbing done (core/pace_terrain.py).
     """
     pace = model.pace_kmh()
     basis = "stint pace"
@@ -253,6 +256,7 @@ def rhythm_eta(
         pace, basis = planned_kmh, "plan"
     if pace is None or pace <= 0:
         return None, None, "none"
+    from_plan = basis == "plan"
     if recent_kmh is not None and recent_kmh > 0:
         near = math.exp(-km_to_go / pace * 3600.0 / NEAR_S)
         pace = near * recent_kmh + (1.0 - near) * pace
@@ -261,10 +265,12 @@ def rhythm_eta(
     factor = model.allowance()
     if factor > 1.005:
         basis += f" + {round((1 - 1 / factor) * 100)} % stops"
-    moving_s = km_to_go / pace * 3600.0
-    if basis != "plan":  # a planned average already carries the day's slowing
+    moving_s = km_to_go / pace * 3600.0 * terrain
+    if abs(terrain - 1.0) >= 0.02:
+        basis += ", climbing" if terrain > 1.0 else ", less climbing"
+    if not from_plan:  # a planned average already carries the day's slowing
         moving_s = slowing(moving_s, shape)
-        basis += ", slowing" if moving_s > km_to_go / pace * 3600.0 + 30.0 else ""
+        basis += ", slowing" if moving_s > km_to_go / pace * 3600.0 * terrain + 30.0 else ""
     # The usual stops are spread over hours: none is expected in the next NO_STOPS_S of moving.
     day_s = moving_s + (factor - 1.0) * max(moving_s - NO_STOPS_S, 0.0)
     night, words = model.usual_night(), ", nights as seen"
@@ -302,11 +308,14 @@ def side_by_side(
     resting_since: datetime | None,
     typed: bool = False,
     route_km: float | None = None,
+    climb: Climb | None = None,
+    km_now: float = 0.0,
 ) -> tuple[EtaOption, ...]:
     """The three reckonings of one arrival: "rhythm" (the model), "recent" (today's ETA: the
     recent pace, no more stops, nights only by `day_hours`) and "plan" (the planned speed).
     `typed`: the last position was typed (its recent pace is one interval); `route_km` the
-    route's length, which with the speed tells the kind of event (core/pace_priors.py)."""
+    route's length, which with the speed tells the kind of event (core/pace_priors.py);
+    `climb` the route's climbing and `km_now` the athlete's km (core/pace_terrain.py)."""
     near_kmh = recent_kmh if recent_basis == "recent" and not typed else None
     shape = None
     if route_km is not None:
@@ -317,6 +326,7 @@ def side_by_side(
         model, km_to_go, base, tz,
         planned_kmh=planned_kmh, window=window, resting_since=resting_since,
         recent_kmh=near_kmh, shape=shape,
+        terrain=terrain_factor(climb, km_now, km_now + km_to_go),
     )  # fmt: skip
     rhythm = EtaOption("rhythm", at, kmh, words)
     recent_at, _ = eta(km_to_go, recent_kmh, base, base, window)

@@ -26,6 +26,7 @@ from companion.core.models import DayTotal, Deadline, Fix, Placement, Progress, 
 from companion.core.motion import Motion, StopSpan
 from companion.core.odometer import Odometer
 from companion.core.pace import PaceModel, eta_remaining, side_by_side
+from companion.core.pace_terrain import climb_profile
 from companion.core.placement import follow
 from companion.core.riderdays import RiderLedger
 from companion.core.route import DEFAULT_OFF_ROUTE_M, Route
@@ -351,12 +352,15 @@ class Tracker:
 
         resting_since = self._stopped_since if stopped else None
 
+        climb = climb_profile(route)  # the route's climbing, computed once (core/pace_terrain)
+
         def ahead(name: str, km: float) -> TownAhead:
             to_go = max(km - self.km, 0.0)
             etas = side_by_side(
                 self._pace, to_go, base, self.tz, recent_kmh=speed, recent_basis=basis,
                 planned_kmh=self.planned_kmh, window=self.day_window, resting_since=resting_since,
                 typed=last is not None and last.is_manual, route_km=route.length_km,
+                climb=climb, km_now=self.km,
             )  # fmt: skip
             # The athlete's rhythm is the main ETA; the recent pace only when it has no speed.
             main = etas[0] if etas[0].at is not None else etas[1]

@@ -1,0 +1,76 @@
+"""Terrain for the ETA model: where the route has heights, the climbing ahead against the
+climbing behind scales the pace the athlete has shown.
+
+The athlete's pace so far already carries the climbing done so far; what changes the time ahead
+is whether the way ahead climbs more or less per km. Each 100 m of ascent counts as
+TERRAIN_KM_PER_100M km more of flat: the time for the km ahead is the pace's time x
+(1 + k x ascent ahead / km ahead) / (1 + k x ascent done / km done), with k in km per metre.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from companion.core.geo import FloatArray
+from companion.core.route import Route
+
+# 100 m of climbing counts as this many km of flat. Chosen on the benchmark's tuning events
+# (bench/eta.py TUNE_EVENTS): 0, 0.15, 0.25, 0.5, 1 and 2 tried.
+TERRAIN_KM_PER_100M = 0.15
+# A rise counts once the height has gone this far above the last low (GPS heights wander by
+# a few metres; summing every wobble would double a flat road's climbing).
+ASCENT_HYSTERESIS_M = 5.0
+# Too little behind or ahead for a ratio of climbing per km to mean anything.
+TERRAIN_MIN_KM = 1.0
+TERRAIN_MIN_AHEAD_KM = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Climb:
+    """The route's cumulative ascent (m) at each vertex's km."""
+
+    km: FloatArray
+    up_m: FloatArray
+
+    def between(self, a_km: float, b_km: float) -> float:
+        """Metres climbed from km `a_km` to `b_km` (interpolated inside a segment)."""
+        up = np.interp([a_km, b_km], self.km, self.up_m)
+        return float(up[1] - up[0])
+
+
+@lru_cache(maxsize=8)
+def climb_profile(route: Route) -> Climb | None:
+    """The route's climbing (computed once per route), None where it has no heights."""
+    ele = np.asarray(route.elevations, dtype=np.float64)
+    km = np.asarray(route.cum_m, dtype=np.float64) / 1000.0
+    known = ~np.isnan(ele)
+    if int(known.sum()) < 2:
+        return None
+    heights = np.interp(km, km[known], ele[known]).tolist()
+    up = [0.0] * len(heights)
+    ref, total = heights[0], 0.0
+    for i, h in enumerate(heights):
+        if h > ref + ASCENT_HYSTERESIS_M:
+            total += h - ref
+            ref = h
+        elif h < ref - ASCENT_HYSTERESIS_M:
+            ref = h
+        up[i] = total
+    return Climb(km, np.asarray(up, dtype=np.float64))
+
+
+def terrain_factor(climb: Climb | None, km_now: float, km_to: float) -> float:
+    """How much longer (or shorter) the way from `km_now` to `km_to` takes than at the pace
+    shown so far, by its climbing per km against the climbing per km done."""
+    ahead_km = km_to - km_now
+    if climb is None or km_now < TERRAIN_MIN_KM or ahead_km < TERRAIN_MIN_AHEAD_KM:
+        return 1.0
+    k = TERRAIN_KM_PER_100M / 100.0
+    done = 1.0 + k * climb.between(0.0, km_now) / km_now
+    ahead = 1.0 + k * climb.between(km_now, km_to) / ahead_km
+    factor = ahead / done
+    return factor if math.isfinite(factor) and factor > 0 else 1.0
