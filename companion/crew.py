@@ -44,6 +44,8 @@ class Crew:
     def __init__(self, session: EventSession) -> None:
         self.session = session
         self._began: datetime | None = None
+        # (last fix, town km) -> when it was reached: a scan back over a feed's fixes, once.
+        self._reached: tuple[object, float, datetime | None] | None = None
 
     # --- reading --------------------------------------------------------------------------------
     def entries(self) -> CrewEntries:
@@ -98,7 +100,14 @@ class Crew:
         last = progress.last_fix
         passed = [t for t in route.towns if t.km <= progress.km_total + 0.05]
         town = passed[-1] if passed else None
-        at = tracker.reached_at(town.km) if town is not None else None
+        at = None
+        if town is not None:
+            seen = self._reached
+            if seen is not None and seen[0] is last and seen[1] == town.km:
+                at = seen[2]
+            else:
+                at = tracker.reached_at(town.km)
+                self._reached = (last, town.km, at)
         return Freshness(
             progress.km_total,
             progress.last_fix_age_s,

@@ -40,7 +40,12 @@ CREATE TABLE IF NOT EXISTS events (
 -- "is this fix undone / edited?" and "the latest manual fix" must not scan a day of 1 Hz fixes.
 CREATE INDEX IF NOT EXISTS events_ref ON events(ref) WHERE ref IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_manual ON events(id) WHERE kind = 'fix' AND source = 'manual';
+CREATE INDEX IF NOT EXISTS events_crew ON events(id) WHERE kind = 'crew';
 """
+
+
+# The crew's entries are read whole each second by the dashboard: not a scan of every fix.
+CREW_INDEX = "CREATE INDEX IF NOT EXISTS events_crew ON events(id) WHERE kind = 'crew'"
 
 
 class LogbookError(CompanionError):
@@ -136,6 +141,8 @@ def _prepare(
                     ("created_at", to_iso(datetime.now(UTC))),
                 ],
             )
+        elif not readonly:  # a log from before the crew's entries: their index (crewlog.py)
+            conn.execute(CREW_INDEX)
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         if conn.in_transaction:
             conn.execute("COMMIT")

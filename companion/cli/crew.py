@@ -8,7 +8,7 @@ import json
 from companion import handover, render
 from companion.cli.common import Commands, UsageError, add, event_args, event_now, now_arg, session
 from companion.core.feeding import timer_text
-from companion.core.stops import TAGS
+from companion.core.stops import TAGS, off_bike_by_day, off_bike_text
 from companion.crew import Crew
 from companion.sources.manual import parse_time
 
@@ -81,6 +81,11 @@ def cmd_stops(args: argparse.Namespace) -> int:
                 f"{render.hm(x.duration_s(now)):>6}  km {x.km:6.1f} {x.where:<22} "
                 f"{x.tag_name}{note}" + (" (crew)" if x.by == "crew" else "")
             )
+        by_day = off_bike_by_day(stops, tz, now)
+        if by_day:
+            print("off the bike (a stop counts on the day it began):")
+            for day, tags in sorted(by_day.items()):
+                print(f"  {day:%a %d %b}  {render.hm(sum(tags.values()))}: {off_bike_text(tags)}")
     return 0
 
 

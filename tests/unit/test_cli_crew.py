@@ -97,6 +97,8 @@ def test_stops_lists_tags_and_untags_and_a_new_session_reads_them(
     assert text[0].split() == [
         "1.", "07:40-08:05", "25", "min", "km", "14.0", "Vapi", "food", "—", "dal", "rice", "(crew)"
     ]  # fmt: skip
+    assert text[-1].split() == ["Wed", "18", "Aug", "55", "min:", "sleep", "30", "min", "·",
+                                "food", "25", "min"]  # fmt: skip
     # A fresh session (what a reopened dashboard sees) reads the same ledger from the log.
     with EventSession.open(event, event.with_suffix(".sqlite"), readonly=True) as s:
         stops = Crew(s).stops(datetime(2021, 8, 18, 10, 5, tzinfo=IST))

@@ -5,6 +5,7 @@ reads back as it was accepted (a real SQLite log)."""
 from __future__ import annotations
 
 import math
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from companion.crewlog import MAX_NOTE, CrewError, clean_note, log_fed, log_tag,
 from companion.event import EventError, load_event
 from companion.event_feeding import Feeding, FeedingError, feeding_from_table
 from companion.logbook import Logbook
+from companion.logreads import CREW_ROWS
 
 AT = datetime(2021, 8, 18, 4, 0, tzinfo=UTC)
 VALUES = st.one_of(
@@ -112,3 +114,14 @@ def test_a_damaged_crew_row_is_left_out_and_counted(tmp_path: Path) -> None:
         book.append_crew({"type": "from-a-newer-version"}, AT)
         got = read(book)
     assert [t.note for t in got.tags] == ["ok"] and got.unreadable == 2
+
+
+def test_the_crew_rows_are_read_by_their_index_in_old_logs_too(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite"
+    Logbook.open(db).close()
+    with sqlite3.connect(db) as conn:  # a log written before the crew's entries existed
+        conn.execute("DROP INDEX events_crew")
+    Logbook.open(db).close()  # opened for writing: the index is made
+    with sqlite3.connect(db) as conn:
+        plan = " ".join(str(r[-1]) for r in conn.execute(f"EXPLAIN QUERY PLAN {CREW_ROWS}"))
+    assert "events_crew" in plan, plan
