@@ -18,7 +18,6 @@ from companion.share.config import parse_broker_url
 from companion.share.watch import watch
 
 __all__ = ["brokers"]
-pytestmark = needs_mosquitto
 TOPIC = f"companion/v1/{EVENT_ID}"
 
 
@@ -30,6 +29,7 @@ def cells(app: BoardApp) -> dict[str, list[str]]:
     }
 
 
+@needs_mosquitto
 async def test_three_units_live(tmp_path: Path, brokers: Callable[..., Broker]) -> None:
     b = brokers("event").start()
     for unit, doc in unit_statuses(tmp_path):
@@ -67,3 +67,32 @@ async def test_three_units_live(tmp_path: Path, brokers: Callable[..., Broker]) 
         assert cells(app)["car1"][2] == "70.0"
         b.stop()
         await wait_for(lambda: "NOT CONNECTED" in app.state, "the lost broker shown")
+
+
+async def test_a_hundred_units(tmp_path: Path) -> None:
+    """No broker needed: the statuses as the watcher hands them on; the table holds them all."""
+    (_unit, doc), *_ = unit_statuses(tmp_path)
+    template = json.loads(doc)
+    app = BoardApp(EVENT_ID, "mqtt://127.0.0.1:1883", clock=lambda: NOW)
+    async with app.run_test(size=(120, 30)) as pilot:
+        for i in range(100):
+            name = f"rider{i:03d}"
+            body = {**template, "unit": name, "athlete": f"Rider {i:03d}", "km_total": float(i)}
+            app.take(name, "status", json.dumps(body).encode())
+        await pilot.pause()
+        rows = cells(app)
+        assert len(rows) == 100
+        assert rows["rider042"][1:3] == ["Rider 042", "42.0"]
+        table = app.query_one(DataTable)
+        table.focus()
+        for _ in range(3):
+            await pilot.press("down")
+        assert table.cursor_row == 3  # rider003 (sorted by athlete)
+        # A new status of another unit and a new unit: the cursor stays on rider003.
+        body = {**template, "unit": "rider050", "athlete": "Rider 050", "km_total": 77.0}
+        app.take("rider050", "status", json.dumps(body).encode())
+        body = {**template, "unit": "aaa", "athlete": "Aaa", "km_total": 1.0}
+        app.take("aaa", "status", json.dumps(body).encode())
+        await pilot.pause()
+        assert cells(app)["rider050"][2] == "77.0" and len(cells(app)) == 101
+        assert table.get_row_at(table.cursor_row)[0] == "rider003"

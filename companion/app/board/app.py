@@ -80,13 +80,25 @@ class BoardApp(App[None]):
         self.query_one("#board-state", Static).update(self.state)
 
     def redraw(self) -> None:
+        """Show the board's rows: changed cells in place, so the cursor stays where the
+        organiser put it; the table is rebuilt only when units come or go."""
         rows = self.board.rows(self.clock())
         if rows == self._shown:
             return
         table = self.query_one(DataTable)
-        table.clear()
-        for row in rows:
-            table.add_row(*row, key=row[0])
+        if [r[0] for r in rows] == [r[0] for r in self._shown]:
+            for old, new in zip(self._shown, rows, strict=True):
+                for name, was, now in zip(COLUMNS, old, new, strict=True):
+                    if was != now:
+                        table.update_cell(new[0], name, now)
+        else:
+            at = self._shown[table.cursor_row][0] if self._shown and table.row_count else None
+            table.clear()
+            for row in rows:
+                table.add_row(*row, key=row[0])
+            keys = [r[0] for r in rows]
+            if at in keys:
+                table.move_cursor(row=keys.index(at))
         self._shown = rows
         units = len(rows)
         self.sub_title = f"{units} unit{'s' if units != 1 else ''}"
