@@ -231,6 +231,10 @@ class CompanionApp(App[None]):
         yield SystemCommand("Days", "Daily totals (d)", d.action_days)
         yield SystemCommand("Towns", "All towns ahead with km and ETAs (t)", d.action_towns)
         yield SystemCommand("Log", "The full log, newest first (l)", d.action_log)
+        yield SystemCommand("Stops", "The stop ledger: tag, note, untag (S)", d.action_stops)
+        yield SystemCommand("Ate", "The athlete ate; the feeding timer restarts (f)", d.action_ate)
+        yield SystemCommand("Drank", "The athlete drank (w)", d.action_drank)
+        yield SystemCommand("Handover", "The shift handover card (h)", d.action_handover)
         yield SystemCommand("Help", "Keys and what the screen shows (?)", self.action_help)
         yield SystemCommand(
             "Light/dark", "Switch the light and dark theme (ctrl+t)", self.action_toggle_theme

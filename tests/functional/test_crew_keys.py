@@ -224,3 +224,5 @@ async def test_the_help_lists_the_crew_keys(session: EventSession) -> None:
         for line in ("1-6      tag the stop", "S        the stops", "f / w    the athlete ate",
                      "h        the shift handover"):  # fmt: skip
             assert line in text
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Stops", "Ate", "Drank", "Handover"} <= titles  # the command palette too
