@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from companion import logreads
 from companion.core.models import Fix
@@ -59,6 +59,10 @@ from companion.logschema import (
     connect,
     storage_problem,
 )
+
+if TYPE_CHECKING:  # the tracker (numpy, pyproj) only for the methods that take one
+    from companion.core.tracker import Tracker
+    from companion.trackstate import Saved
 
 __all__ = [
     "BATCH_MAX_AGE_S",
@@ -332,6 +336,26 @@ class Logbook:
                 if e.id == found:
                     return e
         return None  # pragma: no cover - the row was found a moment ago in the same log
+
+    def saved_state(self, tracker: Tracker, fixes: list[tuple[int, Fix]]) -> Saved | None:
+        """The tracker state saved with the log, if it fits `fixes` (`effective_fixes()`)."""
+        from companion import trackstate
+
+        with self._sql_errors("read the log"):
+            return trackstate.load(self._conn, tracker, fixes)
+
+    def save_state(self, tracker: Tracker) -> bool:
+        """Save `tracker`'s running state with the log (it holds every fix the log does), so
+        a reopening replays only what comes after; False when it was not saved. A cache: a
+        failure to write it raises NotSaved, and loses nothing of the log."""
+        from companion import trackstate
+
+        if self.readonly:
+            return False
+        with self._write("save the tracker's state"):
+            saved = trackstate.save(self._conn, tracker, len(self.set_aside))
+            self._commit()
+        return saved
 
     def meta(self) -> dict[str, str]:
         """The `meta` table: schema_version, event_name, created_at."""

