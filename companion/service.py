@@ -114,7 +114,7 @@ class EventSession:
             self.tracker.rebuild(fixes)
         # The feed's filter goes on from this car's own last GPS fix, not another car's
         # ("gpsd@car2", issue 12): its next fix is judged against what its own feed sent.
-        gps = [f for f in fixes if not f.is_manual]  # TMPCHK
+        gps = [f for f in fixes if not f.is_manual and "@" not in f.source]
         self.filter.last = gps[-1] if gps else None
 
     # --- reading --------------------------------------------------------------------------------

@@ -131,8 +131,7 @@ class CompanionApp(App[None]):
 
         session = self.session
 
-        def merged() -> None:
-            session.replay()
+        def merged() -> None:  # the session has it already: repaint
             self.dashboard.post_message(FixLogged(True, None))
 
         try:

@@ -33,7 +33,7 @@ from companion.logrows import from_iso
 from companion.service import EventSession
 from companion.share import messages
 from companion.share.config import Broker, ShareConfig
-from companion.share.store import OwnRow, RowError, ShareStore
+from companion.share.store import Merged, OwnRow, RowError, ShareStore
 from companion.share.topics import Topics, event_topic_id, split
 
 # How often the log is looked at for new rows (rows typed in another process land there too).
@@ -88,7 +88,7 @@ class Publisher:
         self.state = ShareState()
         self._now = now
         self._say = say
-        self._on_merged = on_merged if on_merged is not None else session.replay
+        self._on_merged = on_merged
         self._on_rows = on_rows
         self._status_every_s = status_every_s
         self._wake = asyncio.Event()
@@ -252,8 +252,18 @@ class Publisher:
                 if len(self.state.dropped_why) < 10:
                     self.state.dropped_why.append(f"{message.topic}: {e}")
                 continue
-            if merged:
+            if merged is not None:
                 self.state.merged += 1
-                self._on_merged()
+                self._apply(merged)
                 self._status_due = True
                 self._wake.set()
+
+    def _apply(self, merged: Merged) -> None:
+        """A peer's row is in the log: the tracker takes a fix in its place (no replay of a
+        long log every 30 s of a peer's GPS); an undo or an edit rebuilds from the log."""
+        if merged.fix is not None:
+            self.session.tracker.add(merged.fix)
+        else:
+            self.session.replay()
+        if self._on_merged is not None:
+            self._on_merged()

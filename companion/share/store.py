@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from companion.core.models import Fix
 from companion.logrows import RowError, fix_from_row, stored_fix_time, to_iso
 from companion.logschema import BUSY_TIMEOUT_S, LogbookError
 
@@ -36,7 +37,7 @@ _SCHEMA = (
 # publisher). Feed status and notes stay in the car.
 _OWN_ROWS = """
 SELECT id, kind, time, lat, lon, km, source, ref, payload FROM events
-WHERE id > ? AND kind IN ('fix', 'undo', 'edit')
+WHERE id > ? AND id <= ? AND kind IN ('fix', 'undo', 'edit')
   AND NOT EXISTS (SELECT 1 FROM share_peer_rows AS p WHERE p.local_id = events.id)
 ORDER BY id LIMIT ?
 """
@@ -68,6 +69,14 @@ class OwnRow:
     @property
     def is_gps(self) -> bool:
         return self.kind == "fix" and self.source != "manual"
+
+
+@dataclass(frozen=True, slots=True)
+class Merged:
+    """A peer's row now in this log: a fix (as the tracker takes it), an undo or an edit."""
+
+    kind: str
+    fix: Fix | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +134,9 @@ class ShareStore:
     def rows_after(self, last_id: int, limit: int = 500) -> tuple[list[OwnRow], int]:
         """This car's shareable rows after `last_id`, in order, and the id read up to."""
         with self._errors("read the log"):
-            rows = self._conn.execute(_OWN_ROWS, (last_id, limit)).fetchall()
+            # The top first: a row committed after it waits for the next call, never skipped.
             top = self._conn.execute("SELECT max(id) FROM events").fetchone()[0] or 0
+            rows = self._conn.execute(_OWN_ROWS, (last_id, top, limit)).fetchall()
         out = [_own(r) for r in rows]
         # Fewer than `limit`: everything up to the top was read (peer rows are skipped over).
         upto = out[-1].id if len(out) == limit else max(top, last_id)
@@ -136,17 +146,18 @@ class ShareStore:
         with self._errors("read the log"):
             return int(self._conn.execute("SELECT max(id) FROM events").fetchone()[0] or 0)
 
-    def merge(self, row: PeerRow) -> bool:
-        """Merge a peer's row into the log once; False for a duplicate or an undo/edit of a fix
+    def merge(self, row: PeerRow) -> Merged | None:
+        """Merge a peer's row into the log once; None for a duplicate or an undo/edit of a fix
         this car never got (a thinned GPS fix).
 
         Raises:
             RowError: a fix this log could not read back (refused, not stored).
         """
+        fix = None
         if row.kind == "fix":
             text = json.dumps(row.payload, ensure_ascii=False) if row.payload else None
             source = peer_source(row.source or "?", row.unit)
-            fix_from_row((0, "fix", row.time, row.lat, row.lon, row.km, source, None, text))
+            fix = fix_from_row((0, "fix", row.time, row.lat, row.lon, row.km, source, None, text))
         elif row.kind == "edit":
             stored_fix_time(row.time)
         with self._errors("merge a peer's entry"):
@@ -167,7 +178,7 @@ class ShareStore:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
                 raise
-        return local is not None
+        return Merged(row.kind, fix) if local is not None else None
 
     def _insert(self, row: PeerRow) -> int | None:
         logged = to_iso(self._clock())
@@ -251,4 +262,4 @@ def _own(r: tuple[Any, ...]) -> OwnRow:
     )
 
 
-__all__ = ["OwnRow", "PeerRow", "RowError", "ShareStore", "is_peer_source", "peer_source"]
+__all__ = ["Merged", "OwnRow", "PeerRow", "RowError", "ShareStore", "is_peer_source", "peer_source"]

@@ -106,3 +106,30 @@ async def test_two_cars_one_timeline_through_outages(
             # km 50 undone and km 48 moved to 13:45 on both: the day's entries as hand-listed.
             kms = [f.km for f in again.tracker.fixes]
             assert kms == [10.0, 20.0, 30.0, 40.0, 48.0, 55.0, 60.0]
+
+
+def test_a_peers_gps_fix_does_not_judge_this_cars_feed(tmp_path: Path) -> None:
+    """The other car's GPS fix (merged, newer) does not make this car's next own fix 'time went
+    backwards' after a replay: the feed's filter goes on from this car's own last fix."""
+    from datetime import timedelta
+
+    from companion.core.models import Fix
+    from companion.share.store import PeerRow, ShareStore
+
+    event, db = share_event(tmp_path, "mqtt://127.0.0.1:1", "car1", ("car2",))
+    with EventSession.open(event, db) as s:
+        t = NOW.replace(hour=3)
+        p0, p1, p2 = (s.route.point_at(km) for km in (60.0, 60.05, 60.1))
+        assert s.add_feed_fix(Fix(t, p0.lat, p0.lon, source="gpsd"), NOW).accepted
+        s.flush()
+        store = ShareStore(db)
+        peer = PeerRow("car2", 7, "fix", (t + timedelta(seconds=30)).isoformat(), p2.lat, p2.lon,
+                       60.1, "gpsd", None, None)  # fmt: skip
+        merged = store.merge(peer)
+        store.close()
+        assert merged is not None and merged.fix is not None
+        assert merged.fix.source == "gpsd@car2"
+        s.replay()  # as an undo from a peer does
+        own = Fix(t + timedelta(seconds=10), p1.lat, p1.lon, source="gpsd")
+        result = s.add_feed_fix(own, NOW)
+        assert result.accepted, result.reason
