@@ -44,7 +44,8 @@ class Crew:
     def __init__(self, session: EventSession) -> None:
         self.session = session
         self._began: datetime | None = None
-        # (last fix, town km) -> when it was reached: a scan back over a feed's fixes, once.
+        # (last fix, town km, when it was reached): found by a scan back over the feed's fixes,
+        # kept while the athlete stays past that town (a new fix past it cannot change it).
         self._reached: tuple[object, float, datetime | None] | None = None
 
     # --- reading --------------------------------------------------------------------------------
@@ -103,7 +104,16 @@ class Crew:
         at = None
         if town is not None:
             seen = self._reached
-            if seen is not None and seen[0] is last and seen[1] == town.km:
+            still_past = (
+                seen is not None
+                and seen[1] == town.km
+                and seen[2] is not None
+                and last is not None
+                and last.time >= seen[2]
+                and (found := tracker.last_fix_at(seen[2])) is not None
+                and found.time == seen[2]
+            )
+            if seen is not None and (seen[0] is last or still_past):
                 at = seen[2]
             else:
                 at = tracker.reached_at(town.km)

@@ -107,6 +107,12 @@ async def test_a_detected_gps_stop_offers_the_picker(
         text = screen_text(app)
         assert "tag it: 1 food" in text
         assert "gpsd" in text and "just now" in text  # the freshness line
+        # Vapi (km 14) was passed by the typed km 16 at 08:00; the GPS fixes since are beyond it.
+        assert "last town Vapi 08:00" in text
+        clock.advance(60)
+        app.dashboard.refresh_progress()
+        await pilot.pause()
+        assert "1 min ago" in screen_text(app) and "last town Vapi 08:00" in screen_text(app)
         await pilot.press("5")
         await pilot.pause()
         assert "tag it" not in screen_text(app)
