@@ -99,12 +99,11 @@ def test_the_lock_is_free_between_the_feeds_writes(tmp_path: Path, peer: Nmea10H
         assert count(db, "source != 'manual'") > rows_before  # the feed really wrote meanwhile
         assert got >= asked * 0.5, f"the lock was free for only {got} of {asked} asks"
 
-        # Real checkpoints from the CLI meanwhile: each committed, well within a generous bound.
+        # Real checkpoints from the CLI meanwhile: each committed (a lock held too long fails
+        # the command with its own message; how long it waits is bench_checkpoint_wait.py's).
         for km in (1.0, 1.5, 2.0):
-            started = time.monotonic()
             r = checkpoint(event, db, km, tmp_path)
             assert r.returncode == 0, r.stderr
-            assert time.monotonic() - started < 10.0
         assert [km for km, _t in manual_rows(db)] == [1.0, 1.5, 2.0]
     finally:
         follow.proc.kill()
