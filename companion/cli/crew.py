@@ -15,13 +15,15 @@ from companion.sources.manual import parse_time
 TAG_HELP = ", ".join(f"{i} {t}" for i, t in enumerate(TAGS, 1))
 
 STOPS_EPILOG = f"""\
-Stops are those the positions show (a GPS stop of 2 min or more) and the crew's `stop`/`go`.
-Tag one by its number as listed (0 is the newest, -1 the one before):
+The stops are the ones the positions show (a GPS stop of 2 min or more) and
+the crew's `companion stop` / `go`. Tag one by its number as listed (0 is the
+newest, -1 the one before). Tags (a number, the name or its first letters):
+  {TAG_HELP}
   companion stops EVENT --tag 3 food --note "dal rice"
   companion stops EVENT --tag 0 sleep
-  companion stops EVENT --untag 3      (takes the tag back: it is logged, and can be again)
-Tags: {TAG_HELP} (a number or the first letters do). Off-bike time by tag is in `summary`'s
-days and the dashboard's days table (a stop counts on the day it began).
+  companion stops EVENT --untag 3   (takes the tag back; the one before stands)
+The list ends with the time off the bike by day and tag (a stop counts on the
+day it began), as the dashboard's days screen (d) shows it.
 """
 
 FED_EPILOG = """\
@@ -29,22 +31,22 @@ The event file sets the timers:
   [feeding]
   eat_every_min = 45
   drink_every_min = 20
-Each counts from the last "ate" (or "drank") logged, else from the start of the athlete's day
-(the event's start, or the morning's first entry after a night). They pause while the athlete
-is in a stop tagged sleep, and count again from waking. Examples:
+Each counts from the last "ate" (or "drank") logged, else from the start of the
+athlete's day (the event's start, or the morning's first entry after a night).
+Both pause while the athlete is in a stop tagged sleep, and count again from
+waking. Due for 10 min (or a quarter of the interval), then overdue.
+  companion fed EVENT              (the timers)
   companion fed EVENT --eat banana
   companion fed EVENT --drink --time 14:05
-  companion fed EVENT            (only shows the timers)
-  companion fed EVENT --undo     (takes back the newest ate/drank)
+  companion fed EVENT --undo       (takes back the newest ate/drank)
 """
 
 HANDOVER_EPILOG = """\
-The shift began at the last handover logged (a handover is logged with --note or --end-shift), else
-at the start of today; --since overrides it. Examples:
+The shift began at the last handover logged (--note or --end-shift logs one),
+else at the start of today; --since overrides it.
   companion handover EVENT
-  companion handover EVENT --since 06:00
-  companion handover EVENT --note "knee sore, ice at next stop"   (logs it: the next shift
-                                                                   starts here)
+  companion handover EVENT --since 06:00 --json
+  companion handover EVENT --note "knee sore, ice at the next stop"
 """
 
 
