@@ -105,11 +105,11 @@ def ledger(
         for s in spans
         if s.start <= now and (s.by != "gps" or ((s.end or now) - s.start).total_seconds() >= min_s)
     ]
-    by_start = sorted(tags, key=lambda t: (t.entry_id or 0))  # the latest logged wins
+    in_order = sorted(tags, key=lambda t: (t.entry_id or 0))  # the latest logged wins
     out: list[Stop] = []
     for n, s in enumerate(kept, 1):
         tag = None
-        for t in by_start:
+        for t in in_order:
             if _names(t, s):
                 tag = t
         town, off = nearest_town(towns, s.km)
@@ -123,11 +123,6 @@ def _names(tag: StopTag, s: StopSpan) -> bool:
     return s.start <= tag.at and (s.end is None or tag.at <= s.end)
 
 
-def current(stops: Sequence[Stop]) -> Stop | None:
-    """The stop going on, if any."""
-    return stops[-1] if stops and stops[-1].end is None else None
-
-
 def off_bike_by_day(
     stops: Iterable[Stop], tz: tzinfo, now: datetime
 ) -> dict[date, dict[str, float]]:
@@ -139,16 +134,6 @@ def off_bike_by_day(
     return out
 
 
-def stopped_between(spans: Iterable[StopSpan], t0: datetime, t1: datetime) -> float:
-    """Seconds within [t0, t1] spent in a stop (every stop, short ones too)."""
-    total = 0.0
-    for s in spans:
-        a, b = max(s.start, t0), min(s.end or t1, t1)
-        if b > a:
-            total += (b - a).total_seconds()
-    return total
-
-
 def off_bike_text(by_tag: dict[str, float]) -> str:
     """ "sleep 6h10 · food 45 min" (largest first), "" when nothing."""
     parts = sorted(by_tag.items(), key=lambda kv: -kv[1])
@@ -158,12 +143,3 @@ def off_bike_text(by_tag: dict[str, float]) -> str:
 def _hm(seconds: float) -> str:
     m = round(seconds / 60.0)
     return f"{m} min" if m < 60 else f"{m // 60}h{m % 60:02d}"
-
-
-def span_at(spans: Sequence[StopSpan], t: datetime) -> StopSpan | None:
-    """The stop going on at `t` (started at or before it, not ended before it)."""
-    for s in reversed(spans):
-        if s.start <= t and (s.end is None or t <= s.end):
-            return s
-    return None
-
