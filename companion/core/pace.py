@@ -25,12 +25,13 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from companion.core.eta import DayWindow, eta
 from companion.core.models import EtaOption
-from companion.core.pace_priors import Shape, event_shape, prior_night_h, slowing
+from companion.core.pace_nights import Night, advance_nights, after_noon_s
+from companion.core.pace_priors import Shape, event_shape, prior_night, slowing
 from companion.core.pace_terrain import Climb, terrain_factor
 
 # A rest this long ends a stint: the pace after it starts afresh (a meal, a sleep).
@@ -59,19 +60,6 @@ NO_STOPS_S = 3600.0
 NEAR_S = 30 * 60.0
 # A rest that began this close to the usual (or assumed) hour of the night's stop is the night.
 BEDTIME_S = 3 * 3600.0
-# Still moving after the usual night stop: the night is expected this much later, not at once
-# (a town 3 km ahead is not sent to tomorrow).
-NIGHT_GRACE_S = 3600.0
-
-
-@dataclass(frozen=True, slots=True)
-class Night:
-    """One night's halt seen: it began `stop_s` after local noon and lasted `length_s`."""
-
-    stop_s: float
-    length_s: float
-
-
 @dataclass(slots=True)
 class PaceModel:
     """Fed the motion credits (core/motion.py) in time order."""
@@ -133,7 +121,7 @@ class PaceModel:
         if since is None or rest <= 0:
             return
         if is_night(since, rest, tz):
-            self.nights.append(Night(_after_noon_s(since, tz), rest))
+            self.nights.append(Night(after_noon_s(since, tz), rest))
         else:
             self.day_s += rest
         if rest >= STINT_BREAK_S:
@@ -187,46 +175,8 @@ def is_bedtime(since: datetime, night: Night, tz: ZoneInfo) -> bool:
     """A rest going on is the night's halt if it began within BEDTIME_S of the night's usual
     stop and would be a night (is_night) once NIGHT_REST_S long: a breakfast stop at 06:30 is
     not, nor one at 13:30 for a rider whose nights begin at 14:00."""
-    off = abs(_after_noon_s(since, tz) - night.stop_s)
+    off = abs(after_noon_s(since, tz) - night.stop_s)
     return min(off, 86400.0 - off) <= BEDTIME_S and is_night(since, NIGHT_REST_S, tz)
-
-
-def _after_noon_s(t: datetime, tz: ZoneInfo) -> float:
-    """Seconds from the local noon before `t` (a night that starts at 19:00 or 01:00 compares)."""
-    local = t.astimezone(tz)
-    noon = datetime.combine(local.date(), time(12), tz)
-    if local < noon:
-        noon -= timedelta(days=1)
-    return (local - noon).total_seconds()
-
-
-def _noon_before(t: datetime, tz: ZoneInfo) -> datetime:
-    return t - timedelta(seconds=_after_noon_s(t, tz))
-
-
-def advance_nights(start: datetime, seconds: float, night: Night, tz: ZoneInfo) -> datetime:
-    """The time at which `seconds` of day time from `start` are spent, halting each night
-    from the usual stop for the usual length (still going past the stop: NIGHT_GRACE_S later)."""
-    t, left = start, seconds
-    for _ in range(400):  # a bound, not a limit reached: one pass per night
-        noon = _noon_before(t, tz)
-        stop = noon + timedelta(seconds=night.stop_s)
-        end = stop + timedelta(seconds=night.length_s)
-        if t >= end:
-            stop += timedelta(days=1)  # tonight's halt is over: the next one
-            end += timedelta(days=1)
-        if t > stop and (t - stop).total_seconds() < night.length_s / 2:
-            stop = t + timedelta(seconds=NIGHT_GRACE_S)  # on the road after the usual stop
-            end = max(end, stop + timedelta(seconds=night.length_s / 2))
-        elif t > stop:
-            stop += timedelta(days=1)  # up before the usual hour: tonight's halt is over
-            end += timedelta(days=1)
-        room = (stop - t).total_seconds()
-        if left <= room:
-            return t + timedelta(seconds=left)
-        left -= room
-        t = end
-    return t + timedelta(seconds=left)
 
 
 def rhythm_eta(
@@ -274,9 +224,9 @@ def rhythm_eta(
     # The usual stops are spread over hours: none is expected in the next NO_STOPS_S of moving.
     day_s = moving_s + (factor - 1.0) * max(moving_s - NO_STOPS_S, 0.0)
     night, words = model.usual_night(), ", nights as seen"
-    prior = prior_night_h(shape)
+    prior = prior_night(shape)
     if night is None and window is None and prior is not None:
-        night, words = Night(prior[0] * 3600.0, prior[1] * 3600.0), ", nights assumed"
+        night, words = prior, ", nights assumed"
     if night is not None:
         if resting_since is not None and is_bedtime(resting_since, night, tz):
             # Resting since about the usual hour: up again after the usual night's length.
@@ -319,9 +269,7 @@ def side_by_side(
     near_kmh = recent_kmh if recent_basis == "recent" and not typed else None
     shape = None
     if route_km is not None:
-        shape = event_shape(route_km, planned_kmh or model.event_kmh())
-    if shape is not None and window is not None:
-        shape = Shape(True, shape.on_foot)  # the crew's day hours say: several days
+        shape = event_shape(route_km, planned_kmh or model.event_kmh(), window is not None)
     at, kmh, words = rhythm_eta(
         model, km_to_go, base, tz,
         planned_kmh=planned_kmh, window=window, resting_since=resting_since,

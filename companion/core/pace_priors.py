@@ -10,6 +10,9 @@ athlete's own nights replace the prior ones as soon as one is seen (core/pace.py
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+
+from companion.core.pace_nights import Night
 
 # An event that needs more than this many hours at its speed has nights in it.
 MULTI_DAY_H = 20.0
@@ -36,19 +39,24 @@ class Shape:
     on_foot: bool
 
 
-def event_shape(route_km: float, kmh: float | None) -> Shape | None:
+@lru_cache(maxsize=64)  # asked for each town of each progress, with the same few values
+def event_shape(route_km: float, kmh: float | None, day_hours: bool = False) -> Shape | None:
     """From the route's length and the planned speed (or the athlete's pace without a plan);
-    None with neither."""
+    None with neither. The crew's `day_hours` say it is a multi-day event."""
     if kmh is None or kmh <= 0:
         return None
-    return Shape(route_km / kmh > MULTI_DAY_H, kmh <= FOOT_KMH)
+    return Shape(day_hours or route_km / kmh > MULTI_DAY_H, kmh <= FOOT_KMH)
 
 
-def prior_night_h(shape: Shape | None) -> tuple[float, float] | None:
-    """(stop, length) in hours after local noon of the night assumed before one is seen."""
+_BIKE_NIGHT = Night(BIKE_NIGHT_H[0] * 3600.0, BIKE_NIGHT_H[1] * 3600.0)
+_FOOT_NIGHT = Night(FOOT_NIGHT_H[0] * 3600.0, FOOT_NIGHT_H[1] * 3600.0)
+
+
+def prior_night(shape: Shape | None) -> Night | None:
+    """The night assumed before one is seen (its stop after local noon and its length)."""
     if shape is None or not shape.multi_day:
         return None
-    return FOOT_NIGHT_H if shape.on_foot else BIKE_NIGHT_H
+    return _FOOT_NIGHT if shape.on_foot else _BIKE_NIGHT
 
 
 def slowing(moving_s: float, shape: Shape | None) -> float:

@@ -9,13 +9,13 @@ TERRAIN_KM_PER_100M km more of flat: the time for the km ahead is the pace's tim
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from companion.core.geo import FloatArray
 from companion.core.route import Route
 
 # 100 m of climbing counts as this many km of flat. Chosen on the benchmark's tuning events
@@ -31,15 +31,26 @@ TERRAIN_MIN_AHEAD_KM = 0.05
 
 @dataclass(frozen=True, slots=True)
 class Climb:
-    """The route's cumulative ascent (m) at each vertex's km."""
+    """The route's cumulative ascent (m) at each vertex's km (plain lists: a lookup is a
+    bisection, a microsecond, where numpy's call overhead alone is several per town)."""
 
-    km: FloatArray
-    up_m: FloatArray
+    km: list[float]
+    up_m: list[float]
+
+    def at(self, km: float) -> float:
+        """Metres climbed from the start to `km` (interpolated inside a segment)."""
+        i = bisect.bisect_right(self.km, km)
+        if i <= 0:
+            return self.up_m[0]
+        if i >= len(self.km):
+            return self.up_m[-1]
+        k0, k1 = self.km[i - 1], self.km[i]
+        u0, u1 = self.up_m[i - 1], self.up_m[i]
+        return u0 if k1 <= k0 else u0 + (u1 - u0) * (km - k0) / (k1 - k0)
 
     def between(self, a_km: float, b_km: float) -> float:
-        """Metres climbed from km `a_km` to `b_km` (interpolated inside a segment)."""
-        up = np.interp([a_km, b_km], self.km, self.up_m)
-        return float(up[1] - up[0])
+        """Metres climbed from km `a_km` to `b_km`."""
+        return self.at(b_km) - self.at(a_km)
 
 
 @lru_cache(maxsize=8)
@@ -60,7 +71,7 @@ def climb_profile(route: Route) -> Climb | None:
         elif h < ref - ASCENT_HYSTERESIS_M:
             ref = h
         up[i] = total
-    return Climb(km, np.asarray(up, dtype=np.float64))
+    return Climb(km.tolist(), up)
 
 
 def terrain_factor(climb: Climb | None, km_now: float, km_to: float) -> float:
@@ -70,7 +81,8 @@ def terrain_factor(climb: Climb | None, km_now: float, km_to: float) -> float:
     if climb is None or km_now < TERRAIN_MIN_KM or ahead_km < TERRAIN_MIN_AHEAD_KM:
         return 1.0
     k = TERRAIN_KM_PER_100M / 100.0
-    done = 1.0 + k * climb.between(0.0, km_now) / km_now
-    ahead = 1.0 + k * climb.between(km_now, km_to) / ahead_km
+    up_now = climb.at(km_now)  # the climbing from the start (0 m at km 0)
+    done = 1.0 + k * up_now / km_now
+    ahead = 1.0 + k * (climb.at(km_to) - up_now) / ahead_km
     factor = ahead / done
     return factor if math.isfinite(factor) and factor > 0 else 1.0

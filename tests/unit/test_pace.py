@@ -14,12 +14,12 @@ from companion.core.eta import DayWindow
 from companion.core.models import Fix, RouteData, TownSpec
 from companion.core.pace import (
     ALLOWANCE_PRIOR_S,
-    NIGHT_GRACE_S,
     NO_STOPS_S,
     STINT_MIN_S,
     PaceModel,
     rhythm_eta,
 )
+from companion.core.pace_nights import NIGHT_GRACE_S
 from companion.core.route import Route, build_route
 from companion.core.tracker import Tracker
 

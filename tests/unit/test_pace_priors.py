@@ -169,3 +169,26 @@ def test_an_afternoon_stop_is_not_the_night_of_a_rider_who_halts_early() -> None
         resting_since=ist(13, 30, d=16), shape=MULTI_BIKE,
     )  # fmt: skip
     assert at == ist(13, 49, d=16)
+
+
+def test_the_nights_walked_once_answer_as_walked_afresh() -> None:
+    from companion.core.pace_nights import Night, advance_nights
+
+    night = Night(7 * 3600.0, 11 * 3600.0)  # 19:00 to 06:00
+    start = ist(17)
+    # By hand: 2 h to 19:00, then the day is 13 h (06:00-19:00).
+    expect = {
+        3600.0: ist(18),
+        2 * 3600.0: ist(19),
+        3 * 3600.0: ist(7, d=16),
+        15 * 3600.0: ist(19, d=16),
+        16 * 3600.0: ist(7, d=17),
+        30 * 3600.0: ist(8, d=18),
+    }
+    far_first = sorted(expect, reverse=True)
+    for order in (sorted(expect), far_first):
+        for s in order:
+            assert advance_nights(start, s, night, IST) == expect[s]
+            # Another start asked in between (another tracker) changes nothing; on the road
+            # at 05:00 the athlete is up early: that night is over, an hour on is 06:00.
+            assert advance_nights(ist(5, d=20), 3600.0, night, IST) == ist(6, d=20)
