@@ -233,13 +233,7 @@ def as_json(card: Card, tz: ZoneInfo) -> dict[str, Any]:
         ],
         "alerts": list(card.alerts),
         "last_entry": card.last_entry,
-        "where": {
-            "km": round(f.km, 3),
-            "age_s": None if f.age_s is None else round(f.age_s),
-            "source": f.source,
-            "last_town": f.last_town or None,
-            "last_town_at": iso(f.last_town_at),
-        },
+        "where": as_json_where(f, tz),
         "towns": [
             {
                 "name": t.name,
@@ -254,6 +248,16 @@ def as_json(card: Card, tz: ZoneInfo) -> dict[str, Any]:
         ],
         "due": [timer_json(t, card.now, tz) for t in card.timers],
         "note": card.note,
+    }
+
+
+def as_json_where(f: Freshness, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "km": round(f.km, 3),
+        "age_s": None if f.age_s is None else round(f.age_s),
+        "source": f.source,
+        "last_town": f.last_town or None,
+        "last_town_at": render.iso_local(f.last_town_at, tz),
     }
 
 

@@ -16,18 +16,24 @@ from companion.cli.common import (
     session,
     write_out,
 )
+from companion.crew_status import crew_status
 from companion.formats.export import days_csv, entries_csv, gpx_track
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     with session(args, readonly=True) as s:
-        p = s.progress(event_now(args, s))
+        crew = crew_status(s, s.progress(event_now(args, s)))  # feeding alerts, stops, timers
+        p = crew.progress
         feed = s.logbook.last_feed_status()
         if args.json:
-            doc = render.status_json(s.event, p, feed)
+            doc = {**render.status_json(s.event, p, feed), "crew": crew.doc}
             print(json.dumps(doc, ensure_ascii=False, indent=2))
         else:
-            print(render.status_text(s.event, p, feed))
+            lines = render.status_text(s.event, p, feed).split("\n")
+            at = len(lines)  # the crew's lines go just before the alerts, which end the text
+            while at > 1 and lines[at - 1].startswith("! "):
+                at -= 1
+            print("\n".join([*lines[:at], *crew.lines, *lines[at:]]))
     return 0
 
 

@@ -150,6 +150,31 @@ def test_fed_logs_and_the_timers_count_from_it(
     assert cli(event, "fed", "--eat", "--drink", now="07:41") == 2
 
 
+def test_status_says_where_the_numbers_come_from_the_stop_and_the_timers(
+    event: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    day_with_two_stops(event)
+    assert cli(event, "stops", "--tag", "0", "toilet", now="09:40") == 0
+    assert cli(event, "fed", "--eat", "--time", "09:20", now="09:40") == 0
+    capsys.readouterr()
+    assert cli(event, "status", now="09:50") == 0
+    lines = capsys.readouterr().out.splitlines()
+    # The last entry is the crew's "stop" at 09:35, at km 33.
+    i = lines.index("where km 33.0 · 15 min ago · manual (stopped) · last town Pardi 09:30")
+    # Asleep? No: a toilet stop, so the timers run: eat 09:20 + 45, never drank (06:00 + 20).
+    assert lines[i + 1:] == [
+        "stop  since 09:35 at Pardi +3.0 km: toilet",
+        "timers eat in 15 min · drink OVERDUE 3h30",
+        "! DRINK overdue by 3h30 (nothing logged yet)",
+    ]
+    assert cli(event, "status", "--json", now="09:50") == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["crew"]["stop"]["tag"] == "toilet" and doc["crew"]["stops"] == 2
+    assert doc["crew"]["where"]["age_s"] == 15 * 60
+    assert [t["state"] for t in doc["crew"]["timers"]] == ["ok", "overdue"]
+    assert "DRINK overdue by 3h30 (nothing logged yet)" in doc["alerts"]
+
+
 def test_handover_card_since_the_last_one_with_its_note(
     event: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
