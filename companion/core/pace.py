@@ -219,8 +219,8 @@ def rhythm_eta(
     if abs(terrain - 1.0) >= 0.02:
         basis += ", climbing" if terrain > 1.0 else ", less climbing"
     if not from_plan:  # a planned average already carries the day's slowing
-        moving_s = slowing(moving_s, shape)
-        basis += ", slowing" if moving_s > km_to_go / pace * 3600.0 * terrain + 30.0 else ""
+        steady_s, moving_s = moving_s, slowing(moving_s, shape)
+        basis += ", slowing" if moving_s > steady_s + 30.0 else ""
     # The usual stops are spread over hours: none is expected in the next NO_STOPS_S of moving.
     day_s = moving_s + (factor - 1.0) * max(moving_s - NO_STOPS_S, 0.0)
     night, words = model.usual_night(), ", nights as seen"
