@@ -56,15 +56,16 @@ class Pane:
             time.sleep(0.2)
         raise AssertionError(f"timed out waiting for {test!r}; the pane shows:\n{text}")
 
-    def exit_status(self, timeout: float = 30.0) -> int:
+    def exit_status(self, status_file: Path, timeout: float = 30.0) -> int:
+        """The status the shell saw (tmux's own #{pane_dead_status} is sometimes never set)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            fmt = "#{pane_dead} #{pane_dead_status} #{pane_dead_signal}"
-            dead, *rest = self("display-message", "-p", "-t", "e2e", fmt).split()
-            if dead == "1" and rest:  # a status, or the signal that killed it (then -1)
-                return int(rest[0]) if rest[0].isdigit() else -1
+            text = status_file.read_text() if status_file.exists() else ""
+            if text.endswith("\n"):
+                return int(text)
             time.sleep(0.2)
-        raise AssertionError("the program did not end")
+        shown = self("capture-pane", "-p", "-t", "e2e")
+        raise AssertionError(f"the program did not end; the pane shows:\n{shown}")
 
 
 @pytest.fixture
@@ -76,27 +77,32 @@ def pane(tmp_path: Path) -> Iterator[Pane]:
     subprocess.run(["tmux", "-L", p.socket, "kill-server"], capture_output=True, check=False)
 
 
-def _start(pane: Pane, tmp_path: Path, program: list[str]) -> None:
+def _start(pane: Pane, tmp_path: Path, program: list[str]) -> Path:
+    """Start `program run EVENT` in the pane; the shell writes its exit status to the file
+    returned."""
     (tmp_path / "route.csv").write_bytes(ROUTE_CSV.read_bytes())
     event = tmp_path / "event.toml"
     event.write_text(EVENT, encoding="utf-8")
-    command = " ".join(
-        ["exec env", f"COMPANION_DATA_DIR={shlex.quote(str(tmp_path / 'data'))}",
+    status = tmp_path / "status"
+    run = " ".join(
+        ["env", f"COMPANION_DATA_DIR={shlex.quote(str(tmp_path / 'data'))}",
          f"PYTHONPATH={shlex.quote(str(REPO))}", shlex.join([*program, "run", str(event)])]
     )  # fmt: skip
+    command = shlex.join(["sh", "-c", f"{run}; echo $? > {shlex.quote(str(status))}"])
     pane("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", "-c", str(REPO), command)
     pane("set-option", "-t", "e2e", "remain-on-exit", "on")
     pane.wait("KM TODAY")
+    return status
 
 
 def test_q_exits_0(pane: Pane, tmp_path: Path) -> None:
-    _start(pane, tmp_path, [sys.executable, "-m", "companion"])
+    status = _start(pane, tmp_path, [sys.executable, "-m", "companion"])
     pane("send-keys", "-t", "e2e", "q")
-    assert pane.exit_status() == 0
+    assert pane.exit_status(status) == 0
 
 
 def test_a_crash_in_the_dashboard_exits_1(pane: Pane, tmp_path: Path) -> None:
-    _start(pane, tmp_path, [sys.executable, "-c", CRASH])
+    status = _start(pane, tmp_path, [sys.executable, "-c", CRASH])
     pane("send-keys", "-t", "e2e", "d")
-    assert pane.exit_status() == 1
+    assert pane.exit_status(status) == 1
     assert "planted bug" in pane("capture-pane", "-p", "-t", "e2e", "-S", "-200")
