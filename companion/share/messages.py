@@ -12,7 +12,6 @@ from typing import Any
 from companion.core.models import CompanionError, Progress
 from companion.event import Event
 from companion.logrows import from_iso, to_iso
-from companion.render import status_json
 from companion.share.config import unit_problem
 from companion.share.store import OwnRow, PeerRow
 
@@ -120,12 +119,10 @@ def _float(doc: dict[str, Any], key: str) -> float | None:
     return number
 
 
-def status_message(
-    event: Event, unit: str, p: Progress, feed: Any, seq: int, sent: datetime
-) -> bytes:
-    """The retained status: `status --json` plus unit, athlete, seq (the last log row it counts)
-    and sent (when it was published)."""
-    doc = status_json(event, p, feed)
+def status_message(event: Event, unit: str, doc: dict[str, Any], seq: int, sent: datetime) -> bytes:
+    """The retained status: `doc` (`status --json`, status_doc.py) plus unit, athlete, seq (the
+    last log row it counts) and sent (when it was published)."""
+    doc = dict(doc)
     doc.update(
         unit=unit, athlete=event.athlete, seq=seq, sent=sent.astimezone(event.zone).isoformat()
     )

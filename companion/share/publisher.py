@@ -35,6 +35,7 @@ from companion.share import messages
 from companion.share.config import Broker, ShareConfig
 from companion.share.store import Merged, OwnRow, RowError, ShareStore
 from companion.share.topics import Topics, event_topic_id, split
+from companion.status_doc import status_document
 
 # How often the log is looked at for new rows (rows typed in another process land there too).
 POLL_S = 0.5
@@ -131,6 +132,10 @@ class Publisher:
                 self.state.last_error = str(e)
                 if was or attempt == 0:
                     self._say(f"share: {self.broker.shown}: {e}; retrying")
+            except LogbookError as e:  # the log locked or unreadable for a while: not the end
+                self.state.connected = False
+                self.state.last_error = str(e)
+                self._say(f"share: {e}; retrying")
             await asyncio.sleep(RETRY_S[min(attempt, len(RETRY_S) - 1)])
             attempt += 1
 
@@ -229,9 +234,8 @@ class Publisher:
         s = self.session
         now = self._now()
         p = s.progress(now)
-        feed = s.logbook.last_feed_status()
         seq = self.store.last_id()
-        doc = messages.status_message(s.event, self.config.unit, p, feed, seq, now)
+        doc = messages.status_message(s.event, self.config.unit, status_document(s, now), seq, now)
         await client.publish(self.topics.status, doc, qos=1, retain=True)
         location = messages.owntracks_location(self.config.unit, p)
         if location is not None:

@@ -21,9 +21,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
-from companion import render
 from companion.service import EventSession
 from companion.share.config import Broker
+from companion.status_doc import status_document
 
 Clock = Callable[[], datetime]
 
@@ -59,8 +59,7 @@ class EventStatus:
         s = self.session
         if self._changed():
             s.replay()
-        p = s.progress(s.now(self._now()))
-        return render.status_json(s.event, p, s.logbook.last_feed_status()), s.event.athlete
+        return status_document(s, s.now(self._now())), s.event.athlete
 
     def close(self) -> None:
         self.session.close()

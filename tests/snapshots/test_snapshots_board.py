@@ -1,19 +1,19 @@
-"""How the organiser's board looks with three units (issue 12), on a frozen clock: the statuses
-are handed to the app as the broker would, so the picture does not wait on a network."""
+"""How the organiser's board looks with three units (issue 12), on a frozen clock: statuses
+written by hand (not the ETA model's output) are handed to the app as the broker would, so the
+picture neither waits on a network nor moves with the model."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from helpers.board_units import NOW, unit_statuses
+from helpers.board_units import NOW, fixed_statuses
 from textual.pilot import Pilot
 
 from companion.app.board.app import BoardApp
 
 
-def test_board_three_units(snap_compare: Any, tmp_path: Path) -> None:
-    statuses = unit_statuses(tmp_path)
+def test_board_three_units(snap_compare: Any) -> None:
+    statuses = fixed_statuses()
     app = BoardApp("unity-run-2021-t3st", "mqtt://127.0.0.1:1883", clock=lambda: NOW)
 
     async def feed(pilot: Pilot[Any]) -> None:
