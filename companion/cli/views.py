@@ -18,17 +18,18 @@ from companion.cli.common import (
 )
 from companion.crew_status import crew_status
 from companion.formats.export import days_csv, entries_csv, gpx_track
+from companion.status_doc import status_document
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     with session(args, readonly=True) as s:
-        crew = crew_status(s, s.progress(event_now(args, s)))  # feeding alerts, stops, timers
-        p = crew.progress
-        feed = s.logbook.last_feed_status()
-        if args.json:
-            doc = {**render.status_json(s.event, p, feed), "crew": crew.doc}
-            print(json.dumps(doc, ensure_ascii=False, indent=2))
+        now = event_now(args, s)
+        if args.json:  # the one document the sharing publishes too
+            print(json.dumps(status_document(s, now), ensure_ascii=False, indent=2))
         else:
+            crew = crew_status(s, s.progress(now))  # feeding alerts, stops, timers
+            p = crew.progress
+            feed = s.logbook.last_feed_status()
             lines = render.status_text(s.event, p, feed).split("\n")
             at = len(lines)  # the crew's lines go just before the alerts, which end the text
             while at > 1 and lines[at - 1].startswith("! "):
