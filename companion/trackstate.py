@@ -150,7 +150,10 @@ def save(conn: sqlite3.Connection, tracker: Tracker, unreadable: int) -> bool:
     changes = int(conn.execute(_CHANGES).fetchone()[0])
     conn.execute(_TABLE)
     out = io.BytesIO()
-    _Pickler(out, protocol=5).dump(state)
+    try:
+        _Pickler(out, protocol=5).dump(state)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return False  # something in the state that does not pickle: no state, a full replay
     blob = out.getvalue()
     conn.execute(
         "INSERT OR REPLACE INTO tracker_state VALUES (1, ?, ?, ?, ?, ?, ?)",
