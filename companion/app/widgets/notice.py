@@ -30,7 +30,10 @@ class Notice:
         mark = "! " if self.severity in ("warning", "error") else ""
         # One line each: a message with newlines (an exception's) is joined.
         body = " ".join(self.message.split())
-        return f"{mark}{self.title}: {body}" if self.title else f"{mark}{body}"
+        # "Ate: Ate at 20:38: banana" says it twice: a body that begins with its title stands alone.
+        if not self.title or body.lower().startswith(self.title.lower()):
+            return f"{mark}{body}"
+        return f"{mark}{self.title}: {body}"
 
 
 class NoticeLine(Widget):
