@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual.reactive import reactive
 
+from companion import render
 from companion.app.widgets.bound import ShowsChanges
 from companion.core.feeding import Timer, timer_text
 from companion.core.models import Progress
@@ -62,7 +63,7 @@ class CrewLine(ShowsChanges):
         stops = self.crew.stops(p.now)
         stop = taggable(stops, p.now)
         if stop is not None and p.finished_at is None:
-            when = stop.start.astimezone(self.tz).strftime("%H:%M")
+            when = render.clock(stop.start, self.tz, p.now)  # "Tue 12:41" when not today
             text.append(f"STOP {when} · tag it: ", style="bold")
             text.append(TAG_KEYS)
             return text
