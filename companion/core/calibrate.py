@@ -62,9 +62,11 @@ def calibrate(
     road_m = [k * 1000.0 for _, k in pairs]
     warnings: list[str] = []
     if road_m[0] >= geo_m[0]:
-        # The path's start is km 0 of the book: stretch the lead-in up to the first town.
-        geo_m.insert(0, 0.0)
-        road_m.insert(0, 0.0)
+        # The path's start is km 0 of the book: stretch the lead-in up to the first town (a
+        # town at the path's very start keeps its book km there: no second point at 0).
+        if geo_m[0] > 0.0:
+            geo_m.insert(0, 0.0)
+            road_m.insert(0, 0.0)
     else:
         # The path starts before the book's zero: keep its real length and count from its start.
         lead = (geo_m[0] - road_m[0]) / 1000.0
@@ -74,6 +76,10 @@ def calibrate(
                 f"{pairs[0][1]:g}): every km is the book's plus {lead:.1f}"
             )
         road_m = [r + geo_m[0] - road_m[0] for r in road_m]
+        if geo_m[0] > 0.0:  # the lead-in at its own length (np.interp clamps before the first x)
+            geo_m.insert(0, 0.0)
+            road_m.insert(0, 0.0)
+
     def to_road(x: FloatArray) -> FloatArray:
         out = np.interp(x, geo_m, road_m)
         after = x > geo_m[-1]  # past the last town the path keeps its real length
