@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import platform
 import statistics
 import subprocess
@@ -90,9 +91,14 @@ def summary(name: str, us: list[float], naive_median: float | None) -> str:
 
 
 def commit() -> str:
-    r = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    repo = Path(__file__).resolve().parents[1]
+    code = os.environ.get("PYTHONPATH")
+    if code:
+        return f"PYTHONPATH={code}"
+    r = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                       cwd=repo)  # fmt: skip
     dirty = subprocess.run(["git", "status", "--porcelain", "companion"], capture_output=True,
-                           text=True).stdout.strip()  # fmt: skip
+                           text=True, cwd=repo).stdout.strip()  # fmt: skip
     return r.stdout.strip() + (" + uncommitted work in companion/" if dirty else "")
 
 
@@ -110,7 +116,9 @@ def main() -> int:
             gpx = Path(tmp) / f"route-{n}.gpx"
             write_gpx(gpx, make_path(n), n, with_time=False)
             route = load_route(gpx)
-            fixes = make_fixes(route, count + WARMUP, start_km=route.length_km * 0.05)
+            # At most 60 % of the route (from km 5 %), so every timed fix has towns ahead.
+            n_fixes = min(count, int(route.length_km * 600 / 6.9) - WARMUP)
+            fixes = make_fixes(route, n_fixes + WARMUP, start_km=route.length_km * 0.05)
             # The naive projection is slow on big routes: time it on a sample, after a warm-up.
             sample = fixes[: WARMUP + min(count, 300)]
             naive = statistics.median(per_fix_us(naive_step(route), sample))
@@ -120,9 +128,11 @@ def main() -> int:
             plain = per_fix_us(lambda f, t=t_plain: (t.add(f), t.progress(f.time)), fixes)
             t_add = tracker(route, True)
             add_only = per_fix_us(t_add.add, fixes)
-            towns_ahead = len(t_day.progress(fixes[WARMUP].time).towns_ahead)
-            print(f"\nroute {n // 1000}k points, {route.length_km:.0f} km, {len(route.towns)} towns"
-                  f" ({towns_ahead} ahead at the first timed fix)")  # fmt: skip
+            ahead = len(t_day.progress(fixes[-1].time).towns_ahead)
+            km = route.length_km
+            print(f"\nroute {n // 1000}k points, {km:.0f} km, {len(route.towns)} towns;"
+                  f" {n_fixes} timed fixes, {ahead} towns still ahead after the last")  # fmt: skip
+
             print(f"  {'':<34} {'median us':>9} {'p99 us':>9} {'/naive':>7}")
             print(summary("add + progress, day_hours", with_day, naive))
             print(summary("add + progress, no day_hours", plain, naive))
