@@ -24,57 +24,64 @@ must not silently fall back to a default during the event.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import difflib
-import math
 import os
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from companion.core.models import CompanionError
 from companion.core.times import time_problem
-from companion.event_feeding import Feeding, FeedingError, feeding_from_table, feeding_toml
+from companion.event_feeding import Feeding, FeedingError, feeding_from_table
 from companion.event_id import id_problem
-from companion.locations import bundled_routes_dir
+from companion.event_values import (
+    DEFAULT_STALE_MIN,
+    MAX_PLANNED_KMH,
+    EventError,
+    check_feed,
+    check_speed,
+    check_text,
+    default_max_kmh,
+    parse_day_hours,
+    parse_start,
+    zone_named,
+)
+from companion.event_write import event_toml, toml_string, write_event
+from companion.redact import redact
+from companion.route_path import ROUTE_SUFFIXES, bundled_route_names, resolve_route_path
 from companion.targets import DEFAULT_DAYS, check_days, parse_target
 
 if TYPE_CHECKING:
     from companion.share.config import ShareConfig
 
+# The event file's parts live beside it; their names are importable from here, as they always were.
+__all__ = [
+    "DEFAULT_STALE_MIN",
+    "KEYS",
+    "MAX_PLANNED_KMH",
+    "ROUTE_SUFFIXES",
+    "Event",
+    "EventError",
+    "bundled_route_names",
+    "default_max_kmh",
+    "event_toml",
+    "load_event",
+    "redact",
+    "resolve_route_path",
+    "toml_string",
+    "write_event",
+]
 
-class EventError(CompanionError):
-    """An event file or event value that cannot be used (the message names file and key)."""
-
-
-# Fastest planned speed we accept: above this the number is surely a typo (m/s vs km/h, an extra
-# digit), and every ETA would be nonsense.
-MAX_PLANNED_KMH = 200.0
-# Extensions tried, in order, when the route is a bundled route's name.
-ROUTE_SUFFIXES = (".csv", ".gpx", ".geojson")
 KEYS = (
     "name", "athlete", "route", "towns", "timezone", "planned_kmh", "start", "feed", "max_kmh",
     "stale_min",
     "day_hours", "no_entry_min", "target", "days", "id", "share", "feeding",
 )  # fmt: skip
-# A GPS position older than this many minutes raises the dashboard's STALE alert by default.
-DEFAULT_STALE_MIN = 10.0
 _REQUIRED = ("name", "athlete", "route", "timezone", "planned_kmh")
-
-
-def default_max_kmh(planned_kmh: float) -> float:
-    """The fastest plausible speed when the event file gives none.
-
-    Three times the plan covers a downhill or a sprint; the 25 km/h floor keeps a walking event
-    from rejecting a GPS fix taken while the car catches up.
-    """
-    return max(3.0 * planned_kmh, 25.0)
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -110,17 +117,17 @@ class Event:
     path: Path = Path()
 
     def __post_init__(self) -> None:
-        _check_text("name", self.name)
+        check_text("name", self.name)
         if not isinstance(self.athlete, str):
             raise EventError("athlete: must be a string")
-        _check_text("route", self.route)
+        check_text("route", self.route)
         if self.towns is not None:
-            _check_text("towns", self.towns)
-        zone = _zone("timezone", self.timezone)
-        _check_speed("planned_kmh", self.planned_kmh)
+            check_text("towns", self.towns)
+        zone = zone_named("timezone", self.timezone)
+        check_speed("planned_kmh", self.planned_kmh)
         if self.feed is not None:
-            _check_text("feed", self.feed)
-            _check_feed(self.feed)
+            check_text("feed", self.feed)
+            check_feed(self.feed)
         if self.start is not None:
             if not isinstance(self.start, datetime):
                 raise EventError("start: must be a date and time")
@@ -131,12 +138,12 @@ class Event:
         if self.max_kmh == 0:
             object.__setattr__(self, "max_kmh", default_max_kmh(float(self.planned_kmh)))
         else:
-            _check_speed("max_kmh", self.max_kmh, limit=1000.0)
-        _check_speed("stale_min", self.stale_min, limit=24 * 60.0, unit="minutes")
+            check_speed("max_kmh", self.max_kmh, limit=1000.0)
+        check_speed("stale_min", self.stale_min, limit=24 * 60.0, unit="minutes")
         if self.day_hours is not None:
-            _parse_day_hours(self.day_hours)
+            parse_day_hours(self.day_hours)
         if self.no_entry_min is not None:
-            _check_speed("no_entry_min", self.no_entry_min, limit=48 * 60.0, unit="minutes")
+            check_speed("no_entry_min", self.no_entry_min, limit=48 * 60.0, unit="minutes")
             object.__setattr__(self, "no_entry_min", float(self.no_entry_min))
         if self.target is not None:
             try:
@@ -156,7 +163,7 @@ class Event:
     @property
     def day_window(self) -> tuple[time, time] | None:
         """The local hours the athlete is on the road each day, if the event says."""
-        return _parse_day_hours(self.day_hours) if self.day_hours is not None else None
+        return parse_day_hours(self.day_hours) if self.day_hours is not None else None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -171,71 +178,6 @@ class Event:
             for v in [getattr(self, f.name)]
         )
         return f"Event({fields})"
-
-
-_DAY_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
-
-
-def _parse_day_hours(value: object) -> tuple[time, time]:
-    m = _DAY_HOURS.match(value) if isinstance(value, str) else None
-    if m is None:
-        raise EventError(f'day_hours: {value!r} is not like "06:00-19:00"')
-    h1, m1, h2, m2 = (int(g) for g in m.groups())
-    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
-        raise EventError(f"day_hours: {value!r}: hours 0-23 and minutes 0-59")
-    start, end = time(h1, m1), time(h2, m2)
-    if end <= start:
-        raise EventError(f"day_hours: {value!r}: the day must end after it starts")
-    return start, end
-
-
-def _check_feed(url: str) -> None:
-    """A feed URL of a bad form is refused when the event is read, not at the first poll."""
-    from companion.sources.urls import feed_url_problem  # imported here: sources import us
-
-    if (problem := feed_url_problem(url)) is not None:
-        raise EventError(f"feed {redact(url)}: {problem}")
-
-
-def _check_text(key: str, value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise EventError(f"{key}: must be a non-empty string")
-
-
-def _check_speed(
-    key: str, value: object, limit: float = MAX_PLANNED_KMH, unit: str = "km/h"
-) -> None:
-    # bool is an int to Python, but `planned_kmh = true` is a mistake, not 1 km/h.
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise EventError(f"{key}: must be a number of {unit}, not {value!r}")
-    if not math.isfinite(value) or not 0 < value < limit:
-        raise EventError(f"{key}: {value!r} {unit} is out of range (above 0, below {limit:g})")
-
-
-def _zone(key: str, name: object) -> ZoneInfo:
-    if not isinstance(name, str) or not name.strip():
-        raise EventError(f"{key}: must be an IANA timezone name such as 'Asia/Kolkata'")
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Asia" is a directory of zones
-        raise EventError(
-            f"{key}: unknown timezone {name!r} (use an IANA name such as 'Asia/Kolkata')"
-        ) from None
-
-
-def _parse_start(value: object, zone: ZoneInfo) -> datetime:
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise EventError(
-                f"start: {value!r} is not an ISO date and time such as 2021-01-10T06:00:00"
-            ) from None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=zone)
-    if isinstance(value, date | time):
-        raise EventError("start: needs both a date and a time, such as 2021-01-10T06:00:00")
-    raise EventError(f"start: must be a date and time, not {value!r}")
 
 
 _TOML_LINE = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
@@ -279,12 +221,12 @@ def _event_from_table(data: dict[str, Any], path: Path) -> Event:
     missing = [k for k in _REQUIRED if k not in data]
     if missing:
         raise EventError(f"missing key {missing[0]!r} (required: {', '.join(_REQUIRED)})")
-    zone = _zone("timezone", data["timezone"])
-    start = _parse_start(data["start"], zone) if "start" in data else None
+    zone = zone_named("timezone", data["timezone"])
+    start = parse_start(data["start"], zone) if "start" in data else None
     max_kmh = data.get("max_kmh", 0.0)
     if "max_kmh" in data:
         # 0 means "derive it" in the dataclass, but in a file it is a mistake.
-        _check_speed("max_kmh", max_kmh, limit=1000.0)
+        check_speed("max_kmh", max_kmh, limit=1000.0)
     return Event(
         name=data["name"],
         athlete=data["athlete"],
@@ -318,183 +260,3 @@ def _feeding_table(table: object) -> Feeding | None:
         return feeding_from_table(table)
     except FeedingError as e:
         raise EventError(str(e)) from None
-
-
-def toml_string(value: str) -> str:
-    """`value` as a TOML basic string, escaping quotes, backslashes and control characters."""
-    out = ['"']
-    for ch in value:
-        code = ord(ch)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch in _SHORT_ESCAPES:
-            out.append(_SHORT_ESCAPES[ch])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\u{code:04X}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-_SHORT_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
-
-
-def event_toml(event: Event) -> str:
-    """The text of `event`'s file. Written by hand: the format is small and tomllib cannot write."""
-    lines = [
-        "# Companion event file. Times without an offset are in `timezone`.",
-        f"name = {toml_string(event.name)}",
-        # Names the event where its path cannot (a sharing broker): kept when the file moves.
-        *([f"id = {toml_string(event.id)}"] if event.id is not None else []),
-        f"athlete = {toml_string(event.athlete)}",
-        "# A route file relative to this file, or the name of a bundled route.",
-        f"route = {toml_string(event.route)}",
-        *([f"towns = {toml_string(event.towns)}"] if event.towns is not None else []),
-        f"timezone = {toml_string(event.timezone)}",
-        f"planned_kmh = {event.planned_kmh!r}",
-    ]
-    if event.start is not None:
-        # Written in the event's own zone so the crew reads the local start time; the offset keeps
-        # it unambiguous across a DST change.
-        lines.append(f"start = {event.start.astimezone(event.zone).isoformat()}")
-    if event.feed is not None:
-        lines.append(f"feed = {toml_string(event.feed)}")
-    if event.max_kmh != default_max_kmh(event.planned_kmh):
-        lines.append(f"max_kmh = {event.max_kmh!r}")
-    if event.stale_min != DEFAULT_STALE_MIN:
-        lines.append(f"stale_min = {event.stale_min!r}")
-    if event.day_hours is not None:
-        lines.append(f"day_hours = {toml_string(event.day_hours)}")
-    if event.no_entry_min is not None:
-        lines.append(f"no_entry_min = {event.no_entry_min!r}")
-    if event.target is not None:
-        lines.append(f"target = {toml_string(event.target)}")
-    if event.days != DEFAULT_DAYS:
-        lines.append(f"days = {toml_string(event.days)}")
-    lines += feeding_toml(event.feeding)  # a table: after every top-level key
-    if event.share is not None:  # a table: after every top-level key
-        from companion.share.config import share_toml
-
-        lines += share_toml(event.share)
-    return "\n".join(lines) + "\n"
-
-
-def write_event(event: Event, path: Path | str, *, overwrite: bool = False) -> Event:
-    """Write `event` as a TOML file at `path`.
-
-    Returns:
-        The event with `path` set to where it was written.
-
-    Raises:
-        EventError: the file exists and `overwrite` is false, or it cannot be written.
-    """
-    path = Path(path)
-    text = event_toml(event).encode("utf-8")
-    made = None  # the file this call created, taken back if writing it fails (a full disk)
-    try:
-        if overwrite:
-            # Write aside and rename, so a crash never leaves half an event file.
-            made = tmp = path.with_name(f".{path.name}.tmp")
-            tmp.write_bytes(text)
-            os.replace(tmp, path)
-        else:
-            # "x" fails if the file exists, with no window between a check and the write.
-            with path.open("xb") as f:
-                made = path
-                f.write(text)
-    except FileExistsError:
-        raise EventError(f"{path}: already exists; not overwriting it") from None
-    except OSError as e:
-        if made is not None:
-            with contextlib.suppress(OSError):
-                made.unlink(missing_ok=True)
-        raise EventError(f"{path}: cannot write: {e.strerror or e}") from None
-    return dataclasses.replace(event, path=Path(os.path.abspath(path)))
-
-
-def bundled_route_names() -> list[str]:
-    """Names of the routes shipped with Companion, sorted (file names without extension)."""
-    folder = bundled_routes_dir()
-    if not folder.is_dir():
-        return []
-    return sorted(
-        {p.stem for p in folder.iterdir() if p.is_file() and p.suffix.lower() in ROUTE_SUFFIXES}
-    )
-
-
-def resolve_route_path(event: Event) -> Path:
-    """The route file of `event`.
-
-    `route` is first taken as a path relative to the event file's directory (or absolute); if no
-    such file exists it is taken as the name of a bundled route (`unity-run-2021` →
-    `routes/unity-run-2021.csv`).
-
-    Raises:
-        EventError: neither exists; the message lists the bundled routes.
-    """
-    written = Path(event.route).expanduser()
-    candidate = written if written.is_absolute() else event.path.parent / written
-    if candidate.is_file():
-        return candidate
-    folder = bundled_routes_dir()
-    for name in (event.route, *(event.route + s for s in ROUTE_SUFFIXES)):
-        bundled = folder / name
-        # A name with a separator is a path that is missing, not a bundled route.
-        if "/" not in name and "\\" not in name and bundled.is_file():
-            return bundled
-    names = bundled_route_names()
-    listed = ", ".join(names) if names else "none"
-    raise EventError(
-        f"{event.path}: route: no file {str(candidate)!r} and no bundled route named "
-        f"{event.route!r} (bundled routes: {listed})"
-    )
-
-
-# Query or fragment parameters whose value is hidden; matched as substrings of the lowercased name
-# so `api_key`, `access_token` and `Authorization` are caught too.
-_SECRET_NAMES = ("token", "key", "password", "passwd", "secret", "auth", "sig")
-_HIDDEN = "***"
-
-
-def redact(url: str) -> str:
-    """`url` with its secrets hidden: the userinfo password (or a lone userinfo, which is often a
-    token) and secret-looking parameters.
-
-    Everything that prints or logs a feed URL goes through this. A string that is not a URL (a
-    serial device path) comes back unchanged; one that cannot be parsed is hidden whole rather than
-    risk printing a secret.
-    """
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            userinfo, _, hostport = netloc.rpartition("@")
-            user, sep, _password = userinfo.partition(":")
-            # A userinfo without a password is often a token (https://TOKEN@host): hide it too.
-            netloc = f"{user}:{_HIDDEN}@{hostport}" if sep else f"{_HIDDEN}@{hostport}"
-        return urlunsplit(
-            (
-                parts.scheme,
-                netloc,
-                parts.path,
-                _redact_params(parts.query),
-                _redact_params(parts.fragment),
-            )
-        )
-    except ValueError:
-        return "<feed URL hidden: cannot parse it>"
-
-
-def _redact_params(text: str) -> str:
-    # Split by hand rather than parse_qsl + urlencode, so the parameters we keep are printed
-    # exactly as written.
-    if "=" not in text:
-        return text
-    out = []
-    for item in re.split(r"([&;])", text):
-        name, sep, _value = item.partition("=")
-        if sep and any(s in name.lower() for s in _SECRET_NAMES):
-            item = f"{name}={_HIDDEN}"
-        out.append(item)
-    return "".join(out)

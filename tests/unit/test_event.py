@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from companion import event as event_module
+from companion import route_path as route_path_module
 from companion.event import (
     Event,
     EventError,
@@ -225,7 +225,7 @@ def test_bundled_route_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     (bundled / "unity-run-2021.csv").write_text("name,lat,lon\n")
     (bundled / "coast.gpx").write_text("<gpx/>")
     (bundled / "README.md").write_text("not a route")
-    monkeypatch.setattr(event_module, "bundled_routes_dir", lambda: bundled)
+    monkeypatch.setattr(route_path_module, "bundled_routes_dir", lambda: bundled)
     elsewhere = tmp_path / "events"
     elsewhere.mkdir()
     ev = load_event(write(elsewhere, GOOD))
