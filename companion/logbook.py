@@ -21,25 +21,22 @@ is touched: SQLite rolls the transaction back.
 Two processes may write the same database: SQLite serialises them and a writer waits up to
 `BUSY_TIMEOUT_S` for the other's transaction to end. `readonly=True` opens it for reading only.
 
-A Logbook, like its sqlite3 connection, is used from the thread that opened it.
+A Logbook, like its sqlite3 connection, is used from the thread that opened it. The connection, the
+batch and the write transaction are logconn.py's; this module says what is written and read.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from companion import logreads
 from companion.core.models import Fix
-from companion.core.times import time_problem
-from companion.logbatch import INSERT_FIX, FixBatch, FixRow, plain_payload
+from companion.logbatch import INSERT_FIX, FixRow, plain_payload
+from companion.logconn import LogConnection, payload_json
 from companion.logrows import (
     ENTRIES_QUERY,
     LogEntry,
@@ -51,14 +48,7 @@ from companion.logrows import (
     read_entry,
     to_iso,
 )
-from companion.logschema import (
-    BUSY_TIMEOUT_S,
-    SCHEMA_VERSION,
-    LogbookError,
-    NotSaved,
-    connect,
-    storage_problem,
-)
+from companion.logschema import SCHEMA_VERSION, LogbookError, NotSaved, connect
 
 if TYPE_CHECKING:  # the tracker (numpy, pyproj) only for the methods that take one
     from companion.core.tracker import Tracker
@@ -83,32 +73,8 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Logbook:
+class Logbook(LogConnection):
     """The SQLite log of one event. Create with `Logbook.open`."""
-
-    def __init__(
-        self,
-        conn: sqlite3.Connection,
-        path: Path,
-        *,
-        readonly: bool,
-        event_name: str | None,
-        clock: Callable[[], datetime],
-        monotonic: Callable[[], float],
-        batch_max_age_s: float,
-    ) -> None:
-        self._conn = conn
-        self.path = path
-        self.readonly = readonly
-        self.event_name = event_name
-        self.batch_max_age_s = batch_max_age_s
-        self._clock = clock
-        self._monotonic = monotonic
-        self._batch = FixBatch(batch_max_age_s, monotonic)
-        self._batch_ids: list[int] = []  # ids the batch got in the open write transaction
-        self._closed = False
-        # Rows the last replay could not read, so left out: the caller shows them (issue 10).
-        self.set_aside: list[SetAside] = []
 
     @classmethod
     def open(
@@ -149,11 +115,6 @@ class Logbook:
 
     # -- writing ---------------------------------------------------------------------------
 
-    @property
-    def pending_count(self) -> int:
-        """Batched fixes appended but not yet written."""
-        return len(self._batch)
-
     def append_fix(self, fix: Fix, commit: bool = True) -> int | None:
         """Log one fix; return its id, or None while it waits in the batch.
 
@@ -172,7 +133,7 @@ class Logbook:
         when = self._storable(fix.time)
         plain, text = plain_payload(fix)  # a feed's usual fix: surely readable, 4x cheaper
         if not plain:
-            text = _json(fix_payload(fix))
+            text = payload_json(fix_payload(fix))
             try:  # never store what the replay could not read back
                 fix_from_row((0, "fix", when, fix.lat, fix.lon, fix.km, fix.source, None, text))
             except RowError as e:
@@ -186,21 +147,6 @@ class Logbook:
             return cursor.lastrowid
         self._batch.add(fix, row)
         return self.flush()[-1] if self._batch.due() else None
-
-    def flush(self) -> list[int]:
-        """Write the batched fixes, if any, in one short transaction; return their ids.
-
-        Run at least once a second while a feed batches.
-
-        Raises:
-            NotSaved: the write failed; the batch is dropped and handed back in the error.
-        """
-        if self.readonly or not self._batch:
-            return []
-        with self._write("save the feed's fixes"):
-            ids = self._batch_ids
-            self._commit()
-        return ids
 
     def undo_last_manual(self) -> Fix | None:
         """Undo the latest manual fix not already undone, by logging an "undo" event.
@@ -367,93 +313,3 @@ class Logbook:
         with self._sql_errors("check the database"):
             rows = self._conn.execute("PRAGMA integrity_check").fetchall()
         return "\n".join(str(r[0]) for r in rows)
-
-    def close(self) -> None:
-        """Commit any batched fixes and close the database (again is a no-op)."""
-        if self._closed:
-            return
-        try:
-            self.flush()
-        finally:
-            self._closed = True
-            self._conn.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    # -- internals -------------------------------------------------------------------------
-
-    def _check_writable(self, what: str) -> None:
-        if self.readonly:
-            raise LogbookError(f"{self.path}: opened read-only, so it cannot {what}")
-
-    @contextmanager
-    def _sql_errors(self, what: str) -> Iterator[None]:
-        """Turn sqlite3 errors of a read into a LogbookError naming the file."""
-        try:
-            yield
-        except sqlite3.Error as e:
-            raise LogbookError(f"{self.path}: cannot {what}: {_detail(e)}") from e
-
-    @contextmanager
-    def _write(self, what: str) -> Iterator[None]:
-        """Check we may write, then run the body in a write transaction that starts with the
-        batch; the body commits. A failed write is rolled back whole and raises NotSaved."""
-        self._check_writable(what)
-        try:
-            # IMMEDIATE takes the write lock now, so a second writer waits here (busy timeout)
-            # rather than failing halfway through a read-then-write.
-            self._conn.execute("BEGIN IMMEDIATE")
-            # The batch first, in the same transaction: ids stay in the order of the appends, and
-            # a checkpoint saves the feed's fixes from before it with it.
-            self._batch_ids = self._batch.write(self._conn)
-            yield
-        except sqlite3.Error as e:
-            self._rollback()
-            unsaved = self._batch.clear()  # it was in the transaction rolled back
-            message = f"{self.path}: cannot {what}: {_detail(e)}"
-            raise NotSaved(message, storage_problem(e, self.path), unsaved) from e
-        except BaseException:
-            self._rollback()  # the batch is still in memory, written with the next write
-            raise
-
-    def _rollback(self) -> None:
-        self._batch_ids = []
-        if self._conn.in_transaction:
-            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already
-                self._conn.execute("ROLLBACK")
-
-    def _commit(self) -> None:
-        self._conn.execute("COMMIT")
-        self._batch.clear()
-        self._batch_ids = []
-
-    def _insert(self, kind: str, payload: dict[str, Any] | None, **cols: object) -> int:
-        names = ["kind", "logged_at", "payload", *cols]
-        text = _json(payload)
-        values = [kind, to_iso(self._clock()), text]
-        sql = f"INSERT INTO events ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-        cursor = self._conn.execute(sql, [*values, *cols.values()])
-        assert cursor.lastrowid is not None  # always set after an INSERT
-        return cursor.lastrowid
-
-    def _storable(self, when: datetime) -> str:
-        """`when` as stored, or LogbookError when it is outside the window every time must be in
-        (the doors refuse such times first; this keeps the log readable whatever calls it)."""
-        problem = time_problem(when) if when.utcoffset() is not None else None  # naive: to_iso
-        if problem is not None:
-            raise LogbookError(f"{self.path}: cannot log it: {problem}")
-        return to_iso(when)
-
-
-def _detail(e: sqlite3.Error) -> str:
-    if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
-        return f"another process kept the database locked for over {BUSY_TIMEOUT_S:g} s"
-    return str(e)
-
-
-def _json(payload: dict[str, Any] | None) -> str | None:
-    return None if payload is None else json.dumps(payload, ensure_ascii=False)
