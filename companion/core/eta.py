@@ -118,10 +118,16 @@ class DayWindow:
         the walk's, exact: whole seconds taken from the remainder). An ETA days out was a walk
         of that many days for each of 16 towns, three ETAs each (issue 11).
         """
-        remaining = seconds
-        span = (
-            datetime.combine(date.min, self.end) - datetime.combine(date.min, self.start)
-        ).total_seconds()
+        return self.clock(t).advance(seconds)
+
+    def clock(self, t: datetime) -> DayClock:
+        """`advance` from `t` for many durations: the first day's hours found once (the towns
+        of one progress, three ETAs each, all start from the same time)."""
+        return DayClock(self, *self._open(t))
+
+    def _open(self, t: datetime) -> tuple[datetime, date, float]:
+        """From `t`: when the athlete is next inside the hours, that day, and the seconds of
+        it left then."""
         while True:
             day = t.astimezone(self.tz).date()
             opens = datetime.combine(day, self.start, self.tz)
@@ -131,7 +137,34 @@ class DayWindow:
             if t >= closes:
                 t = datetime.combine(day + timedelta(days=1), self.start, self.tz)
                 continue
-            room = (closes - t).total_seconds()
+            return t, day, (closes - t).total_seconds()
+
+    @property
+    def span_s(self) -> float:
+        """The window's wall-clock length in seconds."""
+        return (
+            datetime.combine(date.min, self.end) - datetime.combine(date.min, self.start)
+        ).total_seconds()
+
+
+class DayClock:
+    """`DayWindow.advance` from one start (`DayWindow.clock`): the start's day is opened once,
+    and each answer takes the same steps as `advance` from there, so it is the same to the
+    microsecond. Not changed once built."""
+
+    __slots__ = ("_day", "_room", "_span", "_t", "window")
+
+    def __init__(self, window: DayWindow, t: datetime, day: date, room: float) -> None:
+        self.window = window
+        self._t, self._day, self._room = t, day, room  # the first day's opening
+        self._span = window.span_s
+
+    def advance(self, seconds: float) -> datetime:
+        """The time at which `seconds` of moving time from the start have been spent."""
+        w, span = self.window, self._span
+        t, day, room = self._t, self._day, self._room
+        remaining = seconds
+        while True:
             if remaining <= room:
                 return (t + timedelta(seconds=remaining)).astimezone(UTC)
             remaining -= room
@@ -143,7 +176,7 @@ class DayWindow:
                 while remaining - skip * span > span:
                     skip += 1
                 remaining -= skip * span
-            t = datetime.combine(day + timedelta(days=1 + skip), self.start, self.tz)
+            t, day, room = w._open(datetime.combine(day + timedelta(days=1 + skip), w.start, w.tz))
 
 
 def eta(

@@ -77,12 +77,29 @@ def climb_profile(route: Route) -> Climb | None:
 def terrain_factor(climb: Climb | None, km_now: float, km_to: float) -> float:
     """How much longer (or shorter) the way from `km_now` to `km_to` takes than at the pace
     shown so far, by its climbing per km against the climbing per km done."""
-    ahead_km = km_to - km_now
-    if climb is None or km_now < TERRAIN_MIN_KM or ahead_km < TERRAIN_MIN_AHEAD_KM:
-        return 1.0
-    k = TERRAIN_KM_PER_100M / 100.0
-    up_now = climb.at(km_now)  # the climbing from the start (0 m at km 0)
-    done = 1.0 + k * up_now / km_now
-    ahead = 1.0 + k * (climb.at(km_to) - up_now) / ahead_km
-    factor = ahead / done
-    return factor if math.isfinite(factor) and factor > 0 else 1.0
+    return TerrainFrom(climb, km_now).factor(km_to)
+
+
+class TerrainFrom:
+    """`terrain_factor` from one km to many (the towns of one progress): the climbing done is
+    looked up once."""
+
+    __slots__ = ("_climb", "_done", "_up_now", "km_now")
+
+    def __init__(self, climb: Climb | None, km_now: float) -> None:
+        self.km_now = km_now
+        self._climb = None if km_now < TERRAIN_MIN_KM else climb  # too little behind
+        self._up_now = self._done = 0.0
+        if self._climb is not None:
+            k = TERRAIN_KM_PER_100M / 100.0
+            self._up_now = self._climb.at(km_now)  # the climbing from the start (0 m at km 0)
+            self._done = 1.0 + k * self._up_now / km_now
+
+    def factor(self, km_to: float) -> float:
+        ahead_km = km_to - self.km_now
+        if self._climb is None or ahead_km < TERRAIN_MIN_AHEAD_KM:
+            return 1.0
+        k = TERRAIN_KM_PER_100M / 100.0
+        ahead = 1.0 + k * (self._climb.at(km_to) - self._up_now) / ahead_km
+        factor = ahead / self._done
+        return factor if math.isfinite(factor) and factor > 0 else 1.0

@@ -26,7 +26,8 @@ from companion.core.eta import (
 from companion.core.models import DayTotal, Deadline, Fix, Placement, Progress, TownAhead
 from companion.core.motion import Motion, StopSpan
 from companion.core.odometer import Odometer
-from companion.core.pace import PaceModel, eta_remaining, side_by_side
+from companion.core.pace import PaceModel, eta_remaining
+from companion.core.pace_sweep import Reckoning
 from companion.core.pace_terrain import climb_profile
 from companion.core.placement import follow
 from companion.core.riderdays import RiderLedger
@@ -379,16 +380,18 @@ class Tracker:
 
         resting_since = self._stopped_since if stopped else None
 
-        climb = climb_profile(route)  # the route's climbing, computed once (core/pace_terrain)
+        # Every town's three ETAs (core/pace.py side_by_side), the per-moment part worked out
+        # once (core/pace_sweep.py); the route's climbing is computed once per route.
+        reckon = Reckoning(
+            self._pace, base, self.tz, recent_kmh=speed, recent_basis=basis,
+            planned_kmh=self.planned_kmh, window=self.day_window, resting_since=resting_since,
+            typed=last is not None and last.is_manual, route_km=route.length_km,
+            climb=climb_profile(route), km_now=self.km,
+        )  # fmt: skip
 
         def ahead(name: str, km: float) -> TownAhead:
             to_go = max(km - self.km, 0.0)
-            etas = side_by_side(
-                self._pace, to_go, base, self.tz, recent_kmh=speed, recent_basis=basis,
-                planned_kmh=self.planned_kmh, window=self.day_window, resting_since=resting_since,
-                typed=last is not None and last.is_manual, route_km=route.length_km,
-                climb=climb, km_now=self.km,
-            )  # fmt: skip
+            etas = reckon.etas(to_go)
             # The athlete's rhythm is the main ETA; the recent pace only when it has no speed.
             main = etas[0] if etas[0].at is not None else etas[1]
             at, rem = eta_remaining(main.at, now)

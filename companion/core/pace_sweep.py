@@ -1,0 +1,172 @@
+"""The three ETAs of every town of one `Tracker.progress` (issue 11).
+
+`core.pace.side_by_side` reckons one town: the rhythm (the athlete's model), the recent pace and
+the plan. Most of what it works out depends only on the moment, not on the town: the stint pace,
+the stop allowance, the usual night (a median), the event's shape, the climbing done, the first
+day's hours of `day_hours`. `Reckoning` works those out once; `etas(km_to_go)` then costs each
+town its own arithmetic only: the near blend, the terrain ahead, the slowing, and the walk to
+its arrival (`DayClock`, the nights' walk, or a plain sum).
+
+`side_by_side` stays the plain statement of the rules; this is the same arithmetic in the same
+order, so it gives the same answers to the microsecond. tests/unit/test_pace_sweep.py runs real
+tracks through both and compares every town's three ETAs: change the two together.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from companion.core.eta import DayClock, DayWindow
+from companion.core.models import EtaOption
+from companion.core.pace import (
+    NEAR_S,
+    NO_STOPS_S,
+    RECENT_WORDS,
+    PaceModel,
+    is_bedtime,
+)
+from companion.core.pace_nights import Night, advance_nights
+from companion.core.pace_priors import event_shape, prior_night, slowing
+from companion.core.pace_terrain import Climb, TerrainFrom
+
+
+class Reckoning:
+    """What `side_by_side` would reckon for any town ahead, at one moment; the arguments are
+    side_by_side's (the km to go aside)."""
+
+    __slots__ = (
+        "_base",
+        "_clock",
+        "_factor",
+        "_from_plan",
+        "_head",
+        "_near_kmh",
+        "_night",
+        "_nights_base",
+        "_pace",
+        "_plan_kmh",
+        "_plan_words",
+        "_recent_kmh",
+        "_recent_words",
+        "_shape",
+        "_stops",
+        "_terrain",
+        "_tz",
+        "_words",
+    )
+
+    def __init__(
+        self,
+        model: PaceModel,
+        base: datetime,
+        tz: ZoneInfo,
+        *,
+        recent_kmh: float | None,
+        recent_basis: str,
+        planned_kmh: float | None,
+        window: DayWindow | None,
+        resting_since: datetime | None,
+        typed: bool = False,
+        route_km: float | None = None,
+        climb: Climb | None = None,
+        km_now: float = 0.0,
+    ) -> None:
+        self._base, self._tz = base, tz
+        # side_by_side's: a typed entry's recent pace is one interval, not a speed to blend.
+        self._near_kmh = recent_kmh if recent_basis == "recent" and not typed else None
+        self._shape = None
+        if route_km is not None:
+            self._shape = event_shape(
+                route_km, planned_kmh or model.event_kmh(), window is not None
+            )
+        self._terrain = TerrainFrom(climb, km_now)
+        # rhythm_eta's, up to the km to go.
+        pace = model.pace_kmh()
+        head = "stint pace"
+        if pace is None:
+            pace, head = planned_kmh, "plan"
+        self._pace, self._head = pace, head
+        self._from_plan = head == "plan"
+        self._factor = factor = model.allowance()
+        self._stops = f" + {round((1 - 1 / factor) * 100)} % stops" if factor > 1.005 else ""
+        night: Night | None = model.usual_night()
+        words = ", nights as seen"
+        prior = prior_night(self._shape)
+        if night is None and window is None and prior is not None:
+            night, words = prior, ", nights assumed"
+        self._night = night
+        self._nights_base = base
+        if night is not None:
+            if resting_since is not None and is_bedtime(resting_since, night, tz):
+                # Resting since about the usual hour: up again after the usual night's length.
+                self._nights_base = max(base, resting_since + timedelta(seconds=night.length_s))
+        elif window is not None:
+            words = ", day hours"
+        else:
+            words = ""
+        self._words = words
+        # The recent pace's and the plan's (core/eta.py `eta`), and the day hours all three walk.
+        self._clock: DayClock | None = window.clock(base) if window is not None else None
+        self._recent_kmh = recent_kmh
+        self._recent_words = RECENT_WORDS.get(recent_basis, "")
+        self._plan_kmh = planned_kmh
+        self._plan_words = "planned speed" + (", day hours" if window is not None else "")
+
+    def _after(self, seconds: float) -> datetime:
+        """The base plus `seconds` of travelling (inside the day hours, if any)."""
+        clock = self._clock
+        return (
+            clock.advance(seconds) if clock is not None else self._base + timedelta(seconds=seconds)
+        )
+
+    def rhythm(self, km_to_go: float) -> tuple[datetime | None, float | None, str]:
+        """rhythm_eta's answer for a town `km_to_go` ahead."""
+        pace, basis = self._pace, self._head
+        if pace is None or pace <= 0:
+            return None, None, "none"
+        recent_kmh = self._near_kmh
+        if recent_kmh is not None and recent_kmh > 0:
+            near = math.exp(-km_to_go / pace * 3600.0 / NEAR_S)
+            pace = near * recent_kmh + (1.0 - near) * pace
+            if near >= 0.5:
+                basis = "recent pace" if basis == "stint pace" else basis
+        factor = self._factor
+        basis += self._stops
+        # To km_now + km_to_go, as side_by_side asks (the town's own km only up to rounding).
+        terrain = self._terrain.factor(self._terrain.km_now + km_to_go)
+        moving_s = km_to_go / pace * 3600.0 * terrain
+        if abs(terrain - 1.0) >= 0.02:
+            basis += ", climbing" if terrain > 1.0 else ", less climbing"
+        if not self._from_plan:  # a planned average already carries the day's slowing
+            steady_s, moving_s = moving_s, slowing(moving_s, self._shape)
+            basis += ", slowing" if moving_s > steady_s + 30.0 else ""
+        # The usual stops are spread over hours: none is expected in the next NO_STOPS_S.
+        day_s = moving_s + (factor - 1.0) * max(moving_s - NO_STOPS_S, 0.0)
+        night = self._night
+        if night is not None:
+            return (
+                advance_nights(self._nights_base, day_s, night, self._tz),
+                pace,
+                basis + self._words,
+            )
+        return self._after(day_s), pace, basis + self._words
+
+    def etas(self, km_to_go: float) -> tuple[EtaOption, EtaOption, EtaOption]:
+        """side_by_side's three reckonings for a town `km_to_go` ahead."""
+        at, kmh, words = self.rhythm(km_to_go)
+        rhythm = EtaOption("rhythm", at, kmh, words)
+        recent_kmh = self._recent_kmh
+        recent_at = None
+        if recent_kmh is not None and recent_kmh > 0:
+            recent_at = self._after(km_to_go / recent_kmh * 3600.0)
+        recent = EtaOption(
+            "recent", recent_at, recent_kmh if recent_at else None, self._recent_words
+        )
+        plan_kmh = self._plan_kmh
+        plan_at = None
+        if plan_kmh is not None and plan_kmh > 0:
+            plan_at = self._after(km_to_go / plan_kmh * 3600.0)
+        plan = EtaOption("plan", plan_at, plan_kmh if plan_at else None, self._plan_words)
+        return rhythm, recent, plan
