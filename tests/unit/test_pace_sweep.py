@@ -80,7 +80,8 @@ def watch(monkeypatch: pytest.MonkeyPatch) -> Iterator[Watch]:
 def _with_towns(route: Route, every_km: float) -> Route:
     """The route again, with a town at the path's vertex every `every_km` (heights kept)."""
     km = route.cum_m / 1000.0
-    specs, mark = [], every_km
+    specs: list[TownSpec] = []
+    mark = every_km
     for i in range(1, len(km)):
         if km[i] >= mark:
             specs.append(TownSpec(f"T{len(specs) + 1}", float(route.lats[i]),
@@ -149,7 +150,7 @@ def test_a_ride_typed_as_checkpoints_with_day_hours_and_the_plan(
     gps = fixes(track)
     truth = truth_km(track, gps)
     # A checkpoint every ~30 min, with the km from the track itself; a crew stop mark at one.
-    typed = []
+    typed: list[Fix] = []
     for i in range(0, len(gps), 1800):
         km = min(float(truth[i]) * route.length_km / track.length_km, route.length_km)
         mark = "stop" if len(typed) == 5 else ("go" if len(typed) == 6 else "")
