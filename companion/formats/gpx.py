@@ -43,7 +43,7 @@ import pyexpat
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, NoReturn
+from typing import BinaryIO
 
 from companion.core.models import RouteData, RouteError, TownSpec
 from companion.formats._common import (
@@ -55,9 +55,9 @@ from companion.formats._common import (
     show,
     split_aliases,
 )
+from companion.formats.gpx_xml import parse_all, safe_parser
 from companion.formats.limits import DEFAULT_LIMITS, Limits, check_size, too_many
 
-_CHUNK = 1 << 20
 _NAN = math.nan
 _POINT_PARENT = {"trkpt": "trkseg", "rtept": "rte", "wpt": "gpx"}
 _TEXT_TAGS = frozenset(("ele", "name", "desc", "cmt", "cutoff", "alias"))
@@ -65,11 +65,6 @@ _TEXT_TAGS = frozenset(("ele", "name", "desc", "cmt", "cutoff", "alias"))
 _CUTOFF_NOTE = re.compile(r"\bcut-?off\s*[:=]\s*(\S+(?:[ T]\S+)?)", re.IGNORECASE)
 # "aliases: Baroda; Vadodra" on a line of a waypoint's <desc> or <cmt>.
 _ALIAS_NOTE = re.compile(r"\b(?:aliases|alias)\s*[:=]\s*([^\n]*)", re.IGNORECASE)
-_TRUNCATION_CODES = {
-    pyexpat.errors.codes[pyexpat.errors.XML_ERROR_NO_ELEMENTS],
-    pyexpat.errors.codes[pyexpat.errors.XML_ERROR_UNCLOSED_TOKEN],
-    pyexpat.errors.codes[pyexpat.errors.XML_ERROR_PARTIAL_CHAR],
-}
 
 
 def load_gpx(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RouteData:
@@ -86,17 +81,6 @@ def load_gpx(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RouteData:
             return parse_gpx(f, str(p), default_name=p.stem, limits=limits)
     except OSError as exc:
         raise RouteError(describe_os_error(p, exc)) from None
-
-
-_HANDLERS = (
-    "StartElementHandler",
-    "EndElementHandler",
-    "CharacterDataHandler",
-    "StartDoctypeDeclHandler",
-    "EntityDeclHandler",
-    "UnparsedEntityDeclHandler",
-    "ExternalEntityRefHandler",
-)
 
 
 def parse_gpx(
@@ -135,50 +119,17 @@ class _GpxReader:
         return RouteError(f"{self.source}: line {line}: {message}")
 
     def run(self, data: bytes | BinaryIO, default_name: str) -> RouteData:
-        parser = pyexpat.ParserCreate()
-        parser.buffer_text = True
-        parser.buffer_size = 1 << 16
+        parser = safe_parser(self.fail)
         parser.ordered_attributes = True  # a list, not a dict: 20% faster on big tracks
-        parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
-
-        def refuse_dtd(*_args: object) -> NoReturn:
-            raise self.fail(
-                parser.CurrentLineNumber,
-                "DTD and entity declarations (<!DOCTYPE ...>, <!ENTITY ...>) are not allowed "
-                "in a route file",
-            )
-
-        parser.StartDoctypeDeclHandler = refuse_dtd
-        parser.EntityDeclHandler = refuse_dtd
-        parser.UnparsedEntityDeclHandler = refuse_dtd
-        parser.ExternalEntityRefHandler = refuse_dtd
         self._install(parser)
-
-        total = 0
-        try:
-            if isinstance(data, bytes | bytearray):
-                total = len(data)
-                parser.Parse(bytes(data), True)
-            else:
-                while chunk := data.read(_CHUNK):
-                    total += len(chunk)
-                    parser.Parse(chunk, False)
-                    self._check_counts(parser.CurrentLineNumber)
-                parser.Parse(b"", True)
-        except pyexpat.ExpatError as exc:
-            raise self._xml_error(exc, total) from None
-        except LookupError as exc:  # encoding="UTF1e11" in the XML declaration
-            raise self.fail(
-                parser.CurrentLineNumber,
-                f"{one_line(str(exc))} in the XML declaration; save the file as UTF-8",
-            ) from None
-        except RecursionError:  # pragma: no cover - expat is not recursive; belt and braces
-            raise RouteError(f"{self.source}: the XML is nested too deeply") from None
-        finally:
-            # The handlers close over this parser: drop them so the point lists are freed now,
-            # not at the next cycle collection (20 MB on a 200k-point file).
-            for name in _HANDLERS:
-                setattr(parser, name, None)
+        parse_all(
+            parser,
+            data,
+            source=self.source,
+            fail=self.fail,
+            after_chunk=self._check_counts,
+            seen_root=lambda: self.seen_root,
+        )
         return self._result(default_name)
 
     def _check_counts(self, line: int) -> None:
@@ -189,23 +140,6 @@ class _GpxReader:
         # Named route points are at most the route points: the rest of `named` are waypoints.
         if len(self.named) - len(self.r_lats) > self.limits.towns:
             raise too_many(self.source, f"line {line}", self.limits.towns, "named waypoints")
-
-    def _xml_error(self, exc: pyexpat.ExpatError, total: int) -> RouteError:
-        if total == 0:
-            return RouteError(f"{self.source}: the file is empty")
-        reason = pyexpat.ErrorString(exc.code) or "not well-formed"
-        if not self.seen_root:
-            return RouteError(
-                f"{self.source}: line {exc.lineno}: not an XML file ({reason}); expected GPX"
-            )
-        if exc.code in _TRUNCATION_CODES:
-            return RouteError(
-                f"{self.source}: line {exc.lineno}: the file ends before the XML is complete "
-                f"({reason}); is it truncated?"
-            )
-        return RouteError(
-            f"{self.source}: line {exc.lineno}, column {exc.offset + 1}: XML error: {reason}"
-        )
 
     def _install(self, parser: pyexpat.XMLParserType) -> None:
         # Local names of the open elements; the "" sentinel makes stack[-1] always valid.
