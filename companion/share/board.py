@@ -35,7 +35,8 @@ class UnitStatus:
     last_fix: datetime | None
 
 
-def _time(value: object) -> datetime | None:
+def aware_time(value: object) -> datetime | None:
+    """An ISO time with an offset from a status document; None for anything else."""
     if not isinstance(value, str):
         return None
     try:
@@ -71,15 +72,15 @@ def parse_status(unit: str, data: bytes) -> UnitStatus | None:
         unit=unit,
         athlete=str(doc.get("athlete") or ""),
         seq=seq if isinstance(seq, int) and not isinstance(seq, bool) else 0,
-        sent=_time(doc.get("sent")),
+        sent=aware_time(doc.get("sent")),
         km_total=_num(doc.get("km_total")),
         km_today=_num(doc.get("km_today")),
         next_town=str(nxt.get("name") or ""),
         next_km_to_go=_num(nxt.get("km_to_go")),
-        next_eta=_time(nxt.get("eta")),
-        finish_eta=_time(finish.get("eta")),
-        finished_at=_time(_dict(doc.get("finished")).get("at")),
-        last_fix=_time(_dict(doc.get("last_fix")).get("time")),
+        next_eta=aware_time(nxt.get("eta")),
+        finish_eta=aware_time(finish.get("eta")),
+        finished_at=aware_time(_dict(doc.get("finished")).get("at")),
+        last_fix=aware_time(_dict(doc.get("last_fix")).get("time")),
     )
 
 

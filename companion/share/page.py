@@ -9,7 +9,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from companion.share.board import age_words
+from companion.share.board import age_words, aware_time
 
 REFRESH_S = 30
 _CSS = """
@@ -25,18 +25,8 @@ td,th{padding:6px 4px;border-bottom:1px solid #333;text-align:left} td.n{text-al
 """
 
 
-def _t(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        t = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return t if t.tzinfo is not None else None
-
-
 def _hm(value: object, now: datetime) -> str:
-    t = _t(value)
+    t = aware_time(value)
     if t is None:
         return "—"
     same_day = t.date() == now.astimezone(t.tzinfo).date()
@@ -60,7 +50,7 @@ def page_html(doc: dict[str, Any], now: datetime, athlete: str = "", stale_s: fl
     title = e(str(doc.get("event") or "Companion"))
     day = f" · day {e(str(doc['day_number']))}" if doc.get("day_number") else ""
     age: list[str] = []
-    last = _t(_dict(doc.get("last_fix")).get("time"))
+    last = aware_time(_dict(doc.get("last_fix")).get("time"))
     if last is None:
         age.append("<p class=age id=age>No position yet.</p>")
     else:
