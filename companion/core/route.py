@@ -178,8 +178,10 @@ class Route:
     # --- projection geometry (where an athlete falls: core.placement) ---------------------------
     def segments_between(self, lo_km: float, hi_km: float) -> slice:
         """The segments that have some part between along-route `lo_km` and `hi_km`."""
-        lo = max(int(np.searchsorted(self.cum_m, lo_km * 1000.0, side="right")) - 1, 0)
-        hi = min(int(np.searchsorted(self.cum_m, hi_km * 1000.0, side="left")), len(self.seg_m))
+        # The arrays' own methods, not numpy's functions: a fix's few microseconds of call
+        # overhead here and in `feet`/`pick` are most of its projection (issue 11).
+        lo = max(int(self.cum_m.searchsorted(lo_km * 1000.0, side="right")) - 1, 0)
+        hi = min(int(self.cum_m.searchsorted(hi_km * 1000.0, side="left")), len(self.seg_m))
         return np.s_[lo : max(hi, lo + 1)]
 
     def segments_near(self, lat: float, lon: float, radius_m: float) -> slice | IntArray:
@@ -222,9 +224,10 @@ class Route:
         dy = (la1 - la0) * k_lat
         dx = ((lo1 - lo0 + 180.0) % 360.0 - 180.0) * k_lon
         len2 = dx * dx + dy * dy
-        with np.errstate(invalid="ignore", divide="ignore"):
-            t = np.where(len2 > 0, -(x0 * dx + y0 * dy) / len2, 0.0)
-        np.clip(t, 0.0, 1.0, out=t)
+        along = -(x0 * dx + y0 * dy)
+        real = len2 > 0  # a repeated point is no segment: t = 0 on it, and no division by 0
+        t = along / len2 if real.all() else np.where(real, along / np.where(real, len2, 1.0), 0.0)
+        np.minimum(np.maximum(t, 0.0, out=t), 1.0, out=t)
         px, py = x0 + t * dx, y0 + t * dy
         return Feet(index, t, px * px + py * py, len2, x0, y0, dx, dy)
 
@@ -246,12 +249,12 @@ class Route:
         farthest from the point at their shared vertex, so that vertex decides if they connect.
         """
         d2, segs = feet.d2, feet.segs
-        k = int(np.argmin(d2))
+        k = int(d2.argmin())
         best = math.sqrt(float(d2[k]))
-        ties = np.flatnonzero(d2 <= (best + TIE_M) ** 2)
+        ties = (d2 <= (best + TIE_M) ** 2).nonzero()[0]
         gap2 = (best + PASS_GAP_M) ** 2
         one_run = int(segs[ties[-1]] - segs[ties[0]]) == len(ties) - 1 if len(ties) > 1 else True
-        if one_run and bool(np.all(feet.v2(ties[1:]) <= gap2)):
+        if one_run and bool((feet.v2(ties[1:]) <= gap2).all()):
             return k  # one run of consecutive segments that stays near: one pass
         near = np.flatnonzero(d2 <= gap2)
         joined = (np.diff(segs[near]) == 1) & (feet.v2(near[1:]) <= gap2)
