@@ -55,7 +55,9 @@ class FeedResult:
 class EventSession:
     """An event opened for reading and (unless read-only) for logging."""
 
-    def __init__(self, event: Event, route: Route, logbook: Logbook, db_path: Path) -> None:
+    def __init__(
+        self, event: Event, route: Route, logbook: Logbook, db_path: Path, *, replay: bool = True
+    ) -> None:
         self.event = event
         self.route = route
         self.logbook = logbook
@@ -83,13 +85,22 @@ class EventSession:
         self.feed_fixes_logged = 0
         # Said once to the crew: where an old log was carried over from (eventlog.py).
         self.log_note: str | None = None
-        self.replay()
+        # False until the log is replayed: the dashboard shows its frame first (issue 11).
+        self.replayed = False
+        if replay:
+            self.replay()
 
     @classmethod
     def open(
-        cls, event_path: Path | str, db_path: Path | str | None = None, readonly: bool = False
+        cls,
+        event_path: Path | str,
+        db_path: Path | str | None = None,
+        readonly: bool = False,
+        *,
+        replay: bool = True,
     ) -> EventSession:
-        """Load the event file and its route, open the log and replay it."""
+        """Load the event file and its route, open the log and replay it (`replay=False`: the
+        caller runs `replay()` later, before anything reads or writes the event)."""
         event = load_event(event_path)
         route = load_event_route(event)
         # The log beside the event file (eventlog.py), an old-rule log carried over once.
@@ -97,7 +108,7 @@ class EventSession:
         db = place.path
         # A reader of an event nobody has logged yet sees an empty log, not an error.
         logbook = Logbook.open(db, readonly=readonly and db.exists(), event_name=event.name)
-        session = cls(event, route, logbook, db)
+        session = cls(event, route, logbook, db, replay=replay)
         session.log_note = place.message
         return session
 
@@ -116,6 +127,7 @@ class EventSession:
         # ("gpsd@car2", issue 12): its next fix is judged against what its own feed sent.
         gps = [f for f in fixes if not f.is_manual and "@" not in f.source]
         self.filter.last = gps[-1] if gps else None
+        self.replayed = True
 
     # --- reading --------------------------------------------------------------------------------
     def now(self, wall: datetime) -> datetime:
@@ -364,7 +376,7 @@ class EventSession:
 
     def close(self) -> None:
         self.flush()  # a batch the full disk refuses at the end is lost, as it would be anyway
-        if self.not_saving is None:
+        if self.not_saving is None and self.replayed:
             # The next opening replays only what comes after this (a cache: failing is fine).
             with contextlib.suppress(NotSaved):
                 self.logbook.save_state(self.tracker)

@@ -13,6 +13,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from companion.sources.base import FeedStatus, Source
 
 Clock = Callable[[], datetime]
+# The longest a log not yet replayed waits for the first frame to be whole (see on_mount).
+READ_LOG_WAIT_S = 0.5
 log = logging.getLogger("companion.app")
 DARK, LIGHT = "textual-dark", "textual-light"
 
@@ -103,11 +106,41 @@ class CompanionApp(App[None]):
         for sig in (signal.SIGTERM, signal.SIGHUP):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.exit)
+        if self.session.replayed:
+            self._go_live()
+        else:
+            # The frame first ("reading the log…"), then the log (issue 11): the crew sees the
+            # screen at once, whatever the log's length, then the numbers.
+            self._read_log_once_painted()
+        self.fit_screen(*self.size)  # started in a terminal already too small
+
+    def _read_log_once_painted(self) -> None:
+        """Replay the log once the whole frame is painted: the first paint comes before Textual's
+        start-up layout passes and the footer's keys (a few refreshes later), so wait until the
+        keys are laid out (at most READ_LOG_WAIT_S), then for the refresh that draws them."""
+        started = time.monotonic()
+
+        def check() -> None:
+            keys = self.screen.query("FooterKey")
+            laid_out = any(key.region.width > 0 for key in keys)
+            if laid_out or time.monotonic() - started > READ_LOG_WAIT_S:
+                timer.stop()
+                self.call_after_refresh(self._read_log)
+
+        timer = self.set_interval(0.02, check)
+
+    def _read_log(self) -> None:
+        self.session.replay()
+        self.dashboard.refresh_progress()
+        self.dashboard.refresh_log()
+        self._go_live()
+
+    def _go_live(self) -> None:
+        """The feed and the sharing start once the log is replayed (they go on from it)."""
         if self.source is not None:
             self.start_feed(self.source)
         if self.session.event.share is not None:
             self.start_sharing()
-        self.fit_screen(*self.size)  # started in a terminal already too small
 
     # --- the feed -------------------------------------------------------------------------------
     def start_feed(self, source: Source) -> Worker[None]:
@@ -254,7 +287,8 @@ def make_app(
 
 def run_dashboard(event_path: Path, db: str | None, feed: str | None) -> int:
     """`companion run`: open the event, start its feed (if any) and show the dashboard."""
-    with EventSession.open(event_path, db) as session:
+    # The log is replayed once the first frame is on the screen (CompanionApp._read_log).
+    with EventSession.open(event_path, db, replay=False) as session:
         if session.log_note:  # an old log carried over beside the event, said before the screen
             print(f"companion: {session.log_note}", file=sys.stderr)
         url = feed or session.event.feed
@@ -263,6 +297,10 @@ def run_dashboard(event_path: Path, db: str | None, feed: str | None) -> int:
             from companion.sources.base import open_source
 
             source = open_source(url, max_kmh=session.event.max_kmh)
+            from companion.sources.replay import ReplaySource
+
+            if isinstance(source, ReplaySource):
+                session.replay()  # a replay's clock carries on from the log: read it first
         app = make_app(session, session.clock(source, utc_now), source)
         attach_textual_handler()
         app.run()

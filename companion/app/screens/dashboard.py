@@ -141,6 +141,8 @@ class DashboardScreen(CrewActions, Screen[None]):
         """Commit the feed's batch, then recompute `progress` at the clock's now; the bound
         widgets repaint themselves. A fix is shown only once committed (a kill -9 never takes
         away a position the screen showed); a batch the disk refuses is taken back first."""
+        if not self.session.replayed:
+            return  # the log is being read: no numbers yet (the header says so)
         try:
             self.session.flush()
         except CompanionError as e:

@@ -26,7 +26,7 @@ class HeaderBar(ShowsChanges):
         p = self.progress
         left = self.info.name + (f" · {self.info.athlete}" if self.info.athlete else "")
         if p is None:
-            right = ""
+            right = "reading the log…"  # the first frame, before the log is replayed
         else:
             local = p.now.astimezone(self.tz)
             day = f"Day {p.day_number}" if p.day_number else "before the start"
