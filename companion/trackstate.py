@@ -35,7 +35,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from companion.core.models import Fix
-from companion.core.tracker import RunningState, Tracker
+from companion.core.runstate import RunningState
+from companion.core.tracker import Tracker
 
 # Bump when the table or what the blob holds changes shape.
 STATE_VERSION = 1

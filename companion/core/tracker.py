@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -32,6 +31,7 @@ from companion.core.pace_terrain import climb_profile
 from companion.core.placement import follow
 from companion.core.riderdays import RiderLedger
 from companion.core.route import DEFAULT_OFF_ROUTE_M, Route
+from companion.core.runstate import RunningState, Snapshots, TrackerState, keep_snapshot
 from companion.core.states import (
     FinishWatch,
     finish_time,
@@ -43,45 +43,8 @@ from companion.core.states import (
 
 # A GPS position older than this raises a "stale" alert.
 DEFAULT_STALE_S = 10 * 60.0
-# A copy of the running state is kept every this many fixes (a few kB each) ...
-SNAPSHOT_EVERY = 1000
-# ... and as they age, this many per doubling of their age (the newest 2x this many all kept).
-SNAPSHOTS_PER_DOUBLING = 4
 # The last position's speed counts as "speed now" only if it is this recent.
 _NOW_SPEED_MAX_AGE_S = 120.0
-
-
-def _snapshot_step(age: int) -> int:
-    """The spacing of the snapshots kept `age` fixes back: SNAPSHOT_EVERY for the newest, then
-    doubling with each doubling of their age (a multiple of a spacing stays one as it doubles)."""
-    step = SNAPSHOT_EVERY
-    while age >= 2 * SNAPSHOTS_PER_DOUBLING * step:
-        step *= 2
-    return step
-
-
-@dataclass(frozen=True, slots=True)
-class RunningState:
-    """The tracker after its first `applied` fixes, for `resume` (saved with the log by
-    companion/trackstate.py): the state then and the km after each of those fixes."""
-
-    applied: int
-    state: _State
-    kms: array[float]
-
-
-@dataclass(slots=True)
-class _State:
-    """A copy of the tracker's running state after some number of fixes."""
-
-    km: float
-    last: Fix | None
-    placement: Placement | None
-    motion: Motion
-    days: DayLedger | RiderLedger
-    first_time: datetime | None
-    odometer: Odometer
-    pace: PaceModel
 
 
 class Tracker:
@@ -143,15 +106,15 @@ class Tracker:
         self._pace = PaceModel()  # the athlete's rhythm (core/pace.py)
         # (number of fixes applied, state then): a late entry or an undo replays from the
         # nearest one before it instead of from the first fix of the event.
-        self._snaps: list[tuple[int, _State]] = []
+        self._snaps: Snapshots = []
 
-    def _save(self) -> _State:
-        return _State(
+    def _save(self) -> TrackerState:
+        return TrackerState(
             self.km, self._last, self._last_placement, self._motion.copy(), self._ledger.copy(),
             self._first_time, self._odometer.copy(), self._pace.copy(),
         )  # fmt: skip
 
-    def _load(self, st: _State) -> None:
+    def _load(self, st: TrackerState) -> None:
         self.km, self._last, self._last_placement = st.km, st.last, st.placement
         self._motion, self._ledger = st.motion.copy(), st.days.copy()
         self._first_time = st.first_time
@@ -293,13 +256,7 @@ class Tracker:
         return placed
 
     def _maybe_snapshot(self, applied: int) -> None:
-        if applied % SNAPSHOT_EVERY:
-            return
-        self._snaps.append((applied, self._save()))  # O(1): the speed window is shared
-        # Older ones are thinned out (a few per doubling of age): a week of 10 Hz fixes holds
-        # ~40 snapshots, not 6000, and an entry typed in late still replays little more than
-        # the fixes after it.
-        self._snaps = [(n, st) for n, st in self._snaps if n % _snapshot_step(applied - n) == 0]
+        self._snaps = keep_snapshot(self._snaps, applied, self._save)  # core/runstate.py
 
     def place(self, fix: Fix) -> Placement:
         """Where a position falls: near the last km, as far as max_kmh allows (core/placement)."""

@@ -251,9 +251,9 @@ def test_late_entries_and_removals_equal_a_fresh_replay(
     # Snapshots every 7 fixes so a short test crosses many of them.
     import random
 
-    from companion.core import tracker as tracker_mod
+    from companion.core import runstate
 
-    monkeypatch.setattr(tracker_mod, "SNAPSHOT_EVERY", 7)
+    monkeypatch.setattr(runstate, "SNAPSHOT_EVERY", 7)
     rng = random.Random(5)
     t0 = ist(2021, 8, 15, 6)
     live = Tracker(road, IST, planned_kmh=8.0)

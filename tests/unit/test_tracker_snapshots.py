@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from helpers.real_tracks import AUDAX_150K, RealTrack, fixes, load_real_track
 
-from companion.core import tracker as tracker_mod
+from companion.core import runstate
 from companion.core.models import Fix, RouteData
 from companion.core.route import Route, build_route
 from companion.core.tracker import Tracker
@@ -57,7 +57,7 @@ def test_a_snapshot_shares_the_speed_window_instead_of_copying_it(
     live = tr._motion.window
     assert len(live) > 5000  # 30 min of moving at 10 Hz: a copy would have mattered
     newest_n, newest = tr._snaps[-1]
-    assert newest_n == len(feed) // tracker_mod.SNAPSHOT_EVERY * tracker_mod.SNAPSHOT_EVERY
+    assert newest_n == len(feed) // runstate.SNAPSHOT_EVERY * runstate.SNAPSHOT_EVERY
     # The same arrays, not a copy of them.
     assert newest.motion.window._moving is live._moving
     assert newest.motion.window._dist is live._dist
@@ -72,7 +72,7 @@ def test_old_snapshots_are_thinned_to_a_few_per_doubling_of_age(
     ride: tuple[Route, list[Fix], Tracker],
 ) -> None:
     _route, feed, tr = ride
-    every, per = tracker_mod.SNAPSHOT_EVERY, tracker_mod.SNAPSHOTS_PER_DOUBLING
+    every, per = runstate.SNAPSHOT_EVERY, runstate.SNAPSHOTS_PER_DOUBLING
     counts = [n for n, _st in tr._snaps]
     assert counts == sorted(counts)
     # 36 snapshots taken; kept: 2 x per at full spacing, then per per doubling.

@@ -1,0 +1,71 @@
+"""The tracker's running state as it is copied: every SNAPSHOT_EVERY fixes, so a late entry or an
+undo replays from the nearest copy before it instead of from the first fix of the event; and
+whole, to be saved with the log (`RunningState`, companion/trackstate.py).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from companion.core.days import DayLedger
+from companion.core.models import Fix, Placement
+from companion.core.motion import Motion
+from companion.core.odometer import Odometer
+from companion.core.pace import PaceModel
+from companion.core.riderdays import RiderLedger
+
+# A copy of the running state is kept every this many fixes (a few kB each) ...
+SNAPSHOT_EVERY = 1000
+# ... and as they age, this many per doubling of their age (the newest 2x this many all kept).
+SNAPSHOTS_PER_DOUBLING = 4
+
+
+@dataclass(slots=True)
+class TrackerState:
+    """A copy of the tracker's running state after some number of fixes."""
+
+    km: float
+    last: Fix | None
+    placement: Placement | None
+    motion: Motion
+    days: DayLedger | RiderLedger
+    first_time: datetime | None
+    odometer: Odometer
+    pace: PaceModel
+
+
+@dataclass(frozen=True, slots=True)
+class RunningState:
+    """The tracker after its first `applied` fixes, for `resume` (saved with the log by
+    companion/trackstate.py): the state then and the km after each of those fixes."""
+
+    applied: int
+    state: TrackerState
+    kms: array[float]
+
+
+# (number of fixes applied, the state then), oldest first.
+Snapshots = list[tuple[int, TrackerState]]
+
+
+def keep_snapshot(snaps: Snapshots, applied: int, take: Callable[[], TrackerState]) -> Snapshots:
+    """`snaps` with a copy (`take()`) after `applied` fixes when that is a multiple of
+    SNAPSHOT_EVERY. Older ones are thinned out (a few per doubling of age): a week of 10 Hz fixes
+    holds ~40 snapshots, not 6000, and an entry typed in late still replays little more than the
+    fixes after it."""
+    if applied % SNAPSHOT_EVERY:
+        return snaps
+    snaps.append((applied, take()))  # O(1): the speed window is shared
+    return [(n, st) for n, st in snaps if n % _snapshot_step(applied - n) == 0]
+
+
+def _snapshot_step(age: int) -> int:
+    """The spacing of the snapshots kept `age` fixes back: SNAPSHOT_EVERY for the newest, then
+    doubling with each doubling of their age (a multiple of a spacing stays one as it doubles)."""
+    step = SNAPSHOT_EVERY
+    while age >= 2 * SNAPSHOTS_PER_DOUBLING * step:
+        step *= 2
+    return step
