@@ -56,6 +56,7 @@ class ShareState:
     """What the publisher has done, for a status line."""
 
     connected: bool = False
+    subscribed: bool = False  # to the peers' topics, in this connection
     published: int = 0
     merged: int = 0
     dropped: int = 0
@@ -128,7 +129,7 @@ class Publisher:
                         raise
             except aiomqtt.MqttError as e:
                 was = self.state.connected
-                self.state.connected = False
+                self.state.connected = self.state.subscribed = False
                 self.state.last_error = str(e)
                 if was or attempt == 0:
                     self._say(f"share: {self.broker.shown}: {e}; retrying")
@@ -136,6 +137,7 @@ class Publisher:
                 self.state.connected = False
                 self.state.last_error = str(e)
                 self._say(f"share: {e}; retrying")
+            _raise_if_cancelled()
             await asyncio.sleep(RETRY_S[min(attempt, len(RETRY_S) - 1)])
             attempt += 1
 
@@ -171,6 +173,7 @@ class Publisher:
             peer_topics = Topics(t.event, peer)
             await client.subscribe(peer_topics.log, qos=1)
             await client.subscribe(peer_topics.pos, qos=1)
+        self.state.subscribed = True
         listener = asyncio.create_task(self._listen(client))
         self._status_due = True
         try:
@@ -271,3 +274,11 @@ class Publisher:
             self.session.replay()
         if self._on_merged is not None:
             self._on_merged()
+
+
+def _raise_if_cancelled() -> None:
+    """Honour a cancel that the MQTT library turned into an MqttError (a connect or a publish
+    cut short): a publisher told to stop must stop, or `follow` and the dashboard hang on quit."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

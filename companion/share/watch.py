@@ -46,5 +46,8 @@ async def watch(broker: Broker, event: str, on_message: Message, on_state: State
                     on_message(where[1], where[2], data)
         except aiomqtt.MqttError as e:
             on_state(False, f"{broker.shown}: {e}")
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():  # a cancel the library turned into an error
+            raise asyncio.CancelledError
         await asyncio.sleep(RETRY_S[min(attempt, len(RETRY_S) - 1)])
         attempt += 1

@@ -162,13 +162,20 @@ class Broker:
         path = self.dir / "mosquitto.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def bridge_up(self, name: str) -> bool:
-        """True once the log says the bridge `name` connected since the last start."""
+    def bridge_up(self, name: str, *, subscribed: bool | None = None) -> bool:
+        """True once the log says the bridge `name` connected since the last start and, if it
+        brings topics in (or `subscribed`), that the far broker acknowledged its subscription:
+        only then is a message published there sure to come in."""
         text = self.log()
         marker = text.rfind("mosquitto version")  # this run's lines only
         run = text[marker:]
         # The bridge's local client is named "local.<name>" when remote_clientid is set.
-        return any(f"Received CONNACK on connection {n}." in run for n in (name, f"local.{name}"))
+        names = (name, f"local.{name}")
+        if not any(f"Received CONNACK on connection {n}." in run for n in names):
+            return False
+        if subscribed is None:
+            subscribed = any(b.name == name and b.into for b in self.bridges)
+        return not subscribed or any(f"Received SUBACK from {n}\n" in run for n in names)
 
 
 @pytest.fixture

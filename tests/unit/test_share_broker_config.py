@@ -60,7 +60,8 @@ async def test_the_written_configs_run(tmp_path: Path, brokers: Callable[..., Br
     cb = brokers("car1", port=car_port)
     cb.raw = car_conf.replace(PASSWORD_PLACEHOLDER, USERS["car1"]) + "log_type all\n"
     cb.start()
-    wait_until(lambda: cb.bridge_up(f"bridge-{EVENT_ID}-car1"), "the bridge, with its password")
+    name = f"bridge-{EVENT_ID}-car1"
+    wait_until(lambda: cb.bridge_up(name, subscribed=True), "the bridge, with its password")
     family = Subscriber(eb, [f"{E}/+/status"], "family", persistent=False,
                         username="family", password=USERS["family"])  # fmt: skip
     s = EventSession.open(event, db)

@@ -52,8 +52,13 @@ def test_share_publishes_what_checkpoint_logs(
         assert [d["id"] for d in logs] == shared_ids(db)
     finally:
         proc.send_signal(signal.SIGTERM)
-        code = proc.wait(60)
-        sub.close()
+        try:
+            code = proc.wait(60)
+        finally:
+            if proc.poll() is None:  # never left running: a test that failed says so
+                proc.kill()
+                proc.wait()
+            sub.close()
     out.seek(0)
     text = out.read()
     assert code == 0, text

@@ -53,11 +53,41 @@ def test_follow_publishes_the_feed(tmp_path: Path, brokers: Callable[..., Broker
                                > 100.4 for m in sub.got()), "the status")  # fmt: skip
     finally:
         proc.send_signal(signal.SIGTERM)
-        code = proc.wait(60)
-        sub.close()
+        try:
+            code = proc.wait(60)
+        finally:
+            if proc.poll() is None:  # never left running: a test that failed says so
+                proc.kill()
+                proc.wait()
+            sub.close()
     out.seek(0)
     assert code == 0, out.read()
     with contextlib.closing(sqlite3.connect(db)) as c:
         top = c.execute("SELECT max(id) FROM events WHERE kind = 'fix'").fetchone()[0]
         cursor = c.execute("SELECT last_id FROM share_cursor").fetchone()[0]
     assert cursor >= top
+
+
+def test_follow_stops_on_sigterm_with_its_broker_gone(
+    tmp_path: Path, brokers: Callable[..., Broker]
+) -> None:
+    """Seen: a follow whose broker had gone ignored SIGTERM, the publisher retrying forever (the
+    MQTT library turned the cancel into an MqttError, which it retried)."""
+    b = brokers("car").start()
+    event, db = share_event(tmp_path, b.url, "car1")
+    out = tmp_path / "follow.out"
+    cmd = [*COMPANION, "follow", str(event), "--db", str(db),
+           "--feed", f"{b.url}/owntracks/sufiya/phone"]  # fmt: skip
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with out.open("w") as f:
+        proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, env=env)
+    try:
+        wait_until(lambda: "share: connected" in out.read_text(), "follow to publish")
+        b.kill()  # the car's broker dies: the feed and the publisher both retry
+        wait_until(lambda: "retrying" in out.read_text(), "the publisher to retry")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 0, out.read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -70,6 +70,10 @@ async def test_two_cars_one_timeline_through_outages(
 
     try:
         async with publishing(s1) as p1, publishing(s2) as p2:
+            # The first time only, a row sent before the far end's subscription exists would be
+            # lost: the bridges and the peers' subscriptions are persistent from then on.
+            await wait_for(lambda: b1.bridge_up("car1-up") and b2.bridge_up("car2-up"), "bridges")
+            await wait_for(lambda: p1.state.subscribed and p2.state.subscribed, "subscriptions")
             car1(10, "07:00")
             car2(20, "08:30")
             car1(30, "10:00")

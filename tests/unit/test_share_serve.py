@@ -46,7 +46,12 @@ def serving(tmp_path: Path, *args: str) -> Iterator[str]:
         yield text.split(" on ", 1)[1].split()[0].rstrip("/")
     finally:
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(60) == 0, out.read_text()
+        try:
+            assert proc.wait(60) == 0, out.read_text()
+        finally:
+            if proc.poll() is None:  # never left running
+                proc.kill()
+                proc.wait()
 
 
 def get_json(url: str) -> dict[str, object]:
