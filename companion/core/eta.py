@@ -9,6 +9,7 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 # Below this along-route speed the athlete is stopped (a crew break, a red light, GPS jitter).
@@ -176,7 +177,15 @@ class DayClock:
                 while remaining - skip * span > span:
                     skip += 1
                 remaining -= skip * span
-            t, day, room = w._open(datetime.combine(day + timedelta(days=1 + skip), w.start, w.tz))
+            t, day, room = _open_day(w.start, w.end, w.tz, day + timedelta(days=1 + skip))
+
+
+@lru_cache(maxsize=256)
+def _open_day(start: time, end: time, tz: ZoneInfo, day: date) -> tuple[datetime, date, float]:
+    """`DayWindow._open` from the start of the hours of `day`: the same few days are asked for
+    by every town of every progress (towns a week ahead, three ETAs each), so they are kept
+    (keyed by the window's fields: their hashes are C's, the dataclass's is not)."""
+    return DayWindow(start, end, tz)._open(datetime.combine(day, start, tz))
 
 
 def eta(
