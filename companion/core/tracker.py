@@ -12,8 +12,8 @@ from array import array
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from companion.core.alerts import progress_alerts
 from companion.core.cutoffs import Deadlines, annotate, moving_fraction, resolve
-from companion.core.cutoffs import alerts as deadline_alerts
 from companion.core.days import DayLedger
 from companion.core.eta import (
     DEFAULT_STOP_KMH,
@@ -32,14 +32,7 @@ from companion.core.placement import follow
 from companion.core.riderdays import RiderLedger
 from companion.core.route import DEFAULT_OFF_ROUTE_M, Route
 from companion.core.runstate import RunningState, Snapshots, TrackerState, keep_snapshot
-from companion.core.states import (
-    FinishWatch,
-    finish_time,
-    is_stopped,
-    no_entry_alert,
-    no_entry_s,
-    town_state,
-)
+from companion.core.states import FinishWatch, finish_time, is_stopped, town_state
 
 # A GPS position older than this raises a "stale" alert.
 DEFAULT_STALE_S = 10 * 60.0
@@ -379,19 +372,11 @@ class Tracker:
             speed_now = self._motion.speed_now_kmh  # a receiver's absurd speeds are left out
         placement = self._last_placement
         off_route = placement is not None and placement.off_route
-        alerts: list[str] = []
-        gps_age = age if last is not None and not last.is_manual and finished_at is None else None
-        if gps_age is not None and gps_age > self.stale_s:
-            alerts.append(f"STALE: last GPS position {int(gps_age // 60)} min old")
-        nxt = towns_with_finish[0] if towns_with_finish else None
-        silent_s = None
-        if finished_at is None and not stopped:
-            silent_s = no_entry_s(last, now, nxt.eta_at if nxt else None, self.no_entry_s)
-        if silent_s is not None and last is not None:
-            alerts.append(no_entry_alert(silent_s, last, self.km, self.tz))
-        if off_route and placement is not None:
-            alerts.append(f"OFF ROUTE: {placement.off_route_m / 1000:.1f} km from the path")
-        alerts += deadline_alerts(towns_with_finish, self.tz)
+        alerts, silent_s = progress_alerts(
+            last, now, age, km=self.km, tz=self.tz, placement=placement, towns=towns_with_finish,
+            finished=finished_at is not None, stopped=stopped, stale_s=self.stale_s,
+            no_entry_after_s=self.no_entry_s,
+        )  # core/alerts.py
         day_of = until.astimezone(self.tz).date()
         day_number = (day_of - origin.astimezone(self.tz).date()).days + 1 if origin else None
         if day_number is not None and day_number < 1:

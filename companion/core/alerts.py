@@ -1,0 +1,45 @@
+"""The alerts of one Progress, in the order the crew reads them: a stale GPS position, no entry for
+too long, off the route, then each deadline the ETA misses (core/cutoffs.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from companion.core.cutoffs import alerts as deadline_alerts
+from companion.core.models import Fix, Placement, TownAhead
+from companion.core.states import no_entry_alert, no_entry_s
+
+
+def progress_alerts(
+    last: Fix | None,
+    now: datetime,
+    age_s: float | None,
+    *,
+    km: float,
+    tz: tzinfo,
+    placement: Placement | None,
+    towns: list[TownAhead],
+    finished: bool,
+    stopped: bool,
+    stale_s: float,
+    no_entry_after_s: float | None,
+) -> tuple[list[str], float | None]:
+    """The alerts at `now`, and how long without an entry raised NO ENTRY (None: it is not up).
+
+    `age_s` is the last fix's age; `towns` the towns ahead with the finish (the first is next);
+    `no_entry_after_s` the event's limit (None: the expected time to the next town).
+    """
+    alerts: list[str] = []
+    gps_age = age_s if last is not None and not last.is_manual and not finished else None
+    if gps_age is not None and gps_age > stale_s:
+        alerts.append(f"STALE: last GPS position {int(gps_age // 60)} min old")
+    nxt = towns[0] if towns else None
+    silent_s = None
+    if not finished and not stopped:
+        silent_s = no_entry_s(last, now, nxt.eta_at if nxt else None, no_entry_after_s)
+    if silent_s is not None and last is not None:
+        alerts.append(no_entry_alert(silent_s, last, km, tz))
+    if placement is not None and placement.off_route:
+        alerts.append(f"OFF ROUTE: {placement.off_route_m / 1000:.1f} km from the path")
+    alerts += deadline_alerts(towns, tz)
+    return alerts, silent_s
