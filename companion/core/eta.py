@@ -151,18 +151,21 @@ class DayWindow:
 class DayClock:
     """`DayWindow.advance` from one start (`DayWindow.clock`): the start's day is opened once,
     and each answer takes the same steps as `advance` from there, so it is the same to the
-    microsecond. Not changed once built."""
+    microsecond. The later days it opens are kept with it (the towns of one progress land in
+    the same few)."""
 
-    __slots__ = ("_day", "_room", "_span", "_t", "window")
+    __slots__ = ("_day", "_days", "_room", "_span", "_t", "_whole", "window")
 
     def __init__(self, window: DayWindow, t: datetime, day: date, room: float) -> None:
         self.window = window
         self._t, self._day, self._room = t, day, room  # the first day's opening
-        self._span = window.span_s
+        self._span = span = window.span_s
+        self._whole = span > 0 and span.is_integer()  # whole seconds: exact as the walk's
+        self._days: dict[int, tuple[datetime, date, float]] = {}  # by the day's ordinal
 
     def advance(self, seconds: float) -> datetime:
         """The time at which `seconds` of moving time from the start have been spent."""
-        w, span = self.window, self._span
+        w, span, days = self.window, self._span, self._days
         t, day, room = self._t, self._day, self._room
         remaining = seconds
         while True:
@@ -170,14 +173,18 @@ class DayClock:
                 return (t + timedelta(seconds=remaining)).astimezone(UTC)
             remaining -= room
             skip = 0  # whole days after this one, each `span` taken from the remainder
-            if remaining > span > 0 and span.is_integer():  # whole seconds: exact as the walk's
+            if self._whole and remaining > span:
                 # The fewest whole days that leave at most one day's span (the guess is never
                 # more than that: the day it lands on is the walk's last).
                 skip = max(int((remaining - span) // span) - 1, 0)
                 while remaining - skip * span > span:
                     skip += 1
                 remaining -= skip * span
-            t, day, room = _open_day(w.start, w.end, w.tz, day + timedelta(days=1 + skip))
+            key = day.toordinal() + 1 + skip
+            opened = days.get(key)
+            if opened is None:
+                opened = days[key] = _open_day(w.start, w.end, w.tz, date.fromordinal(key))
+            t, day, room = opened
 
 
 @lru_cache(maxsize=256)
