@@ -79,8 +79,8 @@ def cmd_stops(args: argparse.Namespace) -> int:
             end = render.clock(x.end, tz, now) if x.end else "now"
             note = f" — {x.tag.note}" if x.tag is not None and x.tag.note else ""
             print(
-                f"{x.number:>3}. {render.clock(x.start, tz, now)}-{end}  "
-                f"{render.hm(x.duration_s(now)):>6}  km {x.km:6.1f} {x.where:<22} "
+                f"{x.number:>3}. {render.clock(x.start, tz, now)}-{end:<5}  "
+                f"{render.hm(x.duration_s(now)):>6}  km {x.km:6.1f} {x.town and x.where:<22} "
                 f"{x.tag_name}{note}" + (" (crew)" if x.by == "crew" else "")
             )
         by_day = off_bike_by_day(stops, tz, now)

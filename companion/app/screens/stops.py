@@ -35,7 +35,7 @@ def stops_table(stops: tuple[Stop, ...], tz: ZoneInfo, now: datetime, selected: 
             clock(s.end, tz, now) if s.end else "now",
             hm(s.duration_s(now)),
             f"{s.km:.1f}",
-            s.where,
+            s.town and s.where,  # no towns: the km column says it all
             s.tag_name + (" (crew)" if s.by == "crew" else " (no fixes)" if s.by == "gap" else ""),
             s.tag.note if s.tag else "",
             style="bold" if i == selected else None,
