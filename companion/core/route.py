@@ -66,6 +66,8 @@ class Route:
     """An immutable route. Build it with `build_route`; all km are along-route from the start."""
 
     __slots__ = (
+        "_dlat",
+        "_dlon",
         "_ele",
         "_lat",
         "_lon",
@@ -104,6 +106,10 @@ class Route:
         self._ele = eles
         self.cum_m = cum_m
         self.seg_m = np.diff(cum_m)
+        # Each segment's rise in degrees (longitude the short way round), as `feet` works them
+        # out: the same floats once per route, not once per fix (issue 11).
+        self._dlat = lats[1:] - lats[:-1]
+        self._dlon = (lons[1:] - lons[:-1] + 180.0) % 360.0 - 180.0
         # Geodesic, not route-book-scaled: the box pre-filter works in real distances.
         self._max_seg_m = max_seg_m
         # Straight lines between towns: the km between two towns is the fraction of the leg.
@@ -206,13 +212,13 @@ class Route:
         """The foot point of a position on each of the segments `seg` (a slice or indices)."""
         if isinstance(seg, slice):
             start, stop = seg.start, seg.stop
-            la0, la1 = self._lat[start:stop], self._lat[start + 1 : stop + 1]
-            lo0, lo1 = self._lon[start:stop], self._lon[start + 1 : stop + 1]
+            la0, lo0 = self._lat[start:stop], self._lon[start:stop]
+            dlat, dlon = self._dlat[start:stop], self._dlon[start:stop]
             index: IntArray = np.arange(start, stop)
         else:
             index = seg
-            la0, la1 = self._lat[index], self._lat[index + 1]
-            lo0, lo1 = self._lon[index], self._lon[index + 1]
+            la0, lo0 = self._lat[index], self._lon[index]
+            dlat, dlon = self._dlat[index], self._dlon[index]
         if len(la0) < 1:
             raise RouteError(f"{self.source}: the path has fewer than two points")
         # Local planar coordinates around the fix (metres): accurate to far better than a metre
@@ -221,8 +227,8 @@ class Route:
         k_lat, k_lon = math.radians(1.0) * r_n, math.radians(1.0) * r_e
         y0 = (la0 - lat) * k_lat
         x0 = ((lo0 - lon + 180.0) % 360.0 - 180.0) * k_lon
-        dy = (la1 - la0) * k_lat
-        dx = ((lo1 - lo0 + 180.0) % 360.0 - 180.0) * k_lon
+        dy = dlat * k_lat
+        dx = dlon * k_lon
         len2 = dx * dx + dy * dy
         along = -(x0 * dx + y0 * dy)
         real = len2 > 0  # a repeated point is no segment: t = 0 on it, and no division by 0
