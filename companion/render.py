@@ -6,10 +6,11 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from companion.core.durations import duration_text
 from companion.core.eta import DEFAULT_WINDOW_S
 from companion.core.models import DayTotal, Fix, Progress, TownAhead
 from companion.core.route import Route
-from companion.core.states import DUE, OVERDUE, duration_text
+from companion.core.states import DUE, OVERDUE
 from companion.core.tracker import Tracker
 from companion.event import Event
 from companion.render_deadlines import deadline_json, deadline_long, deadlines_short

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from companion.core.durations import duration_text
 from companion.core.stops import Stop
 
 KINDS = ("eat", "drink")
@@ -118,5 +119,4 @@ def timer_text(t: Timer, now: datetime) -> str:
 
 
 def _hm(seconds: float) -> str:
-    m = max(round(seconds / 60.0), 0)
-    return f"{m} min" if m < 60 else f"{m // 60}h{m % 60:02d}"
+    return duration_text(max(seconds, 0.0))  # a timer never reads "-3 min"

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
+from companion.core.durations import duration_text
 from companion.core.models import Fix
 from companion.core.route import Route
 
@@ -122,13 +123,3 @@ def no_entry_alert(age_s: float, last: Fix, km: float, tz: tzinfo) -> str:
     what = last.label or f"km {km:.1f}"
     when = last.time.astimezone(tz).strftime("%H:%M")
     return f"NO ENTRY for {duration_text(age_s)} (last: {what} at {when})"
-
-
-def duration_text(seconds: float | None) -> str:
-    """A duration as "3h05" / "42 min" / "—" (the renderers' `hm` is this)."""
-    if seconds is None:
-        return "—"
-    m = round(seconds / 60.0)
-    if m < 60:
-        return f"{m} min"
-    return f"{m // 60}h{m % 60:02d}"

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
+from companion.core.durations import duration_text
 from companion.core.models import Town
 from companion.core.motion import StopSpan
 
@@ -137,9 +138,4 @@ def off_bike_by_day(
 def off_bike_text(by_tag: dict[str, float]) -> str:
     """ "sleep 6h10 · food 45 min" (largest first), "" when nothing."""
     parts = sorted(by_tag.items(), key=lambda kv: -kv[1])
-    return " · ".join(f"{tag} {_hm(s)}" for tag, s in parts)
-
-
-def _hm(seconds: float) -> str:
-    m = round(seconds / 60.0)
-    return f"{m} min" if m < 60 else f"{m // 60}h{m % 60:02d}"
+    return " · ".join(f"{tag} {duration_text(s)}" for tag, s in parts)
