@@ -300,6 +300,8 @@ def feed_10hz(tmp: Path, hold_s: float) -> None:
                 proc.wait(30)
         finally:
             stop.set()
+            if sampler.is_alive():
+                sampler.join(5)  # it may be opening the log: done before the folder goes
             peer.close()
         pct = 100.0 * (marks["cpu1"] - marks["cpu0"]) / (marks["t1"] - marks["t0"])
         lag = f"{pm.median(lags):.2f} s / {max(lags):.2f} s" if lags else "—"
