@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import signal
 import sqlite3
+import subprocess
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -76,3 +78,21 @@ async def publishing(session: EventSession, **kwargs: object) -> AsyncIterator[P
         with contextlib.suppress(asyncio.CancelledError):
             await task
         pub.close()
+
+
+def stop(proc: subprocess.Popen[bytes], out: Path, wait_s: float = 60.0) -> int:
+    """SIGTERM `proc` (started with PYTHONFAULTHANDLER=1) and return its exit status; one still
+    running after `wait_s` is made to print every thread's stack (SIGABRT) and the test fails
+    with it, so a hang says where it hung."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(wait_s)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        said = out.read_text()[-6000:]
+        raise AssertionError(f"still running {wait_s:g} s after SIGTERM:\n{said}") from None

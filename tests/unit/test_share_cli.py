@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from helpers.mosquitto import Broker, Subscriber, brokers, needs_mosquitto, wait_until
-from helpers.share_events import EVENT_ID, share_event, shared_ids
+from helpers.share_events import EVENT_ID, share_event, shared_ids, stop
 
 __all__ = ["brokers"]
 pytestmark = needs_mosquitto
@@ -35,7 +34,7 @@ def test_share_publishes_what_checkpoint_logs(
     checkpoint("--town", "Virar Phata", "--time", "2021-08-15T17:00")
     sub = Subscriber(car, [f"companion/v1/{EVENT_ID}/car1/#"], "watch", persistent=False)
     out = (tmp_path / "share.out").open("w+")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
     cmd = [*COMPANION, "share", str(event), "--db", str(db)]
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
     try:
@@ -51,13 +50,9 @@ def test_share_publishes_what_checkpoint_logs(
         logs = [json.loads(m.payload) for m in sub.got() if m.topic.endswith("/log")]
         assert [d["id"] for d in logs] == shared_ids(db)
     finally:
-        proc.send_signal(signal.SIGTERM)
         try:
-            code = proc.wait(60)
+            code = stop(proc, tmp_path / "share.out")
         finally:
-            if proc.poll() is None:  # never left running: a test that failed says so
-                proc.kill()
-                proc.wait()
             sub.close()
     out.seek(0)
     text = out.read()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from helpers.mosquitto import Broker, Subscriber, brokers, needs_mosquitto, publish, wait_until
-from helpers.share_events import EVENT_ID, share_event
+from helpers.share_events import EVENT_ID, share_event, stop
 
 from companion.service import EventSession
 
@@ -35,7 +34,7 @@ def test_follow_publishes_the_feed(tmp_path: Path, brokers: Callable[..., Broker
     out = (tmp_path / "follow.out").open("w+")
     cmd = [*COMPANION, "follow", str(event), "--db", str(db), "--every", "1",
            "--feed", f"{b.url}/owntracks/sufiya/phone"]  # fmt: skip
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
     try:
         wait_until(lambda: "subscribed to owntracks" in Path(out.name).read_text(), "the feed")
@@ -52,13 +51,9 @@ def test_follow_publishes_the_feed(tmp_path: Path, brokers: Callable[..., Broker
         wait_until(lambda: any(m.topic.endswith("/status") and json.loads(m.payload)["km_total"]
                                > 100.4 for m in sub.got()), "the status")  # fmt: skip
     finally:
-        proc.send_signal(signal.SIGTERM)
         try:
-            code = proc.wait(60)
+            code = stop(proc, Path(out.name))
         finally:
-            if proc.poll() is None:  # never left running: a test that failed says so
-                proc.kill()
-                proc.wait()
             sub.close()
     out.seek(0)
     assert code == 0, out.read()
@@ -78,15 +73,14 @@ def test_follow_stops_on_sigterm_with_its_broker_gone(
     out = tmp_path / "follow.out"
     cmd = [*COMPANION, "follow", str(event), "--db", str(db),
            "--feed", f"{b.url}/owntracks/sufiya/phone"]  # fmt: skip
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
     with out.open("w") as f:
         proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, env=env)
     try:
         wait_until(lambda: "share: connected" in out.read_text(), "follow to publish")
         b.kill()  # the car's broker dies: the feed and the publisher both retry
         wait_until(lambda: "retrying" in out.read_text(), "the publisher to retry")
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(60) == 0, out.read_text()
+        assert stop(proc, out) == 0, out.read_text()
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import urllib.error
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 from helpers.board_units import unit_statuses
 from helpers.mosquitto import Broker, brokers, needs_mosquitto, publish, wait_until
-from helpers.share_events import EVENT_ID, share_event
+from helpers.share_events import EVENT_ID, share_event, stop
 
 __all__ = ["brokers"]
 COMPANION = [sys.executable, "-m", "companion"]
@@ -35,7 +34,7 @@ needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium not insta
 def serving(tmp_path: Path, *args: str) -> Iterator[str]:
     """`companion serve ARGS --port 0`; yields its base URL, from the line it prints."""
     out = tmp_path / "serve.out"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
     with out.open("w") as f:
         proc = subprocess.Popen([*COMPANION, "serve", *args, "--port", "0"], stdout=f,
                                 stderr=subprocess.STDOUT, env=env)  # fmt: skip
@@ -45,13 +44,7 @@ def serving(tmp_path: Path, *args: str) -> Iterator[str]:
         assert proc.poll() is None, text
         yield text.split(" on ", 1)[1].split()[0].rstrip("/")
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            assert proc.wait(60) == 0, out.read_text()
-        finally:
-            if proc.poll() is None:  # never left running
-                proc.kill()
-                proc.wait()
+        assert stop(proc, out) == 0, out.read_text()
 
 
 def get_json(url: str) -> dict[str, object]:
