@@ -133,6 +133,7 @@ class CompanionApp(App[None]):
         self.session.replay()
         self.dashboard.refresh_progress()
         self.dashboard.refresh_log()
+        self.dashboard.refresh_bindings()  # the keys, dimmed while reading, work now
         self._go_live()
 
     def _go_live(self) -> None:

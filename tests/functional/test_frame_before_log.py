@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from companion_fixtures import Setup, screen_text
 
+from companion.app.app import CompanionApp
 from companion.service import EventSession
 
 SIZE = (120, 40)
@@ -15,12 +16,14 @@ async def test_the_frame_is_painted_before_the_log_is_read(
     setup: Setup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen_at_replay: list[str] = []
+    allowed_at_replay: list[bool | None] = []
     replay = EventSession.replay
-    app_box: list[object] = []
+    app_box: list[CompanionApp] = []
 
     def replay_watched(self: EventSession) -> None:
         if app_box:  # the replay run by the app (not one by the fixture's own sessions)
-            seen_at_replay.append(screen_text(app_box[0]))  # type: ignore[arg-type]
+            seen_at_replay.append(screen_text(app_box[0]))
+            allowed_at_replay.append(app_box[0].dashboard.check_action("undo", ()))
         replay(self)
 
     monkeypatch.setattr(EventSession, "replay", replay_watched)
@@ -40,6 +43,8 @@ async def test_the_frame_is_painted_before_the_log_is_read(
         assert "Test Run" in before and "reading the log…" in before
         assert "Checkpoint" in before  # the whole frame, footer included
         assert "Valsad" not in before  # no numbers from an empty tracker meanwhile
+        assert allowed_at_replay == [None]  # the keys do nothing on a log not read yet
+        assert app.dashboard.check_action("undo", ()) is True
         assert "Valsad" in after and "reading the log…" not in after
         assert "KM TOTAL of 115" in after
     finally:

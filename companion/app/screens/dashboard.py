@@ -263,6 +263,8 @@ class DashboardScreen(CrewActions, Screen[None]):
         self.app.push_screen(form, saved)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.session.replayed:
+            return None  # reading the log: the keys are shown, dimmed, and do nothing yet
         if action == "tag":
             return self.can_tag()
         if action in ("stop", "go"):
