@@ -71,6 +71,10 @@ class LogConnection:
             self._commit()
         return ids
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
         """Commit any batched fixes and close the database (again is a no-op)."""
         if self._closed:

@@ -375,6 +375,8 @@ class EventSession:
             self._not_saved(e)
 
     def close(self) -> None:
+        if self.logbook.closed:  # closed twice (the app on quit, then its owner): nothing to do
+            return
         self.flush()  # a batch the full disk refuses at the end is lost, as it would be anyway
         if self.not_saving is None and self.replayed:
             # The next opening replays only what comes after this (a cache: failing is fine).
