@@ -13,7 +13,8 @@ from __future__ import annotations
 import bisect
 import threading
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 # Still moving after the usual night stop: the night is expected this much later, not at once
@@ -42,6 +43,16 @@ def after_noon_s(t: datetime, tz: ZoneInfo) -> float:
 
 def _stretch(t: datetime, night: Night, tz: ZoneInfo) -> tuple[float, datetime]:
     """From `t`: the day time before the next halt, and when that halt ends."""
+    # After the first (from the progress's own start) every stretch begins at the end of a
+    # halt, the same times in every progress: they are kept. By `t`'s tzinfo too: equal
+    # instants in other zones compare equal, and the arithmetic below is on t's wall clock.
+    return _stretch_of(t, t.tzinfo, night, tz)
+
+
+@lru_cache(maxsize=1024)
+def _stretch_of(
+    t: datetime, _zone: tzinfo | None, night: Night, tz: ZoneInfo
+) -> tuple[float, datetime]:
     noon = t - timedelta(seconds=after_noon_s(t, tz))
     stop = noon + timedelta(seconds=night.stop_s)
     end = stop + timedelta(seconds=night.length_s)
@@ -78,6 +89,15 @@ def _walk(start: datetime, night: Night, tz: ZoneInfo, seconds: float) -> _Walk:
         w = _Walk(start, night, tz, (), (), ())
     if w.rooms and w.before[-1] + w.rooms[-1] >= seconds:
         return w
+    w = _extended(w, seconds)
+    with _lock:
+        _last[:] = [w]
+    return w
+
+
+def _extended(w: _Walk, seconds: float) -> _Walk:
+    """`w` walked on until it holds `seconds` of day time (or MAX_NIGHTS stretches)."""
+    start, night, tz = w.start, w.night, w.tz
     begins, before, rooms = list(w.begins), list(w.before), list(w.rooms)
     t = start if not rooms else _stretch(begins[-1], night, tz)[1]
     spent = before[-1] + rooms[-1] if rooms else 0.0
@@ -90,19 +110,36 @@ def _walk(start: datetime, night: Night, tz: ZoneInfo, seconds: float) -> _Walk:
         if spent >= seconds:
             break
         t = end
-    w = _Walk(start, night, tz, tuple(begins), tuple(before), tuple(rooms))
-    with _lock:
-        _last[:] = [w]
-    return w
+    return _Walk(start, night, tz, tuple(begins), tuple(before), tuple(rooms))
+
+
+def _arrival(w: _Walk, seconds: float) -> datetime:
+    i = max(bisect.bisect_left(w.before, seconds) - 1, 0)  # the stretch it ends in
+    if seconds - w.before[i] > w.rooms[i] and i == len(w.rooms) - 1:
+        # Past MAX_NIGHTS of stretches: on from the last halt without more nights.
+        end = _stretch(w.begins[i], w.night, w.tz)[1]
+        return end + timedelta(seconds=seconds - w.before[i] - w.rooms[i])
+    return w.begins[i] + timedelta(seconds=seconds - w.before[i])
 
 
 def advance_nights(start: datetime, seconds: float, night: Night, tz: ZoneInfo) -> datetime:
     """The time at which `seconds` of day time from `start` are spent, halting each night
     from the usual stop for the usual length (still going past the stop: NIGHT_GRACE_S later)."""
-    w = _walk(start, night, tz, seconds)
-    i = max(bisect.bisect_left(w.before, seconds) - 1, 0)  # the stretch it ends in
-    if seconds - w.before[i] > w.rooms[i] and i == len(w.rooms) - 1:
-        # Past MAX_NIGHTS of stretches: on from the last halt without more nights.
-        end = _stretch(w.begins[i], night, tz)[1]
-        return end + timedelta(seconds=seconds - w.before[i] - w.rooms[i])
-    return w.begins[i] + timedelta(seconds=seconds - w.before[i])
+    return _arrival(_walk(start, night, tz, seconds), seconds)
+
+
+class NightWalk:
+    """`advance_nights` from one start for many durations (the towns of one progress), its
+    walk kept here instead of in the module's cache: no lock, no comparing of starts, and the
+    same stretches, so the same answers."""
+
+    __slots__ = ("_w",)
+
+    def __init__(self, start: datetime, night: Night, tz: ZoneInfo) -> None:
+        self._w = _Walk(start, night, tz, (), (), ())
+
+    def advance(self, seconds: float) -> datetime:
+        w = self._w
+        if not (w.rooms and w.before[-1] + w.rooms[-1] >= seconds):
+            w = self._w = _extended(w, seconds)
+        return _arrival(w, seconds)

@@ -27,7 +27,7 @@ from companion.core.pace import (
     PaceModel,
     is_bedtime,
 )
-from companion.core.pace_nights import Night, advance_nights
+from companion.core.pace_nights import Night, NightWalk
 from companion.core.pace_priors import event_shape, prior_night, slowing
 from companion.core.pace_terrain import Climb, TerrainFrom
 
@@ -43,8 +43,7 @@ class Reckoning:
         "_from_plan",
         "_head",
         "_near_kmh",
-        "_night",
-        "_nights_base",
+        "_nights",
         "_pace",
         "_plan_kmh",
         "_plan_words",
@@ -96,12 +95,14 @@ class Reckoning:
         prior = prior_night(self._shape)
         if night is None and window is None and prior is not None:
             night, words = prior, ", nights assumed"
-        self._night = night
-        self._nights_base = base
+        # The nights ahead, walked once for all the towns (core/pace_nights.py).
+        self._nights: NightWalk | None = None
         if night is not None:
+            nights_base = base
             if resting_since is not None and is_bedtime(resting_since, night, tz):
                 # Resting since about the usual hour: up again after the usual night's length.
-                self._nights_base = max(base, resting_since + timedelta(seconds=night.length_s))
+                nights_base = max(base, resting_since + timedelta(seconds=night.length_s))
+            self._nights = NightWalk(nights_base, night, tz)
         elif window is not None:
             words = ", day hours"
         else:
@@ -144,14 +145,9 @@ class Reckoning:
             basis += ", slowing" if moving_s > steady_s + 30.0 else ""
         # The usual stops are spread over hours: none is expected in the next NO_STOPS_S.
         day_s = moving_s + (factor - 1.0) * max(moving_s - NO_STOPS_S, 0.0)
-        night = self._night
-        if night is not None:
-            return (
-                advance_nights(self._nights_base, day_s, night, self._tz),
-                pace,
-                basis + self._words,
-            )
-        return self._after(day_s), pace, basis + self._words
+        nights = self._nights
+        at = nights.advance(day_s) if nights is not None else self._after(day_s)
+        return at, pace, basis + self._words
 
     def etas(self, km_to_go: float) -> tuple[EtaOption, EtaOption, EtaOption]:
         """side_by_side's three reckonings for a town `km_to_go` ahead."""

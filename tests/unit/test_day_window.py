@@ -74,3 +74,24 @@ def test_whole_days_across_the_new_york_spring_change_keep_wall_clock_hours() ->
     # Saturday's opening ends at the Monday's close.
     sat = datetime(2026, 3, 7, 6, tzinfo=ny)
     assert w.advance(sat, 39 * 3600.0) == datetime(2026, 3, 9, 19, tzinfo=ny)
+
+
+@given(
+    zone=st.sampled_from(ZONES),
+    start_min=st.integers(0, 12 * 60),
+    length_min=st.integers(1, 12 * 60),
+    base=st.datetimes(datetime(2024, 1, 1), datetime(2027, 12, 31)),
+    durations=st.lists(st.floats(0.0, 20 * 86400.0, allow_nan=False), min_size=1, max_size=12),
+)
+def test_one_clock_asked_many_durations_lands_where_the_walk_does(
+    zone: str, start_min: int, length_min: int, base: datetime, durations: list[float]
+) -> None:
+    # A progress asks one DayClock for every town's three ETAs, in any order (it keeps the
+    # days it opened): each answer is the walk's from the same start.
+    tz = ZoneInfo(zone)
+    end_min = start_min + length_min
+    w = DayWindow(time(start_min // 60, start_min % 60), time(end_min // 60, end_min % 60), tz)
+    at = base.replace(tzinfo=UTC)
+    clock = w.clock(at)
+    for seconds in [*durations, *reversed(durations)]:
+        assert clock.advance(seconds) == walk(w, at, seconds)
