@@ -27,6 +27,7 @@ from datetime import datetime
 
 import aiomqtt
 
+from companion.cancels import raise_if_cancelled
 from companion.core.models import CompanionError
 from companion.logbook import LogbookError
 from companion.logrows import from_iso
@@ -137,7 +138,7 @@ class Publisher:
                 self.state.connected = False
                 self.state.last_error = str(e)
                 self._say(f"share: {e}; retrying")
-            _raise_if_cancelled()
+            raise_if_cancelled()  # one the MQTT library turned into an MqttError
             await asyncio.sleep(RETRY_S[min(attempt, len(RETRY_S) - 1)])
             attempt += 1
 
@@ -274,11 +275,3 @@ class Publisher:
             self.session.replay()
         if self._on_merged is not None:
             self._on_merged()
-
-
-def _raise_if_cancelled() -> None:
-    """Honour a cancel that the MQTT library turned into an MqttError (a connect or a publish
-    cut short): a publisher told to stop must stop, or `follow` and the dashboard hang on quit."""
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import aiomqtt
 
+from companion.cancels import raise_if_cancelled
 from companion.share.config import Broker
 from companion.share.topics import every_unit, split
 
@@ -46,8 +47,6 @@ async def watch(broker: Broker, event: str, on_message: Message, on_state: State
                     on_message(where[1], where[2], data)
         except aiomqtt.MqttError as e:
             on_state(False, f"{broker.shown}: {e}")
-        task = asyncio.current_task()
-        if task is not None and task.cancelling():  # a cancel the library turned into an error
-            raise asyncio.CancelledError
+        raise_if_cancelled()  # a cancel the library turned into an error
         await asyncio.sleep(RETRY_S[min(attempt, len(RETRY_S) - 1)])
         attempt += 1

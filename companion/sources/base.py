@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
+from companion.cancels import raise_if_cancelled
 from companion.core.models import CompanionError, Fix
 from companion.event import redact
 from companion.sources.filters import PlausibilityFilter
@@ -161,7 +162,7 @@ class Source(ABC):
                     # Only the type: the message of a library's exception may quote the URL.
                     log.error("feed %s: unexpected %s", self.url_redacted, type(exc).__name__)
                     reason = f"internal error ({type(exc).__name__}); retrying"
-                _raise_if_cancelled()
+                raise_if_cancelled()  # a cancel a library swallowed
                 if self._finished:
                     self._set_state(FeedState.STOPPED, reason)
                     return
@@ -237,14 +238,6 @@ class Source(ABC):
 
 def _ignore(_value: object) -> None:
     return None
-
-
-def _raise_if_cancelled() -> None:
-    """Honour a cancel that a library swallowed (or turned into TimeoutError/OSError): a feed
-    that was told to stop must stop, or a quit hangs."""
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
 
 
 def describe_os_error(exc: OSError) -> str:
