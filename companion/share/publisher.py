@@ -49,6 +49,8 @@ POS_EVERY_KM = 0.1
 CHUNK = 100
 # Waits between reconnects, doubling up to the last.
 RETRY_S = (0.5, 1.0, 2.0, 5.0)
+# On a stop, how long the 'offline' goodbye may wait for its PUBACK (a paused broker never acks).
+OFFLINE_S = 2.0
 CAFILE_ENV = "COMPANION_MQTT_CAFILE"  # a CA (or a self-signed cert) for mqtts://
 
 
@@ -123,10 +125,10 @@ class Publisher:
                     except asyncio.CancelledError:
                         # Stopped on purpose: say offline (the last will is for a lost link).
                         with contextlib.suppress(Exception):
-                            offline = client.publish(
-                                self.topics.online, b"offline", qos=1, retain=True
-                            )
-                            await asyncio.wait_for(offline, 2.0)
+                            async with asyncio.timeout(OFFLINE_S):
+                                await client.publish(
+                                    self.topics.online, b"offline", qos=1, retain=True
+                                )
                         raise
             except aiomqtt.MqttError as e:
                 was = self.state.connected
@@ -179,11 +181,17 @@ class Publisher:
         self._status_due = True
         try:
             while not listener.done():
+                # A cancel aiomqtt lost (it awaits each PUBACK with asyncio.wait_for, which on
+                # Python 3.11 returns normally when the cancel lands as the PUBACK arrives).
+                raise_if_cancelled()
                 await self._drain(client)
                 await self._status(client)
                 self._wake.clear()
+                # asyncio.timeout, never wait_for: a peer's row waking this as SIGTERM's cancel
+                # landed made wait_for return, the cancel lost, and the publisher ran on.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), POLL_S)
+                    async with asyncio.timeout(POLL_S):
+                        await self._wake.wait()
             listener.result()  # its MqttError, if that is why it stopped
         finally:
             listener.cancel()

@@ -36,6 +36,7 @@ async def watch(broker: Broker, event: str, on_message: Message, on_state: State
             ) as client:  # fmt: skip
                 await client.subscribe(every_unit(event, "status"), qos=1)
                 await client.subscribe(every_unit(event, "online"), qos=1)
+                raise_if_cancelled()  # one aiomqtt lost as a CONNACK or SUBACK arrived
                 attempt = 0
                 on_state(True, f"connected to {broker.shown}")
                 async for message in client.messages:

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from companion.cancels import raise_if_cancelled
 from companion.core.models import Fix
 from companion.core.times import time_problem
 from companion.event import EventError, redact
@@ -106,6 +107,9 @@ class MqttSource(Source):
                 keepalive=15, timeout=10,
             ) as client:  # fmt: skip
                 await client.subscribe(self.topic, qos=1)
+                # A cancel aiomqtt lost as the CONNACK or SUBACK arrived (Python 3.11's
+                # wait_for): the wait for messages below would never see it.
+                raise_if_cancelled()
                 self._connected(f"subscribed to {self.topic}")
                 async for message in client.messages:
                     payload = message.payload
