@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,3 +29,20 @@ def shared_dir() -> Path:
     if not (SHARED_DIR / "data").is_dir():
         pytest.skip(f"{SHARED_DIR} is not beside the checkout")
     return SHARED_DIR
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """Each test gets the logging it found: `companion.cli.main` run in-process configures the
+    root logger and quiets httpx (companion/logsetup.py), which made a later test that reads
+    httpx's own records fail, by test order only."""
+    names = ("", "httpx", "httpcore", "asyncio", "companion")
+    levels = {n: logging.getLogger(n).level for n in names}
+    root = logging.getLogger()
+    handlers = list(root.handlers)
+    yield
+    for n, level in levels.items():
+        logging.getLogger(n).setLevel(level)
+    for h in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(h)
+        h.close()
