@@ -25,6 +25,7 @@ from companion.logbook import NotSaved
 from companion.service import EventSession
 from companion.sources.base import FeedError, FeedState, FeedStatus, open_source
 from companion.stdout import StatusPrinter
+from companion.stopping import stop_task
 
 # How often the status line is printed.
 STATUS_EVERY_S = 5.0
@@ -118,25 +119,30 @@ async def _follow(session: EventSession, url: str, duration: float | None, every
         from companion.share.running import start_sharing  # aiomqtt only when sharing
 
         sharing = start_sharing(session, clock, say)
+    asked = asyncio.Event()  # to stop: by a signal or at the end of `duration`
+
+    def stop() -> None:
+        asked.set()
+        task.cancel()
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # all stop it cleanly, flushed
         with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, task.cancel)
+            loop.add_signal_handler(sig, stop)
     started = time.monotonic()
     next_status = started + every_s
     try:
-        while not task.done():
+        while not task.done() and not asked.is_set():
             await asyncio.wait({task}, timeout=FLUSH_EVERY_S)
             session.flush()
             report_saving()
             now = time.monotonic()
             if duration is not None and now - started >= duration:
-                task.cancel()
+                stop()
             if now >= next_status:
                 next_status = now + every_s
                 say(_line(session, source.status(), clock()))
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await stop_task(task)  # cancelled again if a library lost the cancel: never runs on
     finally:
         session.flush()
         if sharing is not None:

@@ -44,13 +44,20 @@ def cmd_share(args: argparse.Namespace) -> int:
 
 
 async def _run(publisher: Publisher, duration: float | None) -> None:
+    from companion.stopping import stop_task
+
     task = asyncio.create_task(publisher.run())
+    asked = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # all stop it cleanly
         with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, task.cancel)
-    with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-        await asyncio.wait_for(task, duration)  # None: until a signal
+            loop.add_signal_handler(sig, asked.set)
+    waiting = asyncio.create_task(asked.wait())
+    # Until a signal or `duration` (None: no end); then stop_task, which cancels again if a
+    # library lost the cancel: one plain cancel left `share` running after SIGTERM.
+    await asyncio.wait({task, waiting}, timeout=duration, return_when=asyncio.FIRST_COMPLETED)
+    waiting.cancel()
+    await stop_task(task)
 
 
 def cmd_board(args: argparse.Namespace) -> int:

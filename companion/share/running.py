@@ -4,13 +4,13 @@ when the event has [share], stopped with the feed."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from datetime import datetime
 
 from companion.service import EventSession
 from companion.share.publisher import Publisher
 from companion.share.store import OwnRow
+from companion.stopping import stop_task
 
 
 class Sharing:
@@ -21,9 +21,7 @@ class Sharing:
         self.task = asyncio.create_task(publisher.run())
 
     async def stop(self) -> None:
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
+        await stop_task(self.task)  # cancelled again if a library lost the first cancel
         self.publisher.close()
 
 
