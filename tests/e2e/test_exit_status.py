@@ -56,6 +56,13 @@ class Pane:
             time.sleep(0.2)
         raise AssertionError(f"timed out waiting for {test!r}; the pane shows:\n{text}")
 
+    def gone(self, text: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while text in (shown := self("capture-pane", "-p", "-t", "e2e")):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} stayed on the pane:\n{shown}")
+            time.sleep(0.2)
+
     def exit_status(self, status_file: Path, timeout: float = 30.0) -> int:
         """The status the shell saw (tmux's own #{pane_dead_status} is sometimes never set)."""
         deadline = time.monotonic() + timeout
@@ -91,7 +98,10 @@ def _start(pane: Pane, tmp_path: Path, program: list[str]) -> Path:
     command = shlex.join(["sh", "-c", f"{run}; echo $? > {shlex.quote(str(status))}"])
     pane("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", "-c", str(REPO), command)
     pane("set-option", "-t", "e2e", "remain-on-exit", "on")
+    # The frame comes first and its keys wait for the log to be read (e3669ef): wait for a line
+    # drawn from the log, or a key pressed too soon is ignored and the test waits in vain.
     pane.wait("KM TODAY")
+    pane.gone("reading the log")
     return status
 
 

@@ -97,7 +97,8 @@ def test_checkpoint_survives_kill_9(tmux: Tmux, tmp_path: Path) -> None:
     # Keep the pane after the program dies, to restart it in place.
     tmux("set-option", "-t", tmux.target, "remain-on-exit", "on")
 
-    tmux.wait_text("KM TODAY")
+    # The frame comes first; its keys wait for the log (a key pressed sooner is ignored).
+    tmux.wait_for(lambda t: "KM TODAY" in t and "reading the log" not in t, "the log to be read")
     assert "Tmux Run" in tmux.capture()
     tmux("send-keys", "-t", tmux.target, "c")
     tmux.wait_text("CHECKPOINT")
