@@ -97,9 +97,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"serve: cannot listen on {args.host}:{args.port}: {e.strerror or e}"
         ) from None
     host, port = server.server_address[:2]
-    StatusPrinter()(f"serving {what} on http://{host!s}:{port}/ (and /status.json)")
-    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop: end cleanly
+    # A service manager's stop ends it cleanly; taken before the line, so a stop sent as soon as
+    # the line is seen (a test, a script) does too.
+    signal.signal(signal.SIGTERM, _interrupt)
     with contextlib.suppress(KeyboardInterrupt):
+        StatusPrinter()(f"serving {what} on http://{host!s}:{port}/ (and /status.json)")
         server.serve_forever()
     server.server_close()
     status.close()

@@ -26,6 +26,9 @@ from companion.share.config import Broker
 from companion.status_doc import status_document
 
 Clock = Callable[[], datetime]
+# A phone that connects and says nothing holds the server's one thread this long at most, not
+# until it goes away (every other follower waiting meanwhile, and a stop too).
+SILENT_S = 10.0
 
 
 class Status(Protocol):
@@ -106,8 +109,13 @@ class BrokerStatus:
         return doc, str(doc.get("athlete") or "")
 
     def close(self) -> None:
+        # The watcher's tasks are listed and cancelled in its own thread (all_tasks of a loop
+        # running in another thread reads a set that thread changes).
+        self._loop.call_soon_threadsafe(self._cancel_all)
+
+    def _cancel_all(self) -> None:
         for task in asyncio.all_tasks(self._loop):
-            self._loop.call_soon_threadsafe(task.cancel)
+            task.cancel()
 
 
 def make_server(host: str, port: int, status: Status, wall: Clock) -> HTTPServer:
@@ -116,6 +124,7 @@ def make_server(host: str, port: int, status: Status, wall: Clock) -> HTTPServer
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "Companion"
+        timeout = SILENT_S
 
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
