@@ -8,14 +8,18 @@ hook on the real client's PUBACK or SUBACK callback."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import aiomqtt
 import pytest
-from helpers.mosquitto import Broker, brokers, needs_mosquitto
-from helpers.share_events import EVENT_ID, NOW, share_event, wait_for
+from helpers.mosquitto import Broker, brokers, needs_mosquitto, wait_until
+from helpers.share_events import EVENT_ID, NOW, share_event, shared_ids, stop, wait_for
 
 from companion.service import EventSession
 from companion.share.config import parse_broker_url
@@ -25,6 +29,7 @@ from companion.sources.mqtt import MqttSource
 
 __all__ = ["brokers"]
 pytestmark = needs_mosquitto
+COMPANION = [sys.executable, "-m", "companion"]
 ENDS_S = 30.0  # a bound on the wait, not a measurement: a publisher that stops does so at once
 
 
@@ -132,3 +137,32 @@ async def test_the_watcher_cancelled_as_its_suback_arrives_stops(
     armed.append(task)
     await wait_for(lambda: bool(fired), "the watcher's SUBACK")
     assert await _ends(task), "the watcher ran on after its cancel"
+
+
+def test_share_stops_on_sigterm_with_its_broker_paused(
+    tmp_path: Path, brokers: Callable[..., Broker]
+) -> None:
+    """A broker that is there and never answers (SIGSTOP: the TCP connection stays up, no
+    PUBACK comes): `companion share` waiting for one still ends on SIGTERM, exit 0, and its cursor
+    does not pass the row the broker never acknowledged."""
+    b = brokers("car").start()
+    event, db = share_event(tmp_path, b.url, "car1")
+    out = tmp_path / "share.out"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
+    now = ["--now", "2021-08-16T18:30:00+05:30"]
+    with out.open("w") as f:
+        proc = subprocess.Popen([*COMPANION, "share", str(event), "--db", str(db)], stdout=f,
+                                stderr=subprocess.STDOUT, env=env)  # fmt: skip
+    assert b.proc is not None
+    try:
+        wait_until(lambda: "share: connected" in out.read_text(), "share to connect")
+        os.kill(b.proc.pid, signal.SIGSTOP)
+        cmd = [*COMPANION, "checkpoint", str(event), "--db", str(db), "--km", "70", *now]
+        subprocess.run(cmd, check=True, capture_output=True, timeout=60)
+        assert stop(proc, out) == 0, out.read_text()
+    finally:
+        os.kill(b.proc.pid, signal.SIGCONT)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert f"cursor at row {max(shared_ids(db))}" not in out.read_text()
