@@ -154,7 +154,11 @@ class DeadlineCheck:
     passed: bool  # the deadline has passed and the town is not reached
 
 
-@dataclass(frozen=True, slots=True)
+# Built 3 per town ahead, ~64 objects per fix (issue 11): plain slots classes, not frozen (a
+# frozen one costs ~4x to build, its __init__ going through object.__setattr__). Treat them as
+# immutable all the same: nothing assigns to them after they are built, and they keep the
+# frozen classes' eq and hash (unsafe_hash) so a Progress holding them still compares and hashes.
+@dataclass(slots=True, unsafe_hash=True)
 class EtaOption:
     """One way of reckoning an arrival: "rhythm" (the athlete model, core/pace.py), "recent"
     (the recent pace, no more stops) or "plan" (the planned speed)."""
@@ -165,7 +169,7 @@ class EtaOption:
     basis: str  # in words: "stint pace + 18 % stops, nights as seen"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class TownAhead:
     name: str
     km: float  # along-route km of the town
