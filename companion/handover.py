@@ -7,8 +7,9 @@ shift's note. "On the move" is the moving time the tracker credited within the s
 as the days table's, to about a minute; the last minute of a GPS feed is not judged yet).
 
 "Alerts raised" are the ones that can be worked out again from the log: a meal or drink later
-than its interval, and every alert standing now (a STALE or OFF ROUTE that came and went during
-the shift is not logged, so not listed).
+than its interval, a GPS that went quiet (STALE) or a feed that was lost and came back
+(shift_alerts.py), and every alert standing now. An OFF ROUTE that came and went is not listed
+(no fix keeps that it was off the route).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from companion.core.models import Progress
 from companion.core.stops import Stop
 from companion.crew import Crew, Freshness
 from companion.crewlog import CrewEntries, HandoverNote, clean_note
+from companion.shift_alerts import came_and_went
 
 # The towns ahead on the card.
 TOWNS_ON_CARD = 3
@@ -87,7 +89,11 @@ def build(
     km_then = _km_at(crew, since)
     elapsed = max((now - since).total_seconds(), 0.0)
     late = _late_feeds(crew, entries.fed, since, now, crew.day_began(p), tz)
-    alerts = [*late, *p.alerts, *crew.alerts(now, p)]
+    gone = came_and_went(
+        session.tracker.fixes, session.logbook.entries(without_gps=True), since, now,
+        session.event.stale_min * 60.0, tz,
+    )  # fmt: skip
+    alerts = [*late, *gone, *p.alerts, *crew.alerts(now, p)]
     moving_s = session.tracker.moving_between(since, now)
     return Card(
         now, since, why, max(p.km_total - km_then, 0.0), moving_s, elapsed,
@@ -102,13 +108,8 @@ def log(crew: Crew, card: Card) -> int:
 
 
 def _km_at(crew: Crew, t: datetime) -> float:
-    tracker = crew.session.tracker
-    fix = tracker.last_fix_at(t)
-    if fix is None:
-        return 0.0
-    if fix.km is not None:
-        return fix.km
-    return tracker.km if fix is tracker.last_fix else 0.0
+    # The tracker's km then, not the fix's own: an off-route or late fix is logged without one.
+    return crew.session.tracker.km_at(t)
 
 
 def _late_feeds(
