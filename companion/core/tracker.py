@@ -173,6 +173,11 @@ class Tracker:
         i = bisect.bisect_right(self._times, t)
         return self._fixes[i - 1] if i else None
 
+    def km_at(self, t: datetime) -> float:
+        """The athlete's km after the latest fix at or before `t` (0 before the first)."""
+        i = bisect.bisect_right(self._times, t)
+        return self._kms[i - 1] if i else 0.0
+
     def add(self, fix: Fix) -> Placement:
         """Take one fix. Returns where it fell; an off-route fix does not move the athlete."""
         if self._last is not None and fix.time < self._last.time:
