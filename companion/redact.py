@@ -22,6 +22,8 @@ def redact(url: str) -> str:
     try:
         parts = urlsplit(url)
         netloc = parts.netloc
+        if "@" not in netloc and (spilled := _spilled_credentials(url)) is not None:
+            return redact(spilled)
         if "@" in netloc:
             userinfo, _, hostport = netloc.rpartition("@")
             user, sep, _password = userinfo.partition(":")
@@ -38,6 +40,26 @@ def redact(url: str) -> str:
         )
     except ValueError:
         return "<feed URL hidden: cannot parse it>"
+
+
+def _spilled_credentials(url: str) -> str | None:
+    """`url` with its userinfo hidden when a raw / ? or # in a password ended the authority early
+    for urlsplit (the rest of the password then reads as path, query or fragment); None when no
+    "@" followed by a host comes after the scheme. A path holding "@host" is hidden too: better
+    too much than a password."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return None
+    for at in reversed([i for i, c in enumerate(rest) if c == "@"]):
+        if _HOST.match(rest, at + 1):
+            user, colon, _password = rest[:at].partition(":")
+            plain = colon and not any(c in user for c in "/?#")
+            return f"{scheme}://{user + ':' if plain else ''}{_HIDDEN}@{rest[at + 1 :]}"
+    return None
+
+
+# A host (name, IPv4 or [IPv6]) with an optional port (a URL in a log line may end in ":").
+_HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::[0-9]*)?(?![A-Za-z0-9.-])")
 
 
 def _redact_params(text: str) -> str:

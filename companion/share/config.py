@@ -66,9 +66,12 @@ def parse_broker_url(
     shown = redact(url)
     try:
         parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError as e:
-        raise EventError(f"{what} {shown}: {e}") from None
+        spilled = "@" in url and "@" not in parts.netloc
+        port = None if spilled else parts.port
+    except ValueError as e:  # its message may quote a password ("could not be cast ... 'pw'")
+        raise EventError(f"{what} {shown}: {'a bad host or port' if '@' in url else e}") from None
+    if spilled:  # a raw / ? or # ended the authority inside the password
+        raise EventError(f"{what} {shown}: write a / ? or # of the user or password as %2F %3F %23")
     if parts.scheme not in SCHEMES:
         raise EventError(f"{what} {shown}: use mqtt:// or mqtts:// (TLS)")
     if not parts.hostname:
