@@ -106,15 +106,17 @@ def ledger(
         for s in spans
         if s.start <= now and (s.by != "gps" or ((s.end or now) - s.start).total_seconds() >= min_s)
     ]
-    in_order = sorted(tags, key=lambda t: (t.entry_id or 0))  # the latest logged wins
+    # Each tag names one stop, the one whose start is nearest (two stops a minute apart must not
+    # share a tag); of a stop's tags the latest logged wins.
+    tag_of: dict[int, StopTag] = {}
+    for t in sorted(tags, key=lambda t: (t.entry_id or 0)):
+        named = [i for i, s in enumerate(kept) if _names(t, s)]
+        if named:
+            tag_of[min(named, key=lambda i: abs((t.at - kept[i].start).total_seconds()))] = t
     out: list[Stop] = []
     for n, s in enumerate(kept, 1):
-        tag = None
-        for t in in_order:
-            if _names(t, s):
-                tag = t
         town, off = nearest_town(towns, s.km)
-        out.append(Stop(n, s.start, s.end, s.km, s.by, town, off, tag))
+        out.append(Stop(n, s.start, s.end, s.km, s.by, town, off, tag_of.get(n - 1)))
     return tuple(out)
 
 
