@@ -66,12 +66,13 @@ def parse_broker_url(
     shown = redact(url)
     try:
         parts = urlsplit(url.strip())
-        spilled = "@" in url and "@" not in parts.netloc
-        port = None if spilled else parts.port
+        port = parts.port
     except ValueError as e:  # its message may quote a password ("could not be cast ... 'pw'")
+        if "@" in url and "@" not in parts.netloc:  # a raw / ? or # ended it in the password
+            raise EventError(
+                f"{what} {shown}: write a / ? or # of the user or password as %2F %3F %23"
+            ) from None
         raise EventError(f"{what} {shown}: {'a bad host or port' if '@' in url else e}") from None
-    if spilled:  # a raw / ? or # ended the authority inside the password
-        raise EventError(f"{what} {shown}: write a / ? or # of the user or password as %2F %3F %23")
     if parts.scheme not in SCHEMES:
         raise EventError(f"{what} {shown}: use mqtt:// or mqtts:// (TLS)")
     if not parts.hostname:
