@@ -164,7 +164,7 @@ def register(sub: Commands) -> None:
     sp.add_argument("--eat", nargs="?", const="", metavar="WHAT", help="the athlete ate (what)")
     sp.add_argument("--drink", nargs="?", const="", metavar="WHAT", help="the athlete drank")
     sp.add_argument("--undo", action="store_true", help="take back the newest ate/drank")
-    sp.add_argument("--time", help="when: HH:MM today (event timezone) or ISO 8601; default now")
+    sp.add_argument("--time", help="HH:MM (latest past, event time) or ISO 8601; default now")
     sp.add_argument("--json", action="store_true", help="the timers as JSON")
     sp.add_argument("--now", help=argparse.SUPPRESS)
     sp.set_defaults(func=cmd_fed)
