@@ -88,7 +88,7 @@ def build(
     ts = crew.timers(now, p, entries, stops)
     km_then = _km_at(crew, since)
     elapsed = max((now - since).total_seconds(), 0.0)
-    late = _late_feeds(crew, entries.fed, since, now, crew.day_began(p), tz)
+    late = _late_feeds(crew, entries.fed, stops, since, now, crew.day_began(p), tz)
     gone = came_and_went(
         session.tracker.fixes, session.logbook.entries(without_gps=True), since, now,
         session.event.stale_min * 60.0, tz,
@@ -115,13 +115,16 @@ def _km_at(crew: Crew, t: datetime) -> float:
 def _late_feeds(
     crew: Crew,
     fed: tuple[Fed, ...],
+    stops: tuple[Stop, ...],
     since: datetime,
     now: datetime,
     day_began: datetime | None,
     tz: ZoneInfo,
 ) -> list[str]:
     """A meal or drink of today logged later than its interval in the shift: "EAT late: 1h10
-    (12:00 to 13:10; every 45 min)". The timers' rule: from the start of the athlete's day."""
+    (12:00 to 13:10; every 45 min)". The timers' rule: from the start of the athlete's day, and
+    from waking after a stop tagged sleep (sleep pauses them)."""
+    woke = sorted(s.end for s in stops if s.tag_name == "sleep" and s.end is not None)
     feeding = crew.session.event.feeding
     if feeding is None or day_began is None:
         return []
@@ -130,6 +133,7 @@ def _late_feeds(
         times = sorted(f.at for f in fed if f.kind == kind and day_began <= f.at <= now)
         prev = day_began
         for t in times:
+            prev = max([prev, *(w for w in woke if prev < w <= t)])
             gap = (t - prev).total_seconds()
             if t >= since and gap > minutes * 60.0:
                 span = f"{render.clock(prev, tz, t)} to {render.clock(t, tz, now)}"
