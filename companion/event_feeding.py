@@ -59,7 +59,8 @@ def feeding_from_table(value: object) -> Feeding | None:
 def _minutes(key: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise FeedingError(f"feeding.{key}: must be a number of minutes, not {value!r}")
-    if not math.isfinite(value) or not MIN_EVERY_MIN <= value <= MAX_EVERY_MIN:
+    # The range first: math.isfinite of an integer too big for a float raises OverflowError.
+    if not MIN_EVERY_MIN <= value <= MAX_EVERY_MIN or not math.isfinite(value):
         raise FeedingError(
             f"feeding.{key}: {value!r} min is out of range "
             f"({MIN_EVERY_MIN:g} to {MAX_EVERY_MIN:g} minutes)"

@@ -70,7 +70,8 @@ def check_speed(
     # bool is an int to Python, but `planned_kmh = true` is a mistake, not 1 km/h.
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise EventError(f"{key}: must be a number of {unit}, not {value!r}")
-    if not math.isfinite(value) or not 0 < value < limit:
+    # The range first: an integer too big for a float (TOML reads any length) is just too big.
+    if not 0 < value < limit or not math.isfinite(value):
         raise EventError(f"{key}: {value!r} {unit} is out of range (above 0, below {limit:g})")
 
 

@@ -155,7 +155,7 @@ def stored_fix_time(text: object) -> datetime:
 def _coordinate(name: str, value: object, limit: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise RowError(f"{name} {value!r} is not a number")
-    if not math.isfinite(value) or abs(value) > limit:
+    if not abs(value) <= limit or not math.isfinite(value):  # the range first: a huge int
         raise RowError(f"{name} {value!r} is out of range")
     return float(value)
 
@@ -166,7 +166,10 @@ def _number(payload: dict[str, Any], key: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise RowError(f"{key} {value!r} is not a number")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer too big for a float (a peer's row, a damaged one)
+        raise RowError(f"{key}: a number too big") from None
 
 
 def _count(payload: dict[str, Any], key: str) -> int | None:

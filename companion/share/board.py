@@ -49,7 +49,10 @@ def aware_time(value: object) -> datetime | None:
 def _num(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer too big for a float: not a km
+        return None
 
 
 def _dict(value: object) -> dict[str, Any]:
