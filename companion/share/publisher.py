@@ -207,13 +207,18 @@ class Publisher:
                 self.state.cursor = cursor
                 return
             sends = []
+            thinned_from = self._last_pos  # put back if the chunk fails: it goes out again
             for row in rows:
                 topic = self._topic_for(row)
                 if topic is not None:
                     sends.append(
                         client.publish(topic, messages.log_message(self.config.unit, row), qos=1)
                     )
-            await asyncio.gather(*sends)  # each awaits its PUBACK; a lost link raises here
+            try:
+                await asyncio.gather(*sends)  # each awaits its PUBACK; a lost link raises here
+            except BaseException:
+                self._last_pos = thinned_from
+                raise
             self.store.advance(self.key, upto)
             self.state.published += len(sends)
             self.state.cursor = upto
