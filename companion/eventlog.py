@@ -79,7 +79,8 @@ def find_event_log(event_path: Path | str, *, carry_over: bool = True) -> LogPla
         return LogPlace(beside, strays=_strays(old))
     if not carry_over:
         return LogPlace(beside, moved_from=old)
-    _carry_over(old, beside)
+    if not _carry_over(old, beside):
+        return LogPlace(beside)  # another command carried it over first
     return LogPlace(beside, moved_from=old)
 
 
@@ -94,8 +95,9 @@ def _strays(old: Path) -> tuple[Path, ...]:
     return tuple(p for p in found if len(p.stem) == len(stem) + 11)
 
 
-def _carry_over(old: Path, new: Path) -> None:
-    tmp = new.with_name(f".{new.name}.moving")
+def _carry_over(old: Path, new: Path) -> bool:
+    """Copy `old` to `new` and remove it; False (`old` left) when `new` appeared meanwhile."""
+    tmp = new.with_name(f".{new.name}.{os.getpid()}.moving")  # two commands at once: one each
     try:
         src = sqlite3.connect(f"{old.absolute().as_uri()}?mode=ro", uri=True)
         try:
@@ -107,7 +109,7 @@ def _carry_over(old: Path, new: Path) -> None:
                 dst.close()
         finally:
             src.close()
-        os.replace(tmp, new)
+        placed = _place(tmp, new)
     except (OSError, sqlite3.Error) as e:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -115,6 +117,28 @@ def _carry_over(old: Path, new: Path) -> None:
             f"cannot move the event's log from {old} beside the event as {new}: {e}; "
             f"it is still at {old} (use --db {old})"
         ) from None
+    if not placed:
+        return False
     for leftover in (old, *(old.with_name(old.name + s) for s in _SIDE_FILES)):
         with contextlib.suppress(FileNotFoundError):
             leftover.unlink()
+    return True
+
+
+def _place(tmp: Path, new: Path) -> bool:
+    """`tmp` renamed `new` unless a log is there already: a command started at the same time
+    may have carried the old log over first and written to it since (never replace that)."""
+    try:
+        os.link(tmp, new)  # fails if `new` exists, atomically
+    except FileExistsError:
+        placed = False
+    except OSError:  # no hard links here (a FAT USB stick): a look, then a rename
+        if new.exists():
+            placed = False
+        else:
+            os.replace(tmp, new)
+            return True
+    else:
+        placed = True
+    tmp.unlink()
+    return placed
