@@ -62,8 +62,7 @@ class Crew:
         if self.session.event.start is not None:
             return self.session.event.start
         if self._began is None:
-            fixes = self.session.tracker.fixes
-            self._began = fixes[0].time if fixes else None
+            self._began = self.session.tracker.first_fix_time  # reads no log (issue 11)
         return self._began
 
     def day_began(self, progress: Progress) -> datetime | None:

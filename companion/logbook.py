@@ -258,6 +258,12 @@ class Logbook(LogConnection):
             result, self.set_aside = logreads.effective_fixes(self._conn)
         return result
 
+    def fixes_between(self, after: int, upto: int) -> tuple[list[tuple[int, Fix]], list[SetAside]]:
+        """`effective_fixes` of the rows with `after` < id <= `upto` only, and the rows of them
+        that could not be read: the tail or the head of a log with a saved tracker state."""
+        with self._sql_errors("read the log"):
+            return logreads.effective_fixes(self._conn, after, upto)
+
     def entries(
         self, limit: int | None = None, *, without_gps: bool = False, manual_only: bool = False
     ) -> list[LogEntry]:
@@ -283,12 +289,13 @@ class Logbook(LogConnection):
                     return e
         return None  # pragma: no cover - the row was found a moment ago in the same log
 
-    def saved_state(self, tracker: Tracker, fixes: list[tuple[int, Fix]]) -> Saved | None:
-        """The tracker state saved with the log, if it fits `fixes` (`effective_fixes()`)."""
+    def saved_state(self, tracker: Tracker) -> Saved | None:
+        """The tracker state saved with the log, if it still fits the rows it covers (the
+        caller checks the rows after it: companion/trackstate.py)."""
         from companion import trackstate
 
         with self._sql_errors("read the log"):
-            return trackstate.load(self._conn, tracker, fixes)
+            return trackstate.load(self._conn, tracker)
 
     def save_state(self, tracker: Tracker) -> bool:
         """Save `tracker`'s running state with the log (it holds every fix the log does), so

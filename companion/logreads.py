@@ -43,15 +43,18 @@ _LAST_FEED = (
 )
 
 
-def effective_fixes(conn: sqlite3.Connection) -> tuple[list[tuple[int, Fix]], list[SetAside]]:
+def effective_fixes(
+    conn: sqlite3.Connection, after: int = 0, upto: int = 2**63 - 1
+) -> tuple[list[tuple[int, Fix]], list[SetAside]]:
     """Every fix not undone, with edits applied, sorted by fix time then id; and the rows that
-    could not be read, so were left out."""
+    could not be read, so were left out. Of the rows with `after` < id <= `upto` only (a range
+    of the rowid: the tail or the head of the log, issue 11)."""
     fixes: dict[int, Fix] = {}
     edited: dict[int, tuple[int, datetime]] = {}
     undone: set[int] = set()
     set_aside: list[SetAside] = []
-    kinds = "kind IN ('fix', 'undo', 'edit')"
-    for row in conn.execute(f"SELECT {FIX_COLUMNS} FROM events WHERE {kinds}"):
+    kinds = "kind IN ('fix', 'undo', 'edit') AND id > ? AND id <= ?"
+    for row in conn.execute(f"SELECT {FIX_COLUMNS} FROM events WHERE {kinds}", (after, upto)):
         kind = row[1]
         try:  # a row that cannot be read is left out and reported, never fatal
             if kind == "fix":  # a feed's plain row without json (10x the rows of the rest)

@@ -24,6 +24,7 @@ from companion.event_route import load_event_route
 from companion.eventlog import LogPlace, find_event_log
 from companion.logbook import Logbook, NotSaved
 from companion.logrows import set_aside_alert
+from companion.reopen import resume_from_state
 from companion.sources.base import FeedState, FeedStatus, Source
 from companion.sources.filters import PlausibilityFilter
 from companion.sources.manual import parse_position, parse_time
@@ -115,18 +116,12 @@ class EventSession:
     def replay(self) -> None:
         """Rebuild the tracker from the log: every fix not undone, with edits applied. From the
         state saved with the log when it still fits (companion/trackstate.py): then only the
-        fixes after it are applied."""
-        rows = self.logbook.effective_fixes()
-        fixes = [f for _id, f in rows]
-        saved = self.logbook.saved_state(self.tracker, rows)
-        if saved is not None:
-            self.tracker.resume(fixes, saved.state)
-        else:
-            self.tracker.rebuild(fixes)
+        fixes after it are read and applied (companion/reopen.py)."""
+        if not resume_from_state(self.logbook, self.tracker):
+            self.tracker.rebuild([f for _id, f in self.logbook.effective_fixes()])
         # The feed's filter goes on from this car's own last GPS fix, not another car's
         # ("gpsd@car2", issue 12): its next fix is judged against what its own feed sent.
-        gps = [f for f in fixes if not f.is_manual and "@" not in f.source]
-        self.filter.last = gps[-1] if gps else None
+        self.filter.last = self.tracker.newest_fix(_own_gps)
         self.replayed = True
 
     # --- reading --------------------------------------------------------------------------------
@@ -389,6 +384,10 @@ class EventSession:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _own_gps(fix: Fix) -> bool:
+    return not fix.is_manual and "@" not in fix.source
 
 
 def _target(event: Event, route: Route) -> tuple[float, Deadline] | None:

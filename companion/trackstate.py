@@ -3,7 +3,7 @@
 Reopening a day of 10 Hz fixes replayed every one of them through the tracker (~25 us each: 20 s
 for 864,000). `save` stores, in the log's own SQLite file, the state after the fixes applied so
 far (`Tracker.running_state`), with what it depends on; `load` hands it back only if it still
-fits the log, and the session replays the fixes after it (`Tracker.resume`).
+fits the log, and the session replays the fixes after it (companion/reopen.py).
 
 The state is a cache: the log stays the truth, and correctness never depends on the state. It is
 discarded (the log replayed in full, as before) when anything it was built from may have changed:
@@ -11,9 +11,17 @@ discarded (the log replayed in full, as before) when anything it was built from 
 - the code of the core or this format (a digest of companion/core/*.py and STATE_VERSION), the
   tracker's settings (planned speed, timezone, day rule, ...) or the route;
 - the log: an undo or an edit since (they re-place from an earlier point), a fix that sorts in
-  among those applied (a checkpoint typed in late), rows changed by hand (counts and sums of the
-  fix rows it covered), or the fix it ended on not being there;
+  among those applied (a checkpoint typed in late: the session checks the tail it reads), or
+  rows it covered changed or deleted by hand;
 - the blob itself: unreadable, or holding anything but the tracker's plain data.
+
+Checking all this must not read the log it covers (issue 11: reopening costs the tail, not the
+log), so it trusts, rather than recounts: Companion only ever appends rows (an undo or an edit
+is a row of its own), so the rows up to the state's last one are as they were unless someone
+changed them by hand, and any UPDATE or DELETE on `events`, by any SQLite client, fires a
+trigger saved with the state that deletes it. What the checks cannot see: a tool that drops
+the triggers first or rewrites the file's bytes. Then the state's own checks remain (the row it
+ended on is still a fix; the head, when read, must be as long and end on the same fix).
 
 The blob is a pickle read by an unpickler that only builds the plain-data classes of the core,
 datetimes, zones, deques and arrays (pickle's "restricting globals"): a log file from elsewhere
@@ -34,39 +42,44 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from companion.core.models import Fix
-from companion.core.runstate import RunningState
+from companion.core.runstate import RunningState, to_us
 from companion.core.tracker import Tracker
 
 # Bump when the table or what the blob holds changes shape.
-STATE_VERSION = 1
+STATE_VERSION = 2
 # Saving a state for a short log is not worth its bytes: its replay is quick.
 MIN_FIXES = 2000
 
+# max_id: the newest fix row it covers; last_id: the newest row of the log then (the head is
+# the log up to it; any undo or edit after it is newer than the state).
 _TABLE = """
-CREATE TABLE IF NOT EXISTS tracker_state (
+CREATE TABLE IF NOT EXISTS tracker_state2 (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     saved_at TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
     max_id INTEGER NOT NULL,
-    changes INTEGER NOT NULL,
-    digest TEXT NOT NULL,
+    last_id INTEGER NOT NULL,
     blob BLOB NOT NULL
 )
 """
-# What the state covers, as SQLite sums it: hand edits of those rows change it.
-_COVERED = (
-    "SELECT count(*), total(km), total(lat), total(lon), max(time) FROM events "
-    "WHERE kind = 'fix' AND id <= ?"
+# A row changed or deleted by hand: the state no longer describes the log.
+_TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS tracker_state_on_update AFTER UPDATE ON events "
+    "BEGIN DELETE FROM tracker_state2; END",
+    "CREATE TRIGGER IF NOT EXISTS tracker_state_on_delete AFTER DELETE ON events "
+    "BEGIN DELETE FROM tracker_state2; END",
 )
-# Undos and edits: any new one re-places from an earlier point.
-_CHANGES = "SELECT count(*) FROM events WHERE kind IN ('undo', 'edit')"
+_OLD_TABLE = "DROP TABLE IF EXISTS tracker_state"  # STATE_VERSION 1's, read by nothing now
+# Undos and edits since (a range of the rowid: the rows after the state only).
+_CHANGED_SINCE = "SELECT 1 FROM events WHERE id > ? AND kind IN ('undo', 'edit') LIMIT 1"
+_IS_FIX = "SELECT 1 FROM events WHERE id = ? AND kind = 'fix'"
+_LAST_ID = "SELECT max(id) FROM events"
 _FIX_ROWS = "SELECT max(id), count(*) FROM events WHERE kind = 'fix'"
 _UNDONE = (
     "SELECT count(DISTINCT ref) FROM events WHERE kind = 'undo' "
     "AND ref IN (SELECT id FROM events WHERE kind = 'fix')"
 )
-_READ = "SELECT fingerprint, max_id, changes, digest, blob FROM tracker_state WHERE id = 1"
+_READ = "SELECT fingerprint, max_id, last_id, blob FROM tracker_state2 WHERE id = 1"
 
 # The globals a state's pickle may name: plain data, nothing that does IO.
 _ALLOWED = {
@@ -82,7 +95,8 @@ class Saved:
     """A state read back that fits the log: resume the tracker from it."""
 
     state: RunningState
-    max_id: int
+    max_id: int  # the newest fix row it covers: the tail is the fix rows after it
+    last_id: int  # the newest row of the log when it was saved: the head is the log up to it
 
 
 class _Pickler(pickle.Pickler):
@@ -132,24 +146,24 @@ def fingerprint(tracker: Tracker) -> str:
     return h.hexdigest()
 
 
-def _covered(conn: sqlite3.Connection, max_id: int) -> str:
-    return repr(tuple(conn.execute(_COVERED, (max_id,)).fetchone()))
-
-
 def save(conn: sqlite3.Connection, tracker: Tracker, unreadable: int) -> bool:
     """Store the state of `tracker`, which holds every fix of the log not undone except the
     `unreadable` ones its replay set aside; False when not worth it, or when the log holds
-    fixes the tracker does not (another process logged since). Runs in the caller's write
-    transaction; sqlite3 errors pass through."""
+    fixes the tracker does not (another process logged since), or unreadable rows (their
+    alert comes from a full replay). Runs in the caller's write transaction; sqlite3 errors
+    pass through."""
     state = tracker.running_state()
-    if state.applied < MIN_FIXES:
+    if state.applied < MIN_FIXES or unreadable:
         return False
     max_id, rows = conn.execute(_FIX_ROWS).fetchone()
     undone = int(conn.execute(_UNDONE).fetchone()[0])
-    if max_id is None or rows - undone - unreadable != state.applied:
+    if max_id is None or rows - undone != state.applied:
         return False
-    changes = int(conn.execute(_CHANGES).fetchone()[0])
+    last_id = int(conn.execute(_LAST_ID).fetchone()[0])
+    conn.execute(_OLD_TABLE)
     conn.execute(_TABLE)
+    for trigger in _TRIGGERS:
+        conn.execute(trigger)
     out = io.BytesIO()
     try:
         _Pickler(out, protocol=5).dump(state)
@@ -157,41 +171,39 @@ def save(conn: sqlite3.Connection, tracker: Tracker, unreadable: int) -> bool:
         return False  # something in the state that does not pickle: no state, a full replay
     blob = out.getvalue()
     conn.execute(
-        "INSERT OR REPLACE INTO tracker_state VALUES (1, ?, ?, ?, ?, ?, ?)",
-        (datetime.now(UTC).isoformat(), fingerprint(tracker), max_id, changes,
-         _covered(conn, max_id), blob),
+        "INSERT OR REPLACE INTO tracker_state2 VALUES (1, ?, ?, ?, ?, ?)",
+        (datetime.now(UTC).isoformat(), fingerprint(tracker), max_id, last_id, blob),
     )  # fmt: skip
     return True
 
 
-def load(conn: sqlite3.Connection, tracker: Tracker, fixes: list[tuple[int, Fix]]) -> Saved | None:
-    """The saved state if it fits the log whose effective fixes are `fixes`; else None."""
+def load(conn: sqlite3.Connection, tracker: Tracker) -> Saved | None:
+    """The saved state if it still fits the log up to the rows it covers; else None. Reads no
+    row of what it covers: the caller reads the fix rows after `max_id` and checks none sorts
+    before the fix the state ended on."""
     try:
         row = conn.execute(_READ).fetchone()
     except sqlite3.OperationalError:
         return None  # no table: nothing was saved (or a log from before states)
     if row is None:
         return None
-    print_, max_id, changes, digest, blob = row
+    print_, max_id, last_id, blob = row
     try:
         if print_ != fingerprint(tracker) or not isinstance(max_id, int):
             return None
-        if int(conn.execute(_CHANGES).fetchone()[0]) != changes:
+        if not isinstance(last_id, int) or last_id < max_id:
             return None
-        if _covered(conn, max_id) != digest:
+        if conn.execute(_CHANGED_SINCE, (last_id,)).fetchone() is not None:
+            return None
+        if conn.execute(_IS_FIX, (max_id,)).fetchone() is None:
             return None
         state = _Restricted(io.BytesIO(blob)).load()
     except Exception:  # a damaged blob of any kind: the log is replayed in full
         return None
-    if not isinstance(state, RunningState) or not 0 < state.applied <= len(fixes):
+    if not isinstance(state, RunningState) or state.applied <= 0 or state.state.last is None:
         return None
-    n = state.applied
-    # The fixes it applied are exactly the first n of the log as it now sorts, ending on the
-    # fix it ended on; every later one was logged after it was saved.
-    if fixes[n - 1][1] != state.state.last or len(state.kms) != n:
+    if len(state.kms) != state.applied or len(state.times_us) != state.applied:
         return None
-    if any(fix_id > max_id for fix_id, _f in fixes[:n]):
+    if state.times_us[-1] != to_us(state.state.last.time):
         return None
-    if any(fix_id <= max_id for fix_id, _f in fixes[n:]):
-        return None
-    return Saved(state, max_id)
+    return Saved(state, max_id, last_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from companion.core.days import DayLedger
 from companion.core.models import Fix, Placement
@@ -40,11 +40,27 @@ class TrackerState:
 @dataclass(frozen=True, slots=True)
 class RunningState:
     """The tracker after its first `applied` fixes, for `resume` (saved with the log by
-    companion/trackstate.py): the state then and the km after each of those fixes."""
+    companion/trackstate.py): the state then, and the km after and the time of (in microseconds
+    since the epoch: exact) each of those fixes, so a reopened tracker answers when a km was
+    reached without reading the fixes from the log."""
 
     applied: int
     state: TrackerState
     kms: array[float]
+    times_us: array[int]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+
+
+def to_us(t: datetime) -> int:
+    """An aware time as whole microseconds since the epoch (exact, unlike a float)."""
+    return (t - _EPOCH) // _US
+
+
+def from_us(us: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=us)
 
 
 # (number of fixes applied, the state then), oldest first.

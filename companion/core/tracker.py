@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import bisect
 from array import array
+from collections.abc import Callable, MutableSequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from companion.core.alerts import progress_alerts
 from companion.core.cutoffs import Deadlines, annotate, moving_fraction, resolve
 from companion.core.days import DayLedger
+from companion.core.deferred import Deferred
 from companion.core.eta import (
     DEFAULT_STOP_KMH,
     DEFAULT_WINDOW_S,
@@ -31,7 +33,14 @@ from companion.core.pace_terrain import climb_profile
 from companion.core.placement import follow
 from companion.core.riderdays import RiderLedger
 from companion.core.route import DEFAULT_OFF_ROUTE_M, Route
-from companion.core.runstate import RunningState, Snapshots, TrackerState, keep_snapshot
+from companion.core.runstate import (
+    RunningState,
+    Snapshots,
+    TrackerState,
+    from_us,
+    keep_snapshot,
+    to_us,
+)
 from companion.core.states import FinishWatch, finish_time, is_stopped, town_state
 
 # A GPS position older than this raises a "stale" alert.
@@ -80,10 +89,13 @@ class Tracker:
         ]
         self._deadlines = Deadlines.build([*cut, *([target] if target else [])])
         self._finish = FinishWatch(route)
-        self._fixes: list[Fix] = []
-        self._times: list[datetime] = []
+        # Every fix applied, sorted by time; after `resume_tail`, the earlier ones are read from
+        # the log only if something asks for them (core/deferred.py).
+        self._fixes: MutableSequence[Fix] = []
+        self._times: MutableSequence[datetime] = []
         # The athlete's km after each fix, beside it: when the finish was reached is read here.
-        self._kms: list[float] = []
+        self._kms: MutableSequence[float] = []
+        self._head_us: array[int] = array("q")  # the saved times of a `resume_tail`'s head
         self._reset()
 
     def _reset(self) -> None:
@@ -166,22 +178,45 @@ class Tracker:
 
     @property
     def fixes(self) -> list[Fix]:
+        """Every fix applied, sorted by time (after `resume_tail`, this reads the log's head)."""
         return list(self._fixes)
+
+    def newest_fix(self, wanted: Callable[[Fix], bool]) -> Fix | None:
+        """The newest fix that is `wanted`: read back from the newest, so it costs the fixes
+        after it (and the log's head only if none of the tail is)."""
+        return next((f for f in reversed(self._fixes) if wanted(f)), None)
+
+    @property
+    def first_fix_time(self) -> datetime | None:
+        """The time of the first fix (None before any)."""
+        if self.start is None and isinstance(self._fixes, Deferred) and self._fixes.head_len:
+            return self._first_time  # the first fix's time when there is no start: no read
+        return self._times[0] if self._times else None
+
+    def _lo(self, t: datetime, strict: bool = False) -> int:
+        """Where a bisection for `t` may start: past the fixes not read yet from the log when
+        `t` is after all of them (at or after, unless `strict`), so they stay unread."""
+        times = self._times
+        if isinstance(times, Deferred) and times.head_len:
+            first_tail = times[times.head_len]  # the head's end: the fix the state ended on
+            if first_tail < t or (first_tail == t and not strict):
+                return times.head_len
+        return 0
 
     def last_fix_at(self, t: datetime) -> Fix | None:
         """The latest fix at or before `t` (a bisection: no copy of a day of fixes)."""
-        i = bisect.bisect_right(self._times, t)
+        i = bisect.bisect_right(self._times, t, self._lo(t))
         return self._fixes[i - 1] if i else None
 
     def km_at(self, t: datetime) -> float:
         """The athlete's km after the latest fix at or before `t` (0 before the first)."""
-        i = bisect.bisect_right(self._times, t)
+        i = bisect.bisect_right(self._times, t, self._lo(t))
         return self._kms[i - 1] if i else 0.0
 
     def add(self, fix: Fix) -> Placement:
         """Take one fix. Returns where it fell; an off-route fix does not move the athlete."""
         if self._last is not None and fix.time < self._last.time:
-            i = bisect.bisect_right(self._times, fix.time)
+            i = bisect.bisect_right(self._times, fix.time, self._lo(fix.time))
             self._fixes.insert(i, fix)
             self._times.insert(i, fix.time)
             self._kms.insert(i, 0.0)  # set by the replay
@@ -197,7 +232,7 @@ class Tracker:
 
     def remove(self, fix: Fix) -> bool:
         """Take back one fix (an undone entry); False if it is not here."""
-        i = bisect.bisect_left(self._times, fix.time)
+        i = bisect.bisect_left(self._times, fix.time, self._lo(fix.time, strict=True))
         while i < len(self._fixes) and self._times[i] == fix.time:
             if self._fixes[i] == fix:
                 del self._fixes[i]
@@ -210,18 +245,33 @@ class Tracker:
 
     def running_state(self) -> RunningState:
         """The state after every fix so far (a copy: the tracker goes on)."""
-        return RunningState(len(self._fixes), self._save(), array("d", self._kms))
+        times = self._times
+        head = times.head_len if isinstance(times, Deferred) else 0
+        times_us = self._head_us[:head]  # the head's times as saved: no read of the log
+        times_us.extend(to_us(times[k]) for k in range(head, len(times)))
+        return RunningState(len(self._fixes), self._save(), array("d", self._kms), times_us)
 
-    def resume(self, fixes: list[Fix], saved: RunningState) -> None:
-        """Like `rebuild(fixes)`, from `saved`: the running state of a tracker of the same event
-        after the first `saved.applied` of these fixes (sorted by time); only the rest are
-        applied. The caller checks it fits (companion/trackstate.py)."""
-        n = saved.applied
-        self._fixes = sorted(fixes, key=lambda f: f.time)
-        self._times = [f.time for f in self._fixes]
-        self._kms = [*saved.kms, *[0.0] * (len(self._fixes) - n)]
+    def resume_tail(
+        self, saved: RunningState, tail: list[Fix], head: Callable[[], list[Fix]]
+    ) -> None:
+        """Like `rebuild` of all the fixes, from `saved`: the running state of a tracker of the
+        same event after its first `saved.applied` fixes; `tail` (sorted by time, none before
+        the fix `saved` ended on) is applied. The first `saved.applied - 1` fixes are read by
+        `head()` only when something asks for them (an export, an entry typed in among them).
+        The caller checks `saved` fits (companion/trackstate.py)."""
+        n, last = saved.applied, saved.state.last
+        assert last is not None and n > 0
+        # The fix the state ended on is held: the first fix after the head (core/deferred.py).
+        self._fixes = Deferred(n - 1, head, [last, *tail])
+        # The times of the head are the state's own: when a km was reached reads no row.
+        times = [f.time for f in (last, *tail)]
+        self._head_us = head_us = saved.times_us
+        peek = lambda i: from_us(head_us[i])  # noqa: E731
+        self._times = Deferred(n - 1, lambda: [from_us(x) for x in head_us[: n - 1]], times, peek)
+        self._kms = array("d", saved.kms)
+        self._kms.extend([0.0] * len(tail))
         self._reset()
-        self._snaps = [(n, saved.state)]  # _replay_from loads a copy, then applies the rest
+        self._snaps = [(n, saved.state)]
         self._replay_from(n)
 
     def rebuild(self, fixes: list[Fix]) -> None:

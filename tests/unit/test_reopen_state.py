@@ -118,15 +118,15 @@ def test_a_damaged_or_hostile_state_is_ignored(
     event, db = _event(tmp_path, shared_dir), tmp_path / "log.sqlite"
     _log(event, db, feed[:3000]).close()
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM tracker_state").fetchone()[0] == 1
-        good = conn.execute("SELECT blob FROM tracker_state").fetchone()[0]
-        conn.execute("UPDATE tracker_state SET blob = ?", (good[: len(good) // 2],))
+        assert conn.execute("SELECT count(*) FROM tracker_state2").fetchone()[0] == 1
+        good = conn.execute("SELECT blob FROM tracker_state2").fetchone()[0]
+        conn.execute("UPDATE tracker_state2 SET blob = ?", (good[: len(good) // 2],))
     _reopened_in_full(event, db, applied, feed[2999])
     # A pickle that would run a command when loaded: refused, never run.
     marker = tmp_path / "ran"
     evil = pickle.dumps(_Evil(str(marker)))
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE tracker_state SET blob = ?", (evil,))
+        conn.execute("UPDATE tracker_state2 SET blob = ?", (evil,))
     _reopened_in_full(event, db, applied, feed[2999])
     assert not marker.exists()
 
@@ -175,4 +175,4 @@ def test_a_short_log_saves_no_state(tmp_path: Path, shared_dir: Path, feed: list
     _log(event, db, feed[: trackstate.MIN_FIXES - 1]).close()
     with sqlite3.connect(db) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-    assert "tracker_state" not in tables
+    assert "tracker_state2" not in tables

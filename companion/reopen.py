@@ -1,0 +1,46 @@
+"""Reopening an event from the tracker state saved with its log, reading only the log's tail.
+
+A day of 10 Hz fixes is 864,000 rows; reading them all into Fix objects took most of a reopened
+`status` (issue 11). With a state that fits (companion/trackstate.py), only the fix rows after
+it are read and applied; the earlier ones are read from the log only if something asks for
+them (an export, an entry typed in among them: Tracker.resume_tail, core/deferred.py).
+"""
+
+from __future__ import annotations
+
+from companion.core.deferred import HeadChanged
+from companion.core.models import Fix
+from companion.core.tracker import Tracker
+from companion.logbook import Logbook
+
+
+def resume_from_state(logbook: Logbook, tracker: Tracker) -> bool:
+    """Bring `tracker` up to date from the log's saved state and its tail; False (nothing
+    changed) when there is no state that fits: the caller replays the whole log."""
+    saved = logbook.saved_state(tracker)
+    if saved is None:
+        return False
+    rows, set_aside = logbook.fixes_between(saved.max_id, 2**63 - 1)
+    tail = [f for _id, f in rows]
+    ended_on = saved.state.state.last
+    assert ended_on is not None  # trackstate.load hands back no state without one
+    # Sorted by time then id: a tail row before the fix the state ended on (a checkpoint typed
+    # in late) sorts in among the fixes it applied, so it does not fit.
+    if tail and tail[0].time < ended_on.time:
+        return False
+    applied = saved.state.applied
+
+    def head() -> list[Fix]:
+        """The fixes the state applied but the one it ended on, as the log holds them now
+        (the rows up to the state's last: what came after cannot change them)."""
+        fixes = [f for _id, f in logbook.fixes_between(0, saved.last_id)[0]]
+        if len(fixes) != applied or fixes[-1] != ended_on:
+            raise HeadChanged(
+                f"the log's rows up to #{saved.last_id} changed while it was open "
+                f"({len(fixes)} fixes, {applied} expected): open the event again"
+            )
+        return fixes[:-1]
+
+    logbook.set_aside = set_aside  # the rows it covers had none (trackstate.save)
+    tracker.resume_tail(saved.state, tail, head)
+    return True
