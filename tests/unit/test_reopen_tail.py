@@ -148,3 +148,24 @@ def test_a_reopened_tracker_reads_the_head_when_asked_and_equals_a_full_replay(
     assert s.tracker.day_totals() == reference.tracker.day_totals()
     s.close()
     reference.close()
+
+
+def test_a_row_deleted_by_hand_drops_the_state(
+    tmp_path: Path, shared_dir: Path, feed: list[Fix], rows_read: list[int]
+) -> None:
+    """The fit check reads no row it covers: a hand DELETE (or UPDATE) on the log fires the
+    trigger saved with the state, which deletes the state; the reopening replays in full."""
+    event, db = _event(tmp_path, shared_dir), tmp_path / "log.sqlite"
+    s = EventSession.open(event, db)
+    for f in feed[:3000]:
+        s.add_feed_fix(f)
+    s.close()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM tracker_state2").fetchone()[0] == 1
+        first = "SELECT min(id) FROM events WHERE kind = 'fix'"
+        conn.execute(f"DELETE FROM events WHERE id = ({first})")
+        assert conn.execute("SELECT count(*) FROM tracker_state2").fetchone()[0] == 0
+    conn.close()
+    rows_read[0] = 0
+    with EventSession.open(event, db, readonly=True) as s:
+        assert rows_read[0] == len(s.tracker.fixes) == 2999
