@@ -75,6 +75,8 @@ def time_problem(
         return f"time {shown(when, tz)} is after 2099: not a real time for an event"
     if not_before is not None and when < not_before:
         return f"time {shown(when, tz)} is before {not_before_what or shown(not_before, tz)}"
-    if now is not None and now < LATEST - ahead and when > now + ahead:
+    # In UTC: `now + ahead` in a zone with a fall-back would drop now's fold, and two times of
+    # one zone compare by wall clock.
+    if now is not None and now < LATEST - ahead and when > now.astimezone(UTC) + ahead:
         return f"time {shown(when, tz)} is in the future (the clock says {shown(now, tz)})"
     return None

@@ -161,10 +161,17 @@ def latest_past(clock: time, now: datetime, tz: ZoneInfo) -> datetime:
     """The latest moment at or before `now` (+ FUTURE_SLACK) when the clock in `tz` read `clock`.
 
     Built from the local date, not by subtracting 24 h, so a day with a DST change still gives
-    the wall-clock time typed.
+    the wall-clock time typed; in the hour a fall-back repeats, the second reading once it has
+    come. Compared in UTC: aware datetimes of one zone compare by wall clock, fold ignored.
     """
+    latest = now.astimezone(UTC) + FUTURE_SLACK  # in UTC: wall-clock + would drop a fold
     today = now.astimezone(tz).date()
     t = datetime.combine(today, clock, tzinfo=tz)
-    if t > now + FUTURE_SLACK:
-        t = datetime.combine(today - timedelta(days=1), clock, tzinfo=tz)
+    for day in (today, today - timedelta(days=1)):
+        first = datetime.combine(day, clock, tzinfo=tz)
+        second = first.replace(fold=1)  # the same instant unless the hour repeats
+        for t in (second, first):
+            # fold=1 of a time a spring-forward skips is earlier than fold=0: not a reading.
+            if t.astimezone(UTC) >= first.astimezone(UTC) and t.astimezone(UTC) <= latest:
+                return t
     return t
