@@ -20,6 +20,10 @@ from companion.core.route import Route, fold
 
 # Two towns of a book this close on the path are one place with two km: a mistake in the book.
 SAME_PLACE_M = 1.0
+# A lead-in (the path's start to the first town) is stretched to the book's km only up to this
+# factor (a road against a sparse track); more means the path starts part-way along the book (a
+# day's GPX with the whole event's book) and the lead-in keeps its own length.
+MAX_LEAD_IN_STRETCH = 2.0
 
 
 def book_km(specs: list[TownSpec]) -> dict[str, float]:
@@ -63,10 +67,11 @@ def calibrate(
     warnings: list[str] = []
     if road_m[0] >= geo_m[0]:
         # The path's start is km 0 of the book: stretch the lead-in up to the first town (a
-        # town at the path's very start keeps its book km there: no second point at 0).
+        # town at the path's very start keeps its book km there: no second point at 0) ...
         if geo_m[0] > 0.0:
+            start = 0.0 if road_m[0] <= MAX_LEAD_IN_STRETCH * geo_m[0] else road_m[0] - geo_m[0]
             geo_m.insert(0, 0.0)
-            road_m.insert(0, 0.0)
+            road_m.insert(0, start)  # ... unless it starts part-way along the book
     else:
         # The path starts before the book's zero: keep its real length and count from its start.
         lead = (geo_m[0] - road_m[0]) / 1000.0
