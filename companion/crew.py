@@ -109,8 +109,7 @@ class Crew:
                 and seen[2] is not None
                 and last is not None
                 and last.time >= seen[2]
-                and (found := tracker.last_fix_at(seen[2])) is not None
-                and found.time == seen[2]
+                and tracker.last_time_at(seen[2]) == seen[2]
             )
             if seen is not None and (seen[0] is last or still_past):
                 at = seen[2]

@@ -208,6 +208,11 @@ class Tracker:
         i = bisect.bisect_right(self._times, t, self._lo(t))
         return self._fixes[i - 1] if i else None
 
+    def last_time_at(self, t: datetime) -> datetime | None:
+        """The time of the latest fix at or before `t` (reads times only: no fix of the log)."""
+        i = bisect.bisect_right(self._times, t, self._lo(t))
+        return self._times[i - 1] if i else None
+
     def km_at(self, t: datetime) -> float:
         """The athlete's km after the latest fix at or before `t` (0 before the first)."""
         i = bisect.bisect_right(self._times, t, self._lo(t))

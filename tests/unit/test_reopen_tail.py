@@ -23,6 +23,7 @@ from helpers.real_tracks import AUDAX_150K, RealTrack, fixes, load_real_track
 
 from companion import logreads, render
 from companion.core.models import Fix
+from companion.crew import Crew
 from companion.service import EventSession
 from companion.status_doc import status_document
 
@@ -103,6 +104,9 @@ def test_a_reopened_status_reads_only_the_tail(
         doc = status_document(s, head[-1].time + timedelta(seconds=5))
         last = s.filter.last
         assert last is not None and last == s.tracker.last_fix and last.source == "nmea"
+        crew = Crew(s)  # as the dashboard holds it: its second look checks the town's fix
+        p = s.progress(head[-1].time + timedelta(seconds=5))
+        assert crew.freshness(p) == crew.freshness(p)
         assert rows_read[0] == 0  # the status, the crew's block, the freshness: no row read
     # More fixes, then the process dies (no close, no new state).
     s = EventSession.open(event, db)
