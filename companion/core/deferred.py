@@ -53,16 +53,14 @@ class Deferred(MutableSequence[T]):
     def whole(self) -> list[T]:
         """The whole list (fetched now if need be); changing it changes this one."""
         if self._fetch is not None:
-            fetch, self._fetch = self._fetch, None
-            head = fetch()
+            head = self._fetch()  # raising (the log unreadable), it is left unfetched
             if len(head) != self._head_len:
-                self._fetch = fetch
                 raise HeadChanged(
                     f"the log's earlier rows changed while it was open ({len(head)} read, "
                     f"{self._head_len} expected): open the event again"
                 )
             self._items[:0] = head
-            self._head_len = 0
+            self._head_len, self._fetch = 0, None
         return self._items
 
     def _tail_index(self, i: int) -> int | None:

@@ -74,3 +74,19 @@ def test_a_head_of_another_length_is_refused() -> None:
     assert d[-1] == 9
     with pytest.raises(HeadChanged, match="open the event again"):
         d[0]
+
+
+def test_a_fetch_that_fails_leaves_the_list_as_it_was() -> None:
+    calls: list[int] = []
+
+    def fetch() -> list[int]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("disk gone")
+        return [1, 2]
+
+    d = Deferred(2, fetch, [9])
+    with pytest.raises(OSError):
+        d[0]
+    assert len(d) == 3 and not d.fetched
+    assert list(d) == [1, 2, 9] and len(calls) == 2
