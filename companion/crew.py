@@ -150,7 +150,8 @@ class Crew:
         return self._stop(stop.number, now)
 
     def fed(self, kind: str, what: str, time_text: str | None, now: datetime) -> Fed:
-        """Log that the athlete ate or drank (`time_text` as a checkpoint's: "14:05", "-10m")."""
+        """Log that the athlete ate or drank (`time_text` as a checkpoint's --time: "14:05", its
+        latest past occurrence, or ISO 8601)."""
         zone = self.session.event.zone
         at = parse_time(time_text, now, zone)
         if self.session.event.start is not None and at < self.session.event.start:
