@@ -189,7 +189,7 @@ class TownAhead:
         return next((e for e in self.etas if e.kind == kind), None)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # built on every fix: not frozen, as TownAhead
 class Progress:
     """Everything the crew sees at one moment; both the CLI and the dashboard render this."""
 

@@ -45,3 +45,22 @@ def test_no_attribute_outside_the_fields() -> None:
     except AttributeError:
         return
     raise AssertionError("slots: an unknown attribute is refused")
+
+
+def test_progress_compares_and_hashes_by_value() -> None:
+    from companion.core.models import Progress
+
+    def progress(km: float) -> Progress:
+        town = _town()
+        return Progress(
+            now=AT, route_name="r", route_km=416.0, km_total=km, km_today=km, km_remaining=1.0,
+            next_town=town, towns_ahead=(town, _town()), finish=town, speed_now_kmh=None,
+            speed_avg_kmh=9.0, speed_today_kmh=None, eta_speed_kmh=9.0, eta_speed_basis="plan",
+            moving_s_today=0.0, elapsed_s_today=0.0, moving_s_total=0.0, elapsed_s_total=0.0,
+            days=(), day_number=1, last_fix=None, last_fix_age_s=None, off_route=False,
+            off_route_m=None,
+        )  # fmt: skip
+
+    a, b = progress(10.0), progress(10.0)
+    assert a == b and hash(a) == hash(b)
+    assert replace(a, alerts=("x",)) != a and progress(11.0) != a
