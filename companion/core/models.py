@@ -1,5 +1,6 @@
-"""Frozen value types shared by every layer. Distances in metres or km as the name says; times are
-timezone-aware UTC datetimes."""
+"""Value types shared by every layer, frozen but for the three built on every fix (Progress,
+TownAhead, EtaOption: see EtaOption's comment). Distances in metres or km as the name says;
+times are timezone-aware UTC datetimes."""
 
 from __future__ import annotations
 
