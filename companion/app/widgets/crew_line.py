@@ -60,14 +60,15 @@ class CrewLine(ShowsChanges):
         fresh = self.crew.freshness(p)
         text.append(where_text(fresh, self.tz, p.now), style="dim")
         text.append("\n")
-        stops = self.crew.stops(p.now)
+        entries = self.crew.entries()  # one read of the crew's rows for the stops and timers
+        stops = self.crew.stops(p.now, entries)
         stop = taggable(stops, p.now)
         if stop is not None and p.finished_at is None:
             when = render.clock(stop.start, self.tz, p.now)  # "Tue 12:41" when not today
             text.append(f"STOP {when} · tag it: ", style="bold")
             text.append(TAG_KEYS)
             return text
-        timers = self.crew.timers(p.now, p, stops=stops)
+        timers = self.crew.timers(p.now, p, entries, stops)
         for i, t in enumerate(timers):
             if i:
                 text.append(" · ")
