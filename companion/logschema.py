@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -103,12 +104,32 @@ def connect(
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     except (sqlite3.Error, OSError) as e:
         raise LogbookError(f"{path}: cannot open the logbook: {e}") from None
+    # Opening races another process creating or recovering the same file: some of SQLite's
+    # locks on the way (the switch to WAL, the shared memory's set-up) answer "database is
+    # locked" at once, without the busy timeout. The preparation is all or nothing (its writes
+    # are one transaction), so it is tried again, for as long as a busy write would wait.
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    pause = 0.01
     try:
-        name = _prepare(conn, path, readonly=readonly, event_name=event_name)
+        while True:
+            try:
+                name = _prepare(conn, path, readonly=readonly, event_name=event_name)
+                break
+            except _Busy:
+                if time.monotonic() + pause > deadline:
+                    raise
+                if conn.in_transaction:
+                    conn.rollback()
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
     except BaseException:
         conn.close()
         raise
     return conn, name
+
+
+class _Busy(LogbookError):
+    """Another connection held a lock that SQLite did not wait for."""
 
 
 def _prepare(
@@ -149,6 +170,8 @@ def _prepare(
     except sqlite3.DatabaseError as e:
         if "not a database" in str(e) or "malformed" in str(e):
             raise LogbookError(f"{path}: not a SQLite database ({e})") from None
+        if "database is locked" in str(e):
+            raise _Busy(f"{path}: cannot open the logbook: {e}") from None
         problem = storage_problem(e, path)
         if problem == "disk full" or problem == "disk I/O error":  # may pass: a caller retries
             raise NotSaved(f"{path}: cannot open the logbook: {problem}", problem, ()) from None
