@@ -13,8 +13,7 @@ from collections.abc import Callable, MutableSequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from companion.core.alerts import progress_alerts
-from companion.core.cutoffs import Deadlines, annotate, moving_fraction, resolve
+from companion.core.cutoffs import Deadlines, resolve
 from companion.core.days import DayLedger
 from companion.core.deferred import Deferred
 from companion.core.eta import (
@@ -22,15 +21,13 @@ from companion.core.eta import (
     DEFAULT_WINDOW_S,
     DayWindow,
     MovingWindow,
-    choose_speed,
 )
-from companion.core.models import DayTotal, Deadline, Fix, Placement, Progress, TownAhead
+from companion.core.models import DayTotal, Deadline, Fix, Placement, Progress
 from companion.core.motion import Motion, StopSpan
 from companion.core.odometer import Odometer
-from companion.core.pace import PaceModel, eta_remaining
-from companion.core.pace_sweep import Reckoning
-from companion.core.pace_terrain import climb_profile
+from companion.core.pace import PaceModel
 from companion.core.placement import follow
+from companion.core.progress import build_progress
 from companion.core.riderdays import RiderLedger
 from companion.core.route import DEFAULT_OFF_ROUTE_M, Route
 from companion.core.runstate import (
@@ -41,12 +38,10 @@ from companion.core.runstate import (
     keep_snapshot,
     to_us,
 )
-from companion.core.states import FinishWatch, finish_time, is_stopped, town_state
+from companion.core.states import FinishWatch, finish_time
 
 # A GPS position older than this raises a "stale" alert.
 DEFAULT_STALE_S = 10 * 60.0
-# The last position's speed counts as "speed now" only if it is this recent.
-_NOW_SPEED_MAX_AGE_S = 120.0
 
 
 class Tracker:
@@ -368,111 +363,4 @@ class Tracker:
 
     def progress(self, now: datetime) -> Progress:
         """Everything the crew sees at `now` (an aware datetime; nothing here reads a clock)."""
-        route = self.route
-        finished_at = self.finished_at()
-        # After the finish the clocks of the event stop there (core/states.py).
-        until = min(now, finished_at) if finished_at is not None else now
-        days = self.day_totals()
-        # Today: the calendar day of `now`, or the rider-day going on (core/riderdays.py).
-        today_total, day_began = self._ledger.today(now)
-        km_today = today_total.km if today_total else 0.0
-        moving_today = today_total.moving_s if today_total else 0.0
-        today_kmh = today_total.avg_kmh if today_total else None
-        elapsed_today = (until - day_began).total_seconds() if day_began is not None else 0.0
-        recent = self._window.speed_kmh()
-        speed, basis = choose_speed(recent, self._window.moving_s, today_kmh, self.planned_kmh)
-
-        last = self._last
-        age = (now - last.time).total_seconds() if last is not None else None
-        stopped = finished_at is None and is_stopped(self._stopped_since, self.stopped_by, last)
-        moving = last is not None and self._last_moving and not stopped
-        base = last.time if last is not None and moving else now
-
-        resting_since = self._stopped_since if stopped else None
-
-        # Every town's three ETAs (core/pace.py side_by_side), the per-moment part worked out
-        # once (core/pace_sweep.py); the route's climbing is computed once per route.
-        reckon = Reckoning(
-            self._pace, base, self.tz, recent_kmh=speed, recent_basis=basis,
-            planned_kmh=self.planned_kmh, window=self.day_window, resting_since=resting_since,
-            typed=last is not None and last.is_manual, route_km=route.length_km,
-            climb=climb_profile(route), km_now=self.km,
-        )  # fmt: skip
-
-        def ahead(name: str, km: float) -> TownAhead:
-            to_go = max(km - self.km, 0.0)
-            etas = reckon.etas(to_go)
-            # The athlete's rhythm is the main ETA; the recent pace only when it has no speed.
-            main = etas[0] if etas[0].at is not None else etas[1]
-            at, rem = eta_remaining(main.at, now)
-            state, past_s = town_state(at, now)
-            return TownAhead(
-                name, km, to_go, at, rem, main.speed_kmh, state, past_s, etas=etas,
-                eta_kind=main.kind,
-            )  # fmt: skip
-
-        towns = [ahead(t.name, t.km) for t in route.towns_after(self.km)]
-        # The last town is usually the finish: its ETA is not reckoned twice.
-        at_end = bool(towns) and towns[-1].km == route.length_km
-        finish = towns[-1] if at_end else ahead(route.finish_name, route.length_km)
-        origin = self.start or self._first_time
-        if self._deadlines.by_km:
-            elapsed = (until - origin).total_seconds() if origin else 0.0
-            fraction = moving_fraction(self._moving_s_total, elapsed)
-            towns = annotate(towns, self._deadlines, now, fraction)
-            finish = annotate([finish], self._deadlines, now, fraction)[0]
-        if finished_at is not None:
-            towns_with_finish = []  # nothing is left ahead
-        elif not towns or towns[-1].km < route.length_km - 0.2:
-            towns_with_finish = [*towns, finish]
-        else:
-            towns_with_finish = towns
-        speed_now: float | None = None
-        if last is not None and age is not None and age <= _NOW_SPEED_MAX_AGE_S:
-            speed_now = self._motion.speed_now_kmh  # a receiver's absurd speeds are left out
-        placement = self._last_placement
-        off_route = placement is not None and placement.off_route
-        alerts, silent_s = progress_alerts(
-            last, now, age, km=self.km, tz=self.tz, placement=placement, towns=towns_with_finish,
-            finished=finished_at is not None, stopped=stopped, stale_s=self.stale_s,
-            no_entry_after_s=self.no_entry_s,
-        )  # core/alerts.py
-        day_of = until.astimezone(self.tz).date()
-        day_number = (day_of - origin.astimezone(self.tz).date()).days + 1 if origin else None
-        if day_number is not None and day_number < 1:
-            day_number = None
-        if isinstance(self._ledger, RiderLedger) and day_number is not None and origin:
-            day_number = self._ledger.number(until, origin.astimezone(self.tz).date())
-        return Progress(
-            now=now,
-            route_name=route.name,
-            route_km=route.length_km,
-            km_total=self.km,
-            km_today=km_today,
-            km_remaining=max(route.length_km - self.km, 0.0),
-            next_town=towns_with_finish[0] if towns_with_finish else None,
-            towns_ahead=tuple(towns_with_finish),
-            finish=finish if finished_at is None else None,
-            speed_now_kmh=speed_now,
-            speed_avg_kmh=recent,
-            speed_today_kmh=today_kmh,
-            eta_speed_kmh=speed,
-            eta_speed_basis=basis,
-            moving_s_today=moving_today,
-            elapsed_s_today=max(elapsed_today, 0.0),
-            moving_s_total=self._moving_s_total,
-            estimated_s_today=today_total.estimated_s if today_total else 0.0,
-            estimated_s_total=self._motion.estimated_s_total,
-            elapsed_s_total=(until - origin).total_seconds() if origin else 0.0,
-            days=days,
-            day_number=day_number,
-            last_fix=last,
-            last_fix_age_s=age,
-            off_route=off_route,
-            off_route_m=placement.off_route_m if placement is not None else None,
-            alerts=tuple(alerts),
-            finished_at=finished_at,
-            stopped_since=self._stopped_since if stopped else None,
-            stopped_by=self.stopped_by if stopped else None,
-            no_entry_s=silent_s,
-        )
+        return build_progress(self, now)  # core/progress.py

@@ -31,7 +31,7 @@ from helpers.real_tracks import (
     truth_km,
 )
 
-from companion.core import tracker as tracker_mod
+from companion.core import progress as progress_mod
 from companion.core.eta import DayWindow
 from companion.core.models import EtaOption, Fix, RouteData, TownSpec
 from companion.core.pace import side_by_side
@@ -73,7 +73,7 @@ def _watched(watch: Watch) -> type[Reckoning]:
 @pytest.fixture
 def watch(monkeypatch: pytest.MonkeyPatch) -> Iterator[Watch]:
     w = Watch()
-    monkeypatch.setattr(tracker_mod, "Reckoning", _watched(w))
+    monkeypatch.setattr(progress_mod, "Reckoning", _watched(w))  # Tracker.progress builds it
     yield w
 
 

@@ -1,0 +1,138 @@
+"""Progress: everything the crew sees at `now`, built from a Tracker's running state.
+
+The tracker's second half (core/tracker.py feeds the fixes): it reads the tracker's state and
+never changes it. Every town's ETAs come from one Reckoning per call (core/pace_sweep.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from companion.core.alerts import progress_alerts
+from companion.core.cutoffs import annotate, moving_fraction
+from companion.core.eta import choose_speed
+from companion.core.models import Progress, TownAhead
+from companion.core.pace import eta_remaining
+from companion.core.pace_sweep import Reckoning
+from companion.core.pace_terrain import climb_profile
+from companion.core.riderdays import RiderLedger
+from companion.core.states import is_stopped, town_state
+
+if TYPE_CHECKING:
+    from companion.core.tracker import Tracker
+
+# The last position's speed counts as "speed now" only if it is this recent.
+NOW_SPEED_MAX_AGE_S = 120.0
+
+
+def build_progress(tr: Tracker, now: datetime) -> Progress:
+    """Everything the crew sees at `now` (an aware datetime; nothing here reads a clock)."""
+    route = tr.route
+    finished_at = tr.finished_at()
+    # After the finish the clocks of the event stop there (core/states.py).
+    until = min(now, finished_at) if finished_at is not None else now
+    days = tr.day_totals()
+    # Today: the calendar day of `now`, or the rider-day going on (core/riderdays.py).
+    today_total, day_began = tr._ledger.today(now)
+    km_today = today_total.km if today_total else 0.0
+    moving_today = today_total.moving_s if today_total else 0.0
+    today_kmh = today_total.avg_kmh if today_total else None
+    elapsed_today = (until - day_began).total_seconds() if day_began is not None else 0.0
+    recent = tr._window.speed_kmh()
+    speed, basis = choose_speed(recent, tr._window.moving_s, today_kmh, tr.planned_kmh)
+
+    last = tr._last
+    age = (now - last.time).total_seconds() if last is not None else None
+    stopped = finished_at is None and is_stopped(tr._stopped_since, tr.stopped_by, last)
+    moving = last is not None and tr._last_moving and not stopped
+    base = last.time if last is not None and moving else now
+
+    resting_since = tr._stopped_since if stopped else None
+
+    # Every town's three ETAs (core/pace.py side_by_side), the per-moment part worked out
+    # once (core/pace_sweep.py); the route's climbing is computed once per route.
+    reckon = Reckoning(
+        tr._pace, base, tr.tz, recent_kmh=speed, recent_basis=basis,
+        planned_kmh=tr.planned_kmh, window=tr.day_window, resting_since=resting_since,
+        typed=last is not None and last.is_manual, route_km=route.length_km,
+        climb=climb_profile(route), km_now=tr.km,
+    )  # fmt: skip
+
+    def ahead(name: str, km: float) -> TownAhead:
+        to_go = max(km - tr.km, 0.0)
+        etas = reckon.etas(to_go)
+        # The athlete's rhythm is the main ETA; the recent pace only when it has no speed.
+        main = etas[0] if etas[0].at is not None else etas[1]
+        at, rem = eta_remaining(main.at, now)
+        state, past_s = town_state(at, now)
+        return TownAhead(
+            name, km, to_go, at, rem, main.speed_kmh, state, past_s, etas=etas,
+            eta_kind=main.kind,
+        )  # fmt: skip
+
+    towns = [ahead(t.name, t.km) for t in route.towns_after(tr.km)]
+    # The last town is usually the finish: its ETA is not reckoned twice.
+    at_end = bool(towns) and towns[-1].km == route.length_km
+    finish = towns[-1] if at_end else ahead(route.finish_name, route.length_km)
+    origin = tr.start or tr._first_time
+    if tr._deadlines.by_km:
+        elapsed = (until - origin).total_seconds() if origin else 0.0
+        fraction = moving_fraction(tr._moving_s_total, elapsed)
+        towns = annotate(towns, tr._deadlines, now, fraction)
+        finish = annotate([finish], tr._deadlines, now, fraction)[0]
+    if finished_at is not None:
+        towns_with_finish = []  # nothing is left ahead
+    elif not towns or towns[-1].km < route.length_km - 0.2:
+        towns_with_finish = [*towns, finish]
+    else:
+        towns_with_finish = towns
+    speed_now: float | None = None
+    if last is not None and age is not None and age <= NOW_SPEED_MAX_AGE_S:
+        speed_now = tr._motion.speed_now_kmh  # a receiver's absurd speeds are left out
+    placement = tr._last_placement
+    off_route = placement is not None and placement.off_route
+    alerts, silent_s = progress_alerts(
+        last, now, age, km=tr.km, tz=tr.tz, placement=placement, towns=towns_with_finish,
+        finished=finished_at is not None, stopped=stopped, stale_s=tr.stale_s,
+        no_entry_after_s=tr.no_entry_s,
+    )  # core/alerts.py
+    day_of = until.astimezone(tr.tz).date()
+    day_number = (day_of - origin.astimezone(tr.tz).date()).days + 1 if origin else None
+    if day_number is not None and day_number < 1:
+        day_number = None
+    if isinstance(tr._ledger, RiderLedger) and day_number is not None and origin:
+        day_number = tr._ledger.number(until, origin.astimezone(tr.tz).date())
+    return Progress(
+        now=now,
+        route_name=route.name,
+        route_km=route.length_km,
+        km_total=tr.km,
+        km_today=km_today,
+        km_remaining=max(route.length_km - tr.km, 0.0),
+        next_town=towns_with_finish[0] if towns_with_finish else None,
+        towns_ahead=tuple(towns_with_finish),
+        finish=finish if finished_at is None else None,
+        speed_now_kmh=speed_now,
+        speed_avg_kmh=recent,
+        speed_today_kmh=today_kmh,
+        eta_speed_kmh=speed,
+        eta_speed_basis=basis,
+        moving_s_today=moving_today,
+        elapsed_s_today=max(elapsed_today, 0.0),
+        moving_s_total=tr._moving_s_total,
+        estimated_s_today=today_total.estimated_s if today_total else 0.0,
+        estimated_s_total=tr._motion.estimated_s_total,
+        elapsed_s_total=(until - origin).total_seconds() if origin else 0.0,
+        days=days,
+        day_number=day_number,
+        last_fix=last,
+        last_fix_age_s=age,
+        off_route=off_route,
+        off_route_m=placement.off_route_m if placement is not None else None,
+        alerts=tuple(alerts),
+        finished_at=finished_at,
+        stopped_since=tr._stopped_since if stopped else None,
+        stopped_by=tr.stopped_by if stopped else None,
+        no_entry_s=silent_s,
+    )
