@@ -41,6 +41,15 @@ def resume_from_state(logbook: Logbook, tracker: Tracker) -> bool:
             )
         return fixes[:-1]
 
+    try:
+        tracker.resume_tail(saved.state, tail, head)
+        # A trial of what reading the state needs: a crafted state whose types passed the check
+        # (companion/statecheck.py) but still breaks fails here, not in front of the crew.
+        tracker.progress(tail[-1].time if tail else ended_on.time)
+        tracker.day_totals()
+    except HeadChanged:
+        raise
+    except Exception:  # a state that does not work: the caller replays the whole log
+        return False
     logbook.set_aside = set_aside  # the rows it covers had none (trackstate.save)
-    tracker.resume_tail(saved.state, tail, head)
     return True

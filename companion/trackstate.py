@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo
 
 from companion.core.runstate import RunningState, to_us
 from companion.core.tracker import Tracker
+from companion.statecheck import well_typed
 
 # Bump when the table or what the blob holds changes shape.
 STATE_VERSION = 2
@@ -200,7 +201,9 @@ def load(conn: sqlite3.Connection, tracker: Tracker) -> Saved | None:
         state = _Restricted(io.BytesIO(blob)).load()
     except Exception:  # a damaged blob of any kind: the log is replayed in full
         return None
-    if not isinstance(state, RunningState) or state.applied <= 0 or state.state.last is None:
+    if not isinstance(state, RunningState) or not well_typed(state):
+        return None  # a field of the wrong type: a damaged or crafted state
+    if state.applied <= 0 or state.state.last is None:
         return None
     if len(state.kms) != state.applied or len(state.times_us) != state.applied:
         return None

@@ -10,9 +10,11 @@ Tracker rebuilt from every fix of the log.
 
 from __future__ import annotations
 
+import io
 import pickle
 import sqlite3
-from collections.abc import Iterator
+from array import array
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from helpers.real_tracks import AUDAX_150K, RealTrack, fixes, load_real_track
 
 from companion import trackstate
 from companion.core.models import Fix
+from companion.core.runstate import RunningState
 from companion.core.tracker import Tracker
 from companion.service import EventSession
 
@@ -176,3 +179,45 @@ def test_a_short_log_saves_no_state(tmp_path: Path, shared_dir: Path, feed: list
     with sqlite3.connect(db) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     assert "tracker_state2" not in tables
+
+
+def _rewrite_state(db: Path, change: Callable[[RunningState], None]) -> None:
+    """The saved state, read back, changed by `change` and saved again as it was (a crafted
+    log file: its fingerprint still fits, only its contents lie)."""
+    with sqlite3.connect(db) as conn:
+        blob = conn.execute("SELECT blob FROM tracker_state2").fetchone()[0]
+        state = trackstate._Restricted(io.BytesIO(blob)).load()
+        change(state)
+        out = io.BytesIO()
+        trackstate._Pickler(out, protocol=5).dump(state)
+        conn.execute("UPDATE tracker_state2 SET blob = ?", (out.getvalue(),))
+
+
+_set = object.__setattr__  # as a crafted pickle sets them: frozen or not
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda s: _set(s.state.pace, "moving_s", "3600"),  # a dataclass field: statecheck
+        lambda s: _set(s.state, "km", None),
+        lambda s: _set(s.state.last, "lat", "52.1"),
+        lambda s: _set(s, "kms", array("b", [0] * len(s.kms))),
+        lambda s: _set(s.state.motion, "moving_s_total", "x"),  # unannotated: the trial use
+        lambda s: _set(s.state.days, "_days", {"x": 1}),  # a rider-days ledger
+    ],
+    ids=["pace-str", "km-none", "fix-lat-str", "kms-bytes", "motion-str", "days-dict"],
+)
+def test_a_state_with_fields_of_the_wrong_type_is_ignored(
+    tmp_path: Path,
+    shared_dir: Path,
+    feed: list[Fix],
+    applied: list[int],
+    change: Callable[[RunningState], None],
+) -> None:
+    """A crafted state whose types lie is a damaged state: the log is replayed in full and the
+    result is the full replay's, never a TypeError later in front of the crew."""
+    event, db = _event(tmp_path, shared_dir), tmp_path / "log.sqlite"
+    _log(event, db, feed[:3000]).close()
+    _rewrite_state(db, change)
+    _reopened_in_full(event, db, applied, feed[2999])
