@@ -14,7 +14,7 @@ import os
 import re
 import sys
 
-from companion.event import redact
+from companion.redact import redact
 
 # The environment variables that hold credentials (sources/http.py, share/config.py read them).
 SECRET_ENV = (

@@ -8,11 +8,14 @@ when the route is loaded (`target_deadline`): the event file alone does not know
 from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from companion.core.cutoffs import resolve
 from companion.core.models import Deadline
-from companion.core.route import Route
 from companion.core.times import time_problem
+
+if TYPE_CHECKING:  # reading an event file needs no route (numpy, pyproj): issue 11's start-up
+    from companion.core.route import Route
 
 # How days are cut: "rider" (night halt to night halt) or "calendar" (local midnight).
 DAY_RULES = ("rider", "calendar")

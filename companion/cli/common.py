@@ -8,13 +8,14 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from companion.core.models import CompanionError
 from companion.core.times import time_problem
 from companion.locations import bundled_routes_dir
-from companion.logrows import set_aside_alert
-from companion.service import EventSession
+
+if TYPE_CHECKING:  # the session (numpy, pyproj, SQLite) is imported by the command that opens one
+    from companion.service import EventSession
 
 # argparse's sub-parsers object (its class is private).
 Commands = Any
@@ -83,6 +84,9 @@ def bundled() -> list[Path]:
 
 
 def session(args: argparse.Namespace, readonly: bool = False) -> EventSession:
+    from companion.logrows import set_aside_alert
+    from companion.service import EventSession
+
     session = EventSession.open(args.event, args.db, readonly=readonly)
     if session.log_note:  # an old log carried over beside the event, once
         print(f"companion: {session.log_note}", file=sys.stderr)

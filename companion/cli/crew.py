@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 
-from companion import handover, render
 from companion.cli.common import Commands, UsageError, add, event_args, event_now, now_arg, session
-from companion.core.feeding import timer_text
 from companion.core.stops import TAGS, off_bike_by_day, off_bike_text
-from companion.crew import Crew
-from companion.sources.manual import parse_time
+
+# Each command imports what it needs (the crew's and the route's numpy and pyproj): the parser,
+# `--help` and `--version` stay light (issue 11's cold start).
 
 TAG_HELP = ", ".join(f"{i} {t}" for i, t in enumerate(TAGS, 1))
 
@@ -51,6 +50,9 @@ else at the start of today; --since overrides it.
 
 
 def cmd_stops(args: argparse.Namespace) -> int:
+    from companion import handover, render
+    from companion.crew import Crew
+
     typed = now_arg(None)
     if args.note and not args.tag:
         raise UsageError("--note goes with --tag N TAG")
@@ -99,6 +101,10 @@ def _number(text: str) -> int:
 
 
 def cmd_fed(args: argparse.Namespace) -> int:
+    from companion import handover, render
+    from companion.core.feeding import timer_text
+    from companion.crew import Crew
+
     typed = now_arg(None)
     logging = args.eat is not None or args.drink is not None or args.undo
     if args.eat is not None and args.drink is not None:
@@ -130,6 +136,10 @@ def cmd_fed(args: argparse.Namespace) -> int:
 
 
 def cmd_handover(args: argparse.Namespace) -> int:
+    from companion import handover
+    from companion.crew import Crew
+    from companion.sources.manual import parse_time
+
     typed = now_arg(None)
     log_it = bool(args.note) or args.end_shift
     with session(args, readonly=not log_it) as s:

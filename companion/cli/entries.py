@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from companion import render
 from companion.cli.common import Commands, add, event_args, event_now, now_arg, session
 from companion.core.models import ImplausibleEntry, PositionError
 
+# `render` (the route's numpy) is imported by each command: the parser stays light (issue 11).
+
 
 def cmd_checkpoint(args: argparse.Namespace) -> int:
+    from companion import render
+
     entry = _entry_text(args)
     typed = now_arg(None)  # the moment it was typed, before any wait for the log (issue 10 F5)
     with session(args) as s:
@@ -32,6 +35,8 @@ def _entry_text(args: argparse.Namespace) -> str:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
+    from companion import render
+
     with session(args) as s:
         fix = s.undo()
         if fix is None:
@@ -41,6 +46,8 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
+    from companion import render
+
     typed = now_arg(None)
     with session(args) as s:
         try:
@@ -53,6 +60,8 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 def cmd_mark(args: argparse.Namespace) -> int:
     """`stop` / `go`: the crew says the athlete rests, or is on the move again."""
+    from companion import render
+
     typed = now_arg(None)
     with session(args) as s:
         fix = s.mark(args.command, args.time, event_now(args, s, typed))

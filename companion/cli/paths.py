@@ -7,13 +7,14 @@ import json
 from pathlib import Path
 
 from companion.cli.common import Commands, add
-from companion.event import load_event, resolve_route_path
-from companion.event_route import resolve_towns_path
-from companion.eventlog import find_event_log
 from companion.locations import bundled_routes_dir
 
 
 def cmd_paths(args: argparse.Namespace) -> int:
+    from companion.event import load_event, resolve_route_path
+    from companion.event_route import resolve_towns_path
+    from companion.eventlog import find_event_log
+
     event = load_event(args.event)
     route = resolve_route_path(event)
     towns = resolve_towns_path(event)

@@ -8,15 +8,16 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from companion import render
 from companion.cli.common import Commands, UsageError, WriteError, add, bundled, route_arg
-from companion.event import Event, EventError, write_event
-from companion.event_id import new_event_id
-from companion.formats import load_route
 from companion.locations import bundled_routes_dir
+
+# Each command imports what it needs (the route's numpy and pyproj, the event): building the
+# parser, `--help` and `--version` stay light (issue 11's cold start).
 
 
 def cmd_routes(args: argparse.Namespace) -> int:
+    from companion.formats import load_route
+
     rows = []
     for path in bundled():
         r = load_route(path)
@@ -40,6 +41,9 @@ def cmd_routes(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    from companion import render
+    from companion.formats import load_route
+
     r = load_route(route_arg(args.route), towns=args.towns)
     if args.json:
         doc = {
@@ -61,6 +65,10 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from companion.event import Event, EventError, write_event
+    from companion.event_id import new_event_id
+    from companion.formats import load_route
+
     route_path = route_arg(args.route)
     book = Path(args.towns) if args.towns else None
     if book is not None and not book.is_file():

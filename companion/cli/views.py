@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 
-from companion import render
 from companion.cli.common import (
     Commands,
     UsageError,
@@ -16,12 +15,16 @@ from companion.cli.common import (
     session,
     write_out,
 )
-from companion.crew_status import crew_status
-from companion.formats.export import days_csv, entries_csv, gpx_track
-from companion.status_doc import status_document
+
+# Each command imports what it needs (the session's and the route's numpy and pyproj): the
+# parser, `--help` and `--version` stay light (issue 11's cold start).
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from companion import render
+    from companion.crew_status import crew_status
+    from companion.status_doc import status_document
+
     with session(args, readonly=True) as s:
         now = event_now(args, s)
         if args.json:  # the one document the sharing publishes too
@@ -39,12 +42,16 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    from companion import render
+
     with session(args, readonly=True) as s:
         print(render.summary(s.event, s.tracker, event_now(args, s), args.day))
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from companion.formats.export import days_csv, entries_csv, gpx_track
+
     # --csv wrote two tables into one file, which no CSV reader takes; refused (not kept as an
     # alias) so that a script using it learns the new options instead of a silent change.
     if args.csv:

@@ -1,0 +1,56 @@
+"""Issue 11, cold start: what a command imports before it does anything. `--version`, `--help`
+and building the parser import none of the heavy modules (numpy, pyproj for the route's
+geodesics; Textual; the session and its SQLite log): each command imports what it needs when it
+runs. In a fresh interpreter each: this test process has imported everything already."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+# Top-level packages, and our modules, that only a running command needs.
+HEAVY = ("numpy", "pyproj", "textual", "rich", "sqlite3")
+HEAVY_OURS = ("companion.service", "companion.render", "companion.core.route", "companion.app")
+
+
+def loaded(code: str) -> set[str]:
+    probe = f"{code}\nimport sys\nprint(' '.join(sorted(sys.modules)))\n"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
+def heavy(mods: set[str]) -> set[str]:
+    tops = {m.split(".")[0] for m in mods}
+    ours = {m for m in mods if any(m == h or m.startswith(h + ".") for h in HEAVY_OURS)}
+    return (tops & set(HEAVY)) | ours
+
+
+MAIN = "import contextlib\nfrom companion.cli import main\nwith contextlib.suppress(SystemExit):\n"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--version"], ["--help"], ["run", "--help"], ["status", "--help"], ["stops", "--help"]],
+)
+def test_help_and_version_import_nothing_heavy(argv: list[str]) -> None:
+    mods = loaded(MAIN + f"    main({argv!r})")
+    assert "companion.cli" in mods  # the probe ran the command line
+    assert heavy(mods) == set()
+
+
+def test_the_parser_imports_nothing_heavy() -> None:
+    mods = loaded("from companion.cli import build_parser\nbuild_parser()")
+    assert heavy(mods) == set()
+
+
+def test_a_command_imports_what_it_needs() -> None:
+    """The probe can fail: `companion info` loads a route, with its numpy and pyproj."""
+    mods = loaded(MAIN + "    main(['info', 'unity-run-2021', '--json'])")
+    assert {"numpy", "companion.core.route", "companion.render"} <= mods
+    assert "textual" not in {m.split(".")[0] for m in mods}
