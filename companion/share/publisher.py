@@ -152,7 +152,7 @@ class Publisher:
         tls = None
         if self.broker.tls:
             tls = ssl.create_default_context(cafile=os.environ.get(CAFILE_ENV) or None)
-        return aiomqtt.Client(
+        client = aiomqtt.Client(
             self.broker.host,
             self.broker.port,
             username=self.broker.username,
@@ -164,6 +164,11 @@ class Publisher:
             keepalive=15,
             timeout=10,
         )
+        # A peer's row is acknowledged once it is committed to the log (peer_ack), not when it
+        # arrives: killed in between, the broker still holds it and resends it on reconnect.
+        # aiomqtt 2.x does not pass paho's manual_ack on; paho 2 sets it on the client.
+        client._client.manual_ack_set(True)
+        return client
 
     async def _session(self, client: aiomqtt.Client) -> None:
         t = self.topics
@@ -261,23 +266,31 @@ class Publisher:
 
     async def _listen(self, client: aiomqtt.Client) -> None:
         async for message in client.messages:
-            where = split(str(message.topic))
-            if where is None or where[0] != self.topics.event or where[1] not in self.config.peers:
-                continue
-            payload = message.payload
-            data = payload if isinstance(payload, bytes) else str(payload).encode()
-            try:
-                merged = self.store.merge(messages.parse_log(data, where[1]))
-            except (messages.MessageError, RowError, LogbookError) as e:
-                self.state.dropped += 1
-                if len(self.state.dropped_why) < 10:
-                    self.state.dropped_why.append(f"{message.topic}: {e}")
-                continue
+            # A LogbookError (the log locked, the disk full) leaves the row unacknowledged and
+            # ends the session: the broker resends it on the reconnect. Everything else is
+            # acknowledged: merged, a duplicate, refused, or not a peer's (else resent forever).
+            merged = self._take(message)
+            peer_ack(client, message)
             if merged is not None:
                 self.state.merged += 1
                 self._apply(merged)
                 self._status_due = True
                 self._wake.set()
+
+    def _take(self, message: aiomqtt.Message) -> Merged | None:
+        """Merge one received message if it is a peer's row (committed when this returns)."""
+        where = split(str(message.topic))
+        if where is None or where[0] != self.topics.event or where[1] not in self.config.peers:
+            return None
+        payload = message.payload
+        data = payload if isinstance(payload, bytes) else str(payload).encode()
+        try:
+            return self.store.merge(messages.parse_log(data, where[1]))
+        except (messages.MessageError, RowError) as e:
+            self.state.dropped += 1
+            if len(self.state.dropped_why) < 10:
+                self.state.dropped_why.append(f"{message.topic}: {e}")
+            return None
 
     def _apply(self, merged: Merged) -> None:
         """A peer's row is in the log: the tracker takes a fix in its place (no replay of a
@@ -288,3 +301,9 @@ class Publisher:
             self.session.replay()
         if self._on_merged is not None:
             self._on_merged()
+
+
+def peer_ack(client: aiomqtt.Client, message: aiomqtt.Message) -> None:
+    """Acknowledge (PUBACK) a message taken: the broker forgets it. In the order received, as
+    MQTT asks; on a link already lost it does nothing (the broker resends, a duplicate)."""
+    client._client.ack(message.mid, message.qos)
