@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -153,6 +154,12 @@ class Broker:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+    def pause(self) -> None:
+        """SIGSTOP: a broker that hangs (its connections stay up, it answers nothing); `kill`
+        ends it so."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGSTOP)
 
     def restart(self) -> None:
         self.stop()
