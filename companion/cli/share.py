@@ -61,7 +61,7 @@ async def _run(publisher: Publisher, duration: float | None) -> None:
 
 
 def cmd_board(args: argparse.Namespace) -> int:
-    from companion.app.board.app import BoardApp, Message, State
+    from companion.app.board.app import BoardApp, Message, State, run_board
     from companion.share.watch import watch
 
     broker, event = _event_url(args.url, "board")
@@ -69,8 +69,7 @@ def cmd_board(args: argparse.Namespace) -> int:
     async def run(on_message: Message, on_state: State) -> None:
         await watch(broker, event, on_message, on_state)
 
-    BoardApp(event, f"{broker.shown}/{event}", run).run()
-    return 0
+    return run_board(BoardApp(event, f"{broker.shown}/{event}", run))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -7,6 +7,8 @@ table scrolls, and only a changed board is redrawn.
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -14,8 +16,12 @@ from typing import ClassVar
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
+from textual.worker import WorkerFailed
 
+from companion.logsetup import hide_secrets
 from companion.share.board import COLUMNS, Board
+
+logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 Message = Callable[[str, str, bytes], None]
@@ -25,6 +31,15 @@ Watch = Callable[[Message, State], Awaitable[None]]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def run_board(app: BoardApp, *, headless: bool = False) -> int:
+    """Run the board until q or a signal (0), or a crash: one line on stderr, exit status 1."""
+    app.run(headless=headless)
+    if app.failure is not None:
+        print(f"companion: board stopped: {app.failure}", file=sys.stderr)
+        return 1
+    return app.return_code or 0
 
 
 class BoardApp(App[None]):
@@ -54,6 +69,7 @@ class BoardApp(App[None]):
         self._watch = watch
         self.state = "connecting"
         self._shown: list[tuple[str, ...]] = []
+        self.failure: str | None = None  # why it stopped, when it crashed: one line
 
     def compose(self) -> ComposeResult:
         yield Static(f"{self.event} · {self.where}", id="board-head")
@@ -69,6 +85,17 @@ class BoardApp(App[None]):
         if self._watch is not None:
             self.run_worker(self._watch(self.take, self.connection), exclusive=True)
         self.redraw()
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual sets exit status 1, closes the app (Pilot re-raises), and would print a screen
+        # of traceback with its locals (the broker's password among them): one line instead,
+        # printed by run_board; the traceback goes to the log (--log FILE), secrets hidden.
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
+        if self.failure is None:
+            cause = error.error if isinstance(error, WorkerFailed) else error
+            self.failure = hide_secrets(f"{type(cause).__name__}: {cause}")
+            logger.error("the board stopped", exc_info=cause)
 
     def take(self, unit: str, kind: str, data: bytes) -> None:
         """One message from the broker (status or online of `unit`)."""
