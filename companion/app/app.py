@@ -37,6 +37,7 @@ from companion.core.models import CompanionError, Fix
 from companion.service import EventSession
 
 if TYPE_CHECKING:
+    from companion.share.publisher import Publisher
     from companion.sources.base import FeedStatus, Source
 
 Clock = Callable[[], datetime]
@@ -88,6 +89,7 @@ class CompanionApp(App[None]):
         self.source = source
         self.cursor_blink = cursor_blink
         self._dashboard: DashboardScreen | None = None
+        self._share_task: asyncio.Task[None] | None = None
 
     @property
     def dashboard(self) -> DashboardScreen:
@@ -174,8 +176,26 @@ class CompanionApp(App[None]):
             self.notify(str(e), title="Share", severity="error")
             return None
         return self.run_worker(
-            publisher.run(), name="share", group="share", exclusive=True, exit_on_error=False
-        )
+            self._share(publisher), name="share", group="share", exclusive=True,
+            exit_on_error=False,
+        )  # fmt: skip
+
+    async def _share(self, publisher: Publisher) -> None:
+        """The publisher until quit; its own connection to the log closed however it ends."""
+        self._share_task = asyncio.current_task()
+        try:
+            await publisher.run()
+        finally:
+            publisher.close()
+
+    async def on_unmount(self) -> None:
+        # On quit the publisher is stopped for sure (a cancel a library lost is sent again) and
+        # its connection closed before the session's: the last one out checkpoints the WAL.
+        if self._share_task is not None:
+            from companion.stopping import stop_task
+
+            with contextlib.suppress(Exception):  # its failure was shown when it happened
+                await stop_task(self._share_task)
 
     def _on_fix(self, fix: Fix) -> None:
         # Called on the event loop's thread by Source.run: log first, then ask for a repaint.

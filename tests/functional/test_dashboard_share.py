@@ -49,3 +49,6 @@ async def test_the_dashboard_shares(tmp_path: Path, brokers: Callable[..., Broke
     finally:
         sub.close()
         s.close()
+    # The publisher's own connection to the log was closed on quit: with the session's, the last
+    # one, SQLite checkpointed the WAL into the log and removed it.
+    assert not db.with_name(db.name + "-wal").exists()
