@@ -34,7 +34,7 @@ from companion.logrows import from_iso
 from companion.service import EventSession
 from companion.share import messages
 from companion.share.config import Broker, ShareConfig
-from companion.share.store import Merged, OwnRow, RowError, ShareStore
+from companion.share.store import AheadOfClock, Merged, OwnRow, RowError, ShareStore
 from companion.share.topics import Topics, event_topic_id, split
 from companion.status_doc import status_document
 
@@ -89,7 +89,7 @@ class Publisher:
         self.config = cfg
         self.broker: Broker = cfg.connect_to()
         self.topics = Topics(event_topic_id(session.event), cfg.unit)
-        self.store = ShareStore(session.db_path)
+        self.store = ShareStore(session.db_path, clock=now)  # a peer's time is judged by it
         self.state = ShareState()
         self._now = now
         self._say = say
@@ -100,6 +100,7 @@ class Publisher:
         self._status_due = True
         self._last_status = -1e9
         self._last_pos: tuple[float, float] | None = None  # (monotonic-free fix epoch, km)
+        self._clock_warned: set[str] = set()  # peers told of a row ahead of this car's clock
 
     @property
     def key(self) -> str:
@@ -290,6 +291,9 @@ class Publisher:
             self.state.dropped += 1
             if len(self.state.dropped_why) < 10:
                 self.state.dropped_why.append(f"{message.topic}: {e}")
+            if isinstance(e, AheadOfClock) and where[1] not in self._clock_warned:
+                self._clock_warned.add(where[1])  # once a unit: its phone sends every 30 s
+                self._say(f"share: {e}")
             return None
 
     def _apply(self, merged: Merged) -> None:

@@ -18,12 +18,13 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from companion.core.models import Fix
-from companion.logrows import RowError, fix_from_row, stored_fix_time, to_iso
+from companion.core.times import shown
+from companion.logrows import RowError, fix_from_row, from_iso, stored_fix_time, to_iso
 from companion.logschema import BUSY_TIMEOUT_S, LogbookError
 
 _SCHEMA = (
@@ -42,6 +43,13 @@ WHERE id > ? AND id <= ? AND kind IN ('fix', 'undo', 'edit')
 ORDER BY id LIMIT ?
 """
 PEER_MARK = "@"  # "manual@car2": a peer's entry, with the unit it came from
+# A peer's fix (or edit) may be stamped this far ahead of this car's clock (clocks differ a
+# little); further, its phone's clock is wrong and it would be "the latest position" for hours.
+PEER_AHEAD = timedelta(minutes=5)
+
+
+class AheadOfClock(RowError):
+    """A peer's row stamped too far ahead of this car's clock (refused, with the unit named)."""
 
 
 def peer_source(source: str, unit: str) -> str:
@@ -160,6 +168,8 @@ class ShareStore:
             fix = fix_from_row((0, "fix", row.time, row.lat, row.lon, row.km, source, None, text))
         elif row.kind == "edit":
             stored_fix_time(row.time)
+        if row.kind != "undo":
+            self._check_clock(row)
         with self._errors("merge a peer's entry"):
             self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -179,6 +189,17 @@ class ShareStore:
                     self._conn.execute("ROLLBACK")
                 raise
         return Merged(row.kind, fix) if local is not None else None
+
+    def _check_clock(self, row: PeerRow) -> None:
+        """Raises AheadOfClock for a fix or edit more than PEER_AHEAD past this car's clock."""
+        when, now = from_iso(row.time), self._clock()
+        ahead = when - now
+        if ahead > PEER_AHEAD:
+            h, m = divmod(int(ahead.total_seconds() // 60), 60)
+            raise AheadOfClock(
+                f"{row.unit}'s {row.kind} at {shown(when)} is {h} h {m:02d} min ahead of this "
+                f"car's clock ({shown(now)}): refused; is {row.unit}'s clock wrong?"
+            )
 
     def _insert(self, row: PeerRow) -> int | None:
         logged = to_iso(self._clock())
@@ -262,4 +283,7 @@ def _own(r: tuple[Any, ...]) -> OwnRow:
     )
 
 
-__all__ = ["Merged", "OwnRow", "PeerRow", "RowError", "ShareStore", "is_peer_source", "peer_source"]
+__all__ = [
+    "AheadOfClock", "Merged", "OwnRow", "PeerRow", "RowError", "ShareStore", "is_peer_source",
+    "peer_source",
+]  # fmt: skip
