@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -154,23 +154,29 @@ class DayClock:
     microsecond. The later days it opens are kept with it (the towns of one progress land in
     the same few)."""
 
-    __slots__ = ("_day", "_days", "_room", "_span", "_t", "_whole", "window")
+    __slots__ = ("_days", "_ord", "_room", "_span", "_t", "_utc", "_whole", "window")
 
     def __init__(self, window: DayWindow, t: datetime, day: date, room: float) -> None:
         self.window = window
-        self._t, self._day, self._room = t, day, room  # the first day's opening
+        self._t, self._ord, self._room = t, day.toordinal(), room  # the first day's opening
+        self._utc = _utc_start(window, t, day)
         self._span = span = window.span_s
         self._whole = span > 0 and span.is_integer()  # whole seconds: exact as the walk's
-        self._days: dict[int, tuple[datetime, date, float]] = {}  # by the day's ordinal
+        # By the day's ordinal: its opening, ordinal, seconds of hours, opening in UTC or None.
+        self._days: dict[int, tuple[datetime, int, float, datetime | None]] = {}
 
     def advance(self, seconds: float) -> datetime:
         """The time at which `seconds` of moving time from the start have been spent."""
         w, span, days = self.window, self._span, self._days
-        t, day, room = self._t, self._day, self._room
+        t, ordinal, room, utc = self._t, self._ord, self._room, self._utc
         remaining = seconds
         while True:
             if remaining <= room:
-                return (t + timedelta(seconds=remaining)).astimezone(UTC)
+                # timedelta(0, s) is timedelta(seconds=s), without the keyword's cost; from the
+                # opening in UTC when the day keeps one offset (`_utc_start`): the same instant.
+                if utc is not None:
+                    return utc + timedelta(0, remaining)
+                return (t + timedelta(0, remaining)).astimezone(UTC)
             remaining -= room
             skip = 0  # whole days after this one, each `span` taken from the remainder
             if self._whole and remaining > span:
@@ -180,19 +186,51 @@ class DayClock:
                 while remaining - skip * span > span:
                     skip += 1
                 remaining -= skip * span
-            key = day.toordinal() + 1 + skip
+            key = ordinal + 1 + skip
             opened = days.get(key)
             if opened is None:
                 opened = days[key] = _open_day(w.start, w.end, w.tz, date.fromordinal(key))
-            t, day, room = opened
+            t, ordinal, room, utc = opened
 
 
 @lru_cache(maxsize=256)
-def _open_day(start: time, end: time, tz: ZoneInfo, day: date) -> tuple[datetime, date, float]:
+def _open_day(
+    start: time, end: time, tz: ZoneInfo, day: date
+) -> tuple[datetime, int, float, datetime | None]:
     """`DayWindow._open` from the start of the hours of `day`: the same few days are asked for
     by every town of every progress (towns a week ahead, three ETAs each), so they are kept
     (keyed by the window's fields: their hashes are C's, the dataclass's is not)."""
-    return DayWindow(start, end, tz)._open(datetime.combine(day, start, tz))
+    w = DayWindow(start, end, tz)
+    t, opened_day, room = w._open(datetime.combine(day, start, tz))
+    return t, opened_day.toordinal(), room, _utc_start(w, t, opened_day)
+
+
+def _utc_start(w: DayWindow, t: datetime, day: date) -> datetime | None:
+    """`t` in UTC when `(t + d).astimezone(UTC)` is `that + d` for every d up to the day's
+    close: `t` has a fixed offset, or it is on the window's clock and the day's hours keep one
+    offset (no change of clocks in them). None otherwise: the wall-clock sum is converted."""
+    tz = t.tzinfo
+    if isinstance(tz, timezone) or (tz is w.tz and _one_offset(w.start, w.end, w.tz, day)):
+        return t.astimezone(UTC)
+    return None
+
+
+# Offsets are compared this often across a day's hours: clocks change at most once a day, and
+# never twice within this (tzdata's changes are months apart).
+_OFFSET_STEP = timedelta(minutes=15)
+
+
+@lru_cache(maxsize=256)
+def _one_offset(start: time, end: time, tz: ZoneInfo, day: date) -> bool:
+    """The hours of `day` keep one UTC offset (wall times of fold 0, as `datetime.combine`
+    makes them: inside a gap or a repeated hour they keep the earlier offset)."""
+    at, close = datetime.combine(day, start, tz), datetime.combine(day, end, tz)
+    first = at.utcoffset()
+    while at < close:
+        if at.utcoffset() != first:
+            return False
+        at += _OFFSET_STEP
+    return close.utcoffset() == first
 
 
 def eta(
