@@ -46,7 +46,8 @@ def aware_time(value: object) -> datetime | None:
     return t if t.tzinfo is not None else None
 
 
-def _num(value: object) -> float | None:
+def number(value: object) -> float | None:
+    """A JSON number as a float; None for anything else (a bool, text, 10**400)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     try:
@@ -76,10 +77,10 @@ def parse_status(unit: str, data: bytes) -> UnitStatus | None:
         athlete=str(doc.get("athlete") or ""),
         seq=seq if isinstance(seq, int) and not isinstance(seq, bool) else 0,
         sent=aware_time(doc.get("sent")),
-        km_total=_num(doc.get("km_total")),
-        km_today=_num(doc.get("km_today")),
+        km_total=number(doc.get("km_total")),
+        km_today=number(doc.get("km_today")),
         next_town=str(nxt.get("name") or ""),
-        next_km_to_go=_num(nxt.get("km_to_go")),
+        next_km_to_go=number(nxt.get("km_to_go")),
         next_eta=aware_time(nxt.get("eta")),
         finish_eta=aware_time(finish.get("eta")),
         finished_at=aware_time(_dict(doc.get("finished")).get("at")),

@@ -9,7 +9,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from companion.share.board import age_words, aware_time
+from companion.share.board import age_words, aware_time, number
 
 REFRESH_S = 30
 _CSS = """
@@ -34,13 +34,16 @@ def _hm(value: object, now: datetime) -> str:
 
 
 def _km(value: object) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return "—"
-    return f"{value:.1f}"
+    km = number(value)  # None too for an integer of 400 digits (no float holds it)
+    return "—" if km is None else f"{km:.1f}"
 
 
 def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def page_html(doc: dict[str, Any], now: datetime, athlete: str = "", stale_s: float = 600.0) -> str:
@@ -83,9 +86,9 @@ def page_html(doc: dict[str, Any], now: datetime, athlete: str = "", stale_s: fl
             f"<div class=next id=next>Next: <b>{e(str(nxt.get('name') or ''))}</b> in "
             f"{_km(nxt.get('km_to_go'))} km, ETA <b>{_hm(nxt.get('eta'), now)}</b></div>"
         )
-    for alert in doc.get("alerts") or []:
+    for alert in _list(doc.get("alerts")):
         parts.append(f"<p class=alert>{e(str(alert))}</p>")
-    ahead = [a for a in doc.get("towns_ahead") or [] if isinstance(a, dict)]
+    ahead = [a for a in _list(doc.get("towns_ahead")) if isinstance(a, dict)]
     if ahead:
         parts.append("<table id=ahead><tr><th>Town</th><th>km</th><th>ETA</th></tr>")
         for town in ahead:
