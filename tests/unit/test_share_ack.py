@@ -26,6 +26,7 @@ __all__ = ["brokers"]
 pytestmark = needs_mosquitto
 COMPANION = [sys.executable, "-m", "companion"]
 PEER_LOG = f"companion/v1/{EVENT_ID}/car2/log"
+SECRET = "pw-Ack-7f3e"
 REFUSE = (
     "CREATE TRIGGER refuse_car2 BEFORE INSERT ON events WHEN NEW.source LIKE '%@car2' "
     "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
@@ -56,7 +57,8 @@ def test_a_row_received_and_not_committed_comes_again_after_a_kill(
     tmp_path: Path, brokers: Callable[..., Broker]
 ) -> None:
     b = brokers("car").start()
-    event, db = share_event(tmp_path, b.url, "car1", ("car2",))
+    url = b.url.replace("mqtt://", f"mqtt://car1:{SECRET}@")  # taken, as there is no passwd file
+    event, db = share_event(tmp_path, url, "car1", ("car2",))
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
     outs = [tmp_path / "share1.out", tmp_path / "share2.out"]
 
@@ -94,3 +96,6 @@ def test_a_row_received_and_not_committed_comes_again_after_a_kill(
                 proc.wait()
     said = outs[1].read_text()
     assert "1 merged from peers, 0 dropped" in said, said
+    # The password: in what either process said, its retries included, nor in the log.
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("event.sqlite*"))
+    assert SECRET not in outs[0].read_text() + said and SECRET.encode() not in stored
