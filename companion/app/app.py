@@ -28,15 +28,16 @@ from textual.worker import Worker, WorkerState
 
 from companion.app.logs import attach_textual_handler
 from companion.app.messages import FeedStatusChanged, FixLogged
-from companion.app.screens.dashboard import DashboardScreen
 from companion.app.screens.help import HelpScreen
 from companion.app.screens.too_small import TooSmallScreen, too_small
+from companion.app.starting import Opening, StartingScreen
 from companion.app.values import FeedView
 from companion.app.widgets.notice import NoticeLine
 from companion.core.models import CompanionError, Fix
-from companion.service import EventSession
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the dashboard and the session (numpy, pyproj) come after the first frame
+    from companion.app.screens.dashboard import DashboardScreen
+    from companion.service import EventSession
     from companion.share.publisher import Publisher
     from companion.sources.base import FeedStatus, Source
 
@@ -75,16 +76,21 @@ class CompanionApp(App[None]):
         Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
     ]
 
+    session: EventSession  # given, or set once `opening` has opened it
+
     def __init__(
         self,
-        session: EventSession,
+        session: EventSession | Opening,
         clock: Clock,
         source: Source | None = None,
         *,
         cursor_blink: bool = True,
     ) -> None:
         super().__init__()
-        self.session = session
+        # An Opening (`companion run`): the first frame before the route and log are open.
+        self.opening = session if isinstance(session, Opening) else None
+        if not isinstance(session, Opening):
+            self.session = session
         self.clock = clock
         self.source = source
         self.cursor_blink = cursor_blink
@@ -97,37 +103,77 @@ class CompanionApp(App[None]):
         return self._dashboard
 
     def get_default_screen(self) -> Screen[None]:
+        if self.opening is not None:
+            return StartingScreen(self.opening.info)
+        return self._new_dashboard()
+
+    def _new_dashboard(self) -> DashboardScreen:
+        from companion.app.screens.dashboard import DashboardScreen
+
         self._dashboard = DashboardScreen(self.session, self.clock, cursor_blink=self.cursor_blink)
         return self._dashboard
 
     def on_mount(self) -> None:
-        self.sub_title = self.session.event.name
         # SIGTERM (shutdown, systemd) and SIGHUP (the terminal went away) quit as q does: the
         # feed hands on the epoch in hand and the batch is committed, instead of dying with it.
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGHUP):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.exit)
+        if self.opening is not None:
+            # The first frame before the route, the log and the dashboard's imports (issue 11).
+            self.sub_title = self.opening.info.name
+            self._once_painted(self._open)
+        else:
+            self._session_ready()
+        self.fit_screen(*self.size)  # started in a terminal already too small
+
+    def _session_ready(self) -> None:
+        self.sub_title = self.session.event.name
         if self.session.replayed:
             self._go_live()
         else:
             # The frame first ("reading the log…"), then the log (issue 11): the crew sees the
             # screen at once, whatever the log's length, then the numbers.
-            self._read_log_once_painted()
-        self.fit_screen(*self.size)  # started in a terminal already too small
+            self._once_painted(self._read_log)
 
-    def _read_log_once_painted(self) -> None:
-        """Replay the log once the whole frame is painted: the first paint comes before Textual's
+    async def _open(self) -> None:
+        """Open the route, the log and the feed (StartingScreen's frame is up), then put the
+        dashboard in its place; a failure ends the app, and `companion run` says it."""
+        assert self.opening is not None
+        try:
+            self.session, self.clock, self.source = self.opening.open()
+        except (CompanionError, OSError) as e:
+            self.opening.failure = e
+            self.exit(return_code=2)
+            return
+        while len(self.screen_stack) > 1:  # help or "too small" over the first frame
+            self.pop_screen()
+        # The dashboard in its own mode (a default screen cannot be switched away from); the
+        # first frame's screen stays suspended in the default mode, never shown again.
+        self.add_mode("dashboard", self._new_dashboard)
+        await self.switch_mode("dashboard")
+        if self.session.log_note:  # an old log carried over beside the event
+            self.notify(self.session.log_note, title="Log")
+        self._session_ready()
+        self.fit_screen(*self.size)
+
+    def _once_painted(self, then: Callable[[], object]) -> None:
+        """Call `then` once the whole frame is painted: the first paint comes before Textual's
         start-up layout passes and the footer's keys (a few refreshes later), so wait until the
         keys are laid out (at most READ_LOG_WAIT_S), then for the refresh that draws them."""
         started = time.monotonic()
+        called: list[bool] = []
 
         def check() -> None:
+            if called:  # a tick already queued when the timer stopped: `then` runs once
+                return
             keys = self.screen.query("FooterKey")
             laid_out = any(key.region.width > 0 for key in keys)
             if laid_out or time.monotonic() - started > READ_LOG_WAIT_S:
+                called.append(True)
                 timer.stop()
-                self.call_after_refresh(self._read_log)
+                self.call_after_refresh(then)
 
         timer = self.set_interval(0.02, check)
 
@@ -276,6 +322,9 @@ class CompanionApp(App[None]):
         self.theme = LIGHT if self.theme == DARK else DARK
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        if self._dashboard is None:  # the first frame: nothing open to act on yet
+            yield from super().get_system_commands(screen)
+            return
         d = self.dashboard
         yield SystemCommand("Checkpoint", "Log where the athlete is (c)", d.action_checkpoint)
         yield SystemCommand("Undo", "Undo the last manual entry, after asking (u)", d.action_undo)
@@ -307,24 +356,20 @@ def make_app(
 
 
 def run_dashboard(event_path: Path, db: str | None, feed: str | None) -> int:
-    """`companion run`: open the event, start its feed (if any) and show the dashboard."""
-    # The log is replayed once the first frame is on the screen (CompanionApp._read_log).
-    with EventSession.open(event_path, db, replay=False) as session:
-        if session.log_note:  # an old log carried over beside the event, said before the screen
-            print(f"companion: {session.log_note}", file=sys.stderr)
-        url = feed or session.event.feed
-        source: Source | None = None
-        if url:
-            from companion.sources.base import open_source
-
-            source = open_source(url, max_kmh=session.event.max_kmh)
-            from companion.sources.replay import ReplaySource
-
-            if isinstance(source, ReplaySource):
-                session.replay()  # a replay's clock carries on from the log: read it first
-        app = make_app(session, session.clock(source, utc_now), source)
-        attach_textual_handler()
+    """`companion run`: read the event file, show the first frame, then open the route, the
+    log and the feed (CompanionApp._open) and show the dashboard; the log is replayed once its
+    frame is on the screen (CompanionApp._read_log)."""
+    opening = Opening(event_path, db, feed, utc_now)
+    app = CompanionApp(opening, utc_now)
+    attach_textual_handler()
+    try:
         app.run()
+    finally:
+        opening.close()
+    if opening.failure is not None:  # said on the command line, as before the screen
+        raise opening.failure
+    if opening.session is not None and opening.session.log_note:
+        print(f"companion: {opening.session.log_note}", file=sys.stderr)
     return exit_status(app)
 
 

@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
-from textual.binding import Binding
 from textual.screen import Screen
 
 from companion.app.screens.handover import HandoverScreen
@@ -22,21 +21,13 @@ from companion.app.screens.note import NoteScreen
 from companion.app.screens.stops import StopsScreen
 from companion.app.widgets.crew_line import CrewLine, taggable
 from companion.core.models import CompanionError, Progress
-from companion.core.stops import TAGS, off_bike_by_day
+from companion.core.stops import off_bike_by_day
 from companion.crew import Crew
 
 if TYPE_CHECKING:
     from companion.service import EventSession
 
-# Not in the footer (CLI-GLANCE keeps it to what fits at 80 columns): the help screen and the
-# crew line under the big numbers say them.
-CREW_BINDINGS = [
-    *(Binding(str(i), f"tag({i})", f"Tag {t}", show=False) for i, t in enumerate(TAGS, 1)),
-    Binding("f", "ate", "Ate", show=False),
-    Binding("w", "drank", "Drank", show=False),
-    Binding("S", "stops", "Stops", show=False),
-    Binding("h", "handover", "Handover", show=False),
-]
+# The crew's keys (1-6, f, w, S, h) are bound in app/keys.py: the first frame's footer has them too.
 
 
 class CrewActions:

@@ -54,3 +54,44 @@ def test_a_command_imports_what_it_needs() -> None:
     mods = loaded(MAIN + "    main(['info', 'unity-run-2021', '--json'])")
     assert {"numpy", "companion.core.route", "companion.render"} <= mods
     assert "textual" not in {m.split(".")[0] for m in mods}
+
+
+def test_the_first_frame_imports_nothing_heavy(tmp_path: Path) -> None:
+    """`companion run`'s first frame, painted in Pilot, up to the moment the app opens the route
+    and the log (Opening.open, watched: it records what is imported then, and stops there)."""
+    event = tmp_path / "unity.toml"
+    event.write_text('name = "U"\nathlete = "A"\nroute = "unity-run-2021"\n'  # bundled
+                     'timezone = "Asia/Kolkata"\nplanned_kmh = 8\n')  # fmt: skip
+    code = f"""
+import asyncio, os, sys
+import companion.cli
+from companion.core.models import CompanionError
+from companion.app.app import CompanionApp, utc_now
+from companion.app.starting import Opening, StartingScreen
+seen = []
+def watched(self):
+    loading = str(app.screen.query_one("#loading").render())
+    seen.append((type(app.screen).__name__, "loading route" in loading, sorted(sys.modules)))
+    raise CompanionError("stopped by the probe")
+Opening.open = watched
+opening = Opening({str(event)!r}, {str(tmp_path / "log.sqlite")!r}, None, utc_now)
+app = CompanionApp(opening, utc_now)
+async def main():
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if seen:
+                break
+asyncio.run(main())
+screen, loading, mods = seen[0]
+assert screen == "StartingScreen" and loading, (screen, loading)
+print(" ".join(mods), flush=True)
+os._exit(0)  # what was imported at the opening, not what the app imported on its way out
+"""
+    mods = loaded(code)
+    assert "textual" in {m.split(".")[0] for m in mods}  # the probe ran the app
+    tops = {m.split(".")[0] for m in mods}
+    assert tops & {"numpy", "pyproj", "sqlite3"} == set()
+    after = ("companion.service", "companion.render", "companion.core.route",
+             "companion.app.screens.dashboard")  # fmt: skip
+    assert {m for m in mods if m.startswith(after)} == set()

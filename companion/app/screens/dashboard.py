@@ -15,12 +15,13 @@ from zoneinfo import ZoneInfo
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.screen import Screen
 
-from companion.app.crew_actions import CREW_BINDINGS, CrewActions
+from companion.app.crew_actions import CrewActions
+from companion.app.keys import DASHBOARD_BINDINGS
 from companion.app.messages import FeedStatusChanged, FixLogged
 from companion.app.screens.checkpoint import CheckpointScreen, checkpoint_examples
 from companion.app.screens.confirm import ConfirmScreen
@@ -66,19 +67,8 @@ class DashboardScreen(CrewActions, Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]  # noqa: RUF012
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "checkpoint", "Checkpoint"),
-        Binding("u", "undo", "Undo"),
-        Binding("e", "edit_time", "Time"),
-        # One key: "Stop" while moving, "Go" while stopped (check_action shows the one in force).
-        Binding("s", "stop", "Stop"),
-        Binding("s", "go", "Go"),
-        Binding("d", "days", "Days"),
-        Binding("t", "towns", "Towns"),
-        # Not in the footer (help and the palette list it): at 80 columns "? Help" must fit.
-        Binding("l", "log", "Log", show=False),
-        *CREW_BINDINGS,  # 1-6 tag a stop, f ate, w drank, S stops, h handover (crew_actions.py)
-    ]
+    # c, u, e, s, d, t, l and the crew's keys (app/keys.py, shared with the first frame's footer).
+    BINDINGS: ClassVar[list[BindingType]] = DASHBOARD_BINDINGS
 
     progress: var[Progress | None] = var(None)
     feed: var[FeedView | None] = var(None)

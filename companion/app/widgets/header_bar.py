@@ -17,16 +17,19 @@ class HeaderBar(ShowsChanges):
 
     progress: reactive[Progress | None] = reactive(None, repaint=False)  # see bound.py
 
-    def __init__(self, info: EventInfo, *, id: str | None = None) -> None:
+    def __init__(
+        self, info: EventInfo, *, id: str | None = None, waiting: str = "reading the log…"
+    ) -> None:
         super().__init__(id=id)
         self.info = info
+        self.waiting = waiting  # what it says while there are no numbers yet
         self.tz = ZoneInfo(info.timezone)
 
     def render(self) -> Text:
         p = self.progress
         left = self.info.name + (f" · {self.info.athlete}" if self.info.athlete else "")
         if p is None:
-            right = "reading the log…"  # the first frame, before the log is replayed
+            right = self.waiting  # the first frame, before the log is replayed
         else:
             local = p.now.astimezone(self.tz)
             day = f"Day {p.day_number}" if p.day_number else "before the start"

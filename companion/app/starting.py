@@ -1,0 +1,93 @@
+"""`companion run`'s first frame, before the route and the log are open (issue 11's cold start).
+
+The event file is read first (a bad one is said on the command line, before any screen); the
+frame is drawn from it alone: the header with the event's name, "loading route…", and the
+dashboard's footer with its keys dimmed. Then, once that frame is on the terminal, the app
+calls `Opening.open` on the event loop's thread (the log's SQLite connection belongs to the
+thread that opened it): the route (numpy, pyproj), the log and the feed; the dashboard replaces
+this screen. No number is shown until it is real. Nothing here imports the route or the session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.screen import Screen
+from textual.widgets import Static
+
+from companion.app.keys import DASHBOARD_BINDINGS
+from companion.app.values import EventInfo
+from companion.app.widgets.footer import GlanceFooter
+from companion.app.widgets.header_bar import HeaderBar
+from companion.core.models import CompanionError
+
+if TYPE_CHECKING:
+    from companion.service import EventSession
+    from companion.sources.base import Source
+
+Clock = Callable[[], datetime]
+LOADING = "loading route…"
+
+
+class Opening:
+    """An event to open after the first frame: what `companion run` was given."""
+
+    def __init__(self, event_path: Path, db: str | None, feed: str | None, wall: Clock) -> None:
+        from companion.event import load_event
+
+        event = load_event(event_path)  # its errors come before the screen, as they always did
+        self.info = EventInfo(event.name, event.athlete, event.timezone)
+        self.event_path, self.db, self.feed, self.wall = event_path, db, feed, wall
+        self.session: EventSession | None = None
+        # What stopped the opening (a bad route file, a log that cannot be opened, a bad feed
+        # URL): the app exits and `companion run` says it in one line, as before the screen.
+        self.failure: CompanionError | OSError | None = None
+
+    def open(self) -> tuple[EventSession, Clock, Source | None]:
+        """The session (its log not yet replayed, unless a replay feed needs it), the clock to
+        show it on and the feed, as `companion run` opened them before its first frame."""
+        from companion.service import EventSession
+
+        session = EventSession.open(self.event_path, self.db, replay=False)
+        self.session = session
+        url = self.feed or session.event.feed
+        source: Source | None = None
+        if url:
+            from companion.sources.base import open_source
+            from companion.sources.replay import ReplaySource
+
+            source = open_source(url, max_kmh=session.event.max_kmh)
+            if isinstance(source, ReplaySource):
+                session.replay()  # a replay's clock carries on from the log: read it first
+        return session, session.clock(source, self.wall), source
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+
+
+class StartingScreen(Screen[None]):
+    """The dashboard's header and footer around "loading route…"; the keys dimmed."""
+
+    DEFAULT_CSS = """
+    StartingScreen { layout: vertical; }
+    StartingScreen #loading { height: 1fr; content-align: center middle; color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = DASHBOARD_BINDINGS
+
+    def __init__(self, info: EventInfo) -> None:
+        super().__init__()
+        self.info = info
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(self.info, id="header", waiting=LOADING)
+        yield Static(LOADING, id="loading")
+        yield GlanceFooter()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None  # shown, dimmed, doing nothing until the dashboard replaces this screen

@@ -1,0 +1,79 @@
+"""Issue 11, cold start: `companion run` paints its first frame (the header with the event's name,
+"loading route…", the footer's keys dimmed) before it opens the route and the log; then the
+dashboard takes its place, and the numbers come once the log is read. Real event files, a real
+SQLite log, Textual's Pilot; the opening is watched, not replaced."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from companion_fixtures import Setup, screen_text
+
+from companion.app.app import CompanionApp, run_dashboard
+from companion.app.starting import Opening, StartingScreen
+from companion.core.models import CompanionError
+from companion.service import EventSession
+
+SIZE = (120, 40)
+
+
+async def _settle(app: CompanionApp, pilot: object, until: object) -> None:
+    for _ in range(100):
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+        if until():  # type: ignore[operator]
+            return
+
+
+async def test_the_first_frame_comes_before_the_route_and_the_log(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen_at_open: list[str] = []
+    keys_at_open: list[bool | None] = []
+    app_box: list[CompanionApp] = []
+    real_open = EventSession.open.__func__  # type: ignore[attr-defined]
+
+    def open_watched(cls: type[EventSession], *args: object, **kw: object) -> EventSession:
+        app = app_box[0]
+        seen_at_open.append(screen_text(app))
+        keys_at_open.append(app.screen.check_action("checkpoint", ()))
+        assert isinstance(app.screen, StartingScreen)
+        return real_open(cls, *args, **kw)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(EventSession, "open", classmethod(open_watched))
+    opening = Opening(setup.event_path, str(setup.db_path), None, setup.clock)
+    app = CompanionApp(opening, setup.clock, cursor_blink=False)
+    app_box.append(app)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await _settle(app, pilot, lambda: opening.session is not None
+                          and opening.session.replayed)  # fmt: skip
+            await pilot.pause()
+            after = screen_text(app)
+    finally:
+        opening.close()
+    [before] = seen_at_open  # opened once, by the app, once its first frame was painted
+    assert "Test Run · Test Athlete" in before and "loading route…" in before
+    assert "Checkpoint" in before and "Quit" in before  # the whole frame, footer included
+    assert "Valsad" not in before and "KM" not in before  # no number before it is real
+    assert keys_at_open == [None]  # dimmed: nothing open to act on
+    assert "Valsad" in after and "KM TOTAL of 115" in after and "loading route" not in after
+    assert app.dashboard.check_action("undo", ()) is True
+
+
+async def test_a_route_that_cannot_be_read_ends_the_app_with_its_error(setup: Setup) -> None:
+    (setup.event_path.parent / "route.csv").write_text("not,a\nroute book\n", encoding="utf-8")
+    opening = Opening(setup.event_path, str(setup.db_path), None, setup.clock)
+    app = CompanionApp(opening, setup.clock, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot, lambda: opening.failure is not None)
+    assert isinstance(opening.failure, CompanionError)
+    assert "route.csv" in str(opening.failure)
+    assert app.return_code == 2
+
+
+def test_a_bad_event_file_is_said_before_any_screen(tmp_path: Path) -> None:
+    event = tmp_path / "event.toml"
+    event.write_text('name = "X"\nroute = \n', encoding="utf-8")
+    with pytest.raises(CompanionError, match=r"event\.toml"):
+        run_dashboard(event, None, None)  # raises before a terminal is touched
