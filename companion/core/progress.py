@@ -58,23 +58,13 @@ def build_progress(tr: Tracker, now: datetime) -> Progress:
         typed=last is not None and last.is_manual, route_km=route.length_km,
         climb=climb_profile(route), km_now=tr.km,
     )  # fmt: skip
-
-    def ahead(name: str, km: float) -> TownAhead:
-        to_go = max(km - tr.km, 0.0)
-        etas = reckon.etas(to_go)
-        # The athlete's rhythm is the main ETA; the recent pace only when it has no speed.
-        main = etas[0] if etas[0].at is not None else etas[1]
-        at, rem = eta_remaining(main.at, now)
-        state, past_s = town_state(at, now)
-        return TownAhead(
-            name, km, to_go, at, rem, main.speed_kmh, state, past_s, etas=etas,
-            eta_kind=main.kind,
-        )  # fmt: skip
-
-    towns = [ahead(t.name, t.km) for t in route.towns_after(tr.km)]
+    here = tr.km
+    towns = [_ahead(reckon, t.name, t.km, here, now) for t in route.towns_after(here)]
     # The last town is usually the finish: its ETA is not reckoned twice.
     at_end = bool(towns) and towns[-1].km == route.length_km
-    finish = towns[-1] if at_end else ahead(route.finish_name, route.length_km)
+    finish = (
+        towns[-1] if at_end else _ahead(reckon, route.finish_name, route.length_km, here, now)
+    )
     origin = tr.start or tr._first_time
     if tr._deadlines.by_km:
         elapsed = (until - origin).total_seconds() if origin else 0.0
@@ -135,4 +125,17 @@ def build_progress(tr: Tracker, now: datetime) -> Progress:
         stopped_since=tr._stopped_since if stopped else None,
         stopped_by=tr.stopped_by if stopped else None,
         no_entry_s=silent_s,
+    )
+
+
+def _ahead(reckon: Reckoning, name: str, km: float, here: float, now: datetime) -> TownAhead:
+    """One town `km` along the route, the athlete at `here`: its three ETAs and the main one."""
+    to_go = max(km - here, 0.0)
+    etas = reckon.etas(to_go)
+    # The athlete's rhythm is the main ETA; the recent pace only when it has no speed.
+    main = etas[0] if etas[0].at is not None else etas[1]
+    at, rem = eta_remaining(main.at, now)
+    state, past_s = town_state(at, now)
+    return TownAhead(
+        name, km, to_go, at, rem, main.speed_kmh, state, past_s, etas=etas, eta_kind=main.kind
     )

@@ -72,6 +72,7 @@ class Route:
         "_lat",
         "_lon",
         "_max_seg_m",
+        "_town_kms",
         "cum_m",
         "description",
         "finish_name",
@@ -116,6 +117,7 @@ class Route:
         self.town_to_town = town_to_town
         self.length_km = float(cum_m[-1]) / 1000.0
         self.towns = towns
+        self._town_kms = [t.km for t in towns]  # what `towns_after` bisects, once per route
         # What the file held that was left out (a waypoint far from the path, a repeated name),
         # for `companion info` to list: the route still loads.
         self.warnings = warnings
@@ -178,8 +180,7 @@ class Route:
 
     def towns_after(self, km: float) -> list[Town]:
         """Towns strictly ahead of `km` (a town within 50 m behind counts as reached)."""
-        keys = [t.km for t in self.towns]
-        return list(self.towns[bisect_right(keys, km + 0.05) :])
+        return list(self.towns[bisect_right(self._town_kms, km + 0.05) :])
 
     # --- projection geometry (where an athlete falls: core.placement) ---------------------------
     def segments_between(self, lo_km: float, hi_km: float) -> slice:
