@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from companion.core.eta import DayWindow, eta
 from companion.core.models import EtaOption
 from companion.core.pace_nights import Night, advance_nights, after_noon_s
-from companion.core.pace_priors import Shape, event_shape, prior_night, slowing
+from companion.core.pace_priors import Shape, event_shape, on_foot, prior_night, slowing
 from companion.core.pace_terrain import Climb, terrain_factor
 
 # A rest this long ends a stint: the pace after it starts afresh (a meal, a sleep).
@@ -274,7 +274,7 @@ def side_by_side(
         model, km_to_go, base, tz,
         planned_kmh=planned_kmh, window=window, resting_since=resting_since,
         recent_kmh=near_kmh, shape=shape,
-        terrain=terrain_factor(climb, km_now, km_now + km_to_go),
+        terrain=terrain_factor(climb, km_now, km_now + km_to_go, on_foot(shape)),
     )  # fmt: skip
     rhythm = EtaOption("rhythm", at, kmh, words)
     recent_at, _ = eta(km_to_go, recent_kmh, base, base, window)

@@ -48,6 +48,11 @@ def event_shape(route_km: float, kmh: float | None, day_hours: bool = False) -> 
     return Shape(day_hours or route_km / kmh > MULTI_DAY_H, kmh <= FOOT_KMH)
 
 
+def on_foot(shape: Shape | None) -> bool:
+    """On foot, or the kind not known (core/pace_terrain.py: a climb's cost against the flat)."""
+    return shape is None or shape.on_foot
+
+
 _BIKE_NIGHT = Night(BIKE_NIGHT_H[0] * 3600.0, BIKE_NIGHT_H[1] * 3600.0)
 _FOOT_NIGHT = Night(FOOT_NIGHT_H[0] * 3600.0, FOOT_NIGHT_H[1] * 3600.0)
 

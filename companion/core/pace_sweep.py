@@ -28,7 +28,7 @@ from companion.core.pace import (
     is_bedtime,
 )
 from companion.core.pace_nights import Night, NightWalk
-from companion.core.pace_priors import event_shape, prior_night, slowing
+from companion.core.pace_priors import event_shape, on_foot, prior_night, slowing
 from companion.core.pace_terrain import Climb, TerrainFrom
 
 
@@ -80,7 +80,7 @@ class Reckoning:
             self._shape = event_shape(
                 route_km, planned_kmh or model.event_kmh(), window is not None
             )
-        self._terrain = TerrainFrom(climb, km_now)
+        self._terrain = TerrainFrom(climb, km_now, on_foot(self._shape))
         # rhythm_eta's, up to the km to go.
         pace = model.pace_kmh()
         head = "stint pace"

@@ -3,8 +3,9 @@ climbing behind scales the pace the athlete has shown.
 
 The athlete's pace so far already carries the climbing done so far; what changes the time ahead
 is whether the way ahead climbs more or less per km. Each 100 m of ascent counts as
-TERRAIN_KM_PER_100M km more of flat: the time for the km ahead is the pace's time x
-(1 + k x ascent ahead / km ahead) / (1 + k x ascent done / km done), with k in km per metre.
+TERRAIN_KM_PER_100M km more of flat on foot, TERRAIN_KM_PER_100M_BIKE on a bike: the time for
+the km ahead is the pace's time x (1 + k x ascent ahead / km ahead) / (1 + k x ascent done /
+km done), with k in km per metre.
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ import numpy as np
 
 from companion.core.route import Route
 
-# 100 m of climbing counts as this many km of flat. Chosen on the benchmark's tuning events
-# (bench/eta.py TUNE_EVENTS): 0, 0.15, 0.25, 0.5, 1 and 2 tried.
+# 100 m of climbing counts as this many km of flat, on foot (or when the kind is not known) and
+# on a bike. Chosen on the benchmark's tuning events (bench/eta.py TUNE_EVENTS): one value for
+# all, 0, 0.15, 0.25, 0.5, 1 and 2 tried (0.15); then a bike's alone, 0.15, 0.3, 0.5, 0.6 and
+# 0.8 on the tuning rides (0.5: the lowest sum of median and p90 over GPS and typed entries; a
+# bike loses more time to a climb than a runner, against its speed on the flat).
 TERRAIN_KM_PER_100M = 0.15
+TERRAIN_KM_PER_100M_BIKE = 0.5
 # A rise counts once the height has gone this far above the last low (GPS heights wander by
 # a few metres; summing every wobble would double a flat road's climbing).
 ASCENT_HYSTERESIS_M = 5.0
@@ -74,24 +79,26 @@ def climb_profile(route: Route) -> Climb | None:
     return Climb(km.tolist(), up)
 
 
-def terrain_factor(climb: Climb | None, km_now: float, km_to: float) -> float:
+def terrain_factor(
+    climb: Climb | None, km_now: float, km_to: float, on_foot: bool = True
+) -> float:
     """How much longer (or shorter) the way from `km_now` to `km_to` takes than at the pace
     shown so far, by its climbing per km against the climbing per km done."""
-    return TerrainFrom(climb, km_now).factor(km_to)
+    return TerrainFrom(climb, km_now, on_foot).factor(km_to)
 
 
 class TerrainFrom:
     """`terrain_factor` from one km to many (the towns of one progress): the climbing done is
     looked up once."""
 
-    __slots__ = ("_climb", "_done", "_up_now", "km_now")
+    __slots__ = ("_climb", "_done", "_k", "_up_now", "km_now")
 
-    def __init__(self, climb: Climb | None, km_now: float) -> None:
+    def __init__(self, climb: Climb | None, km_now: float, on_foot: bool = True) -> None:
         self.km_now = km_now
         self._climb = None if km_now < TERRAIN_MIN_KM else climb  # too little behind
+        self._k = k = (TERRAIN_KM_PER_100M if on_foot else TERRAIN_KM_PER_100M_BIKE) / 100.0
         self._up_now = self._done = 0.0
         if self._climb is not None:
-            k = TERRAIN_KM_PER_100M / 100.0
             self._up_now = self._climb.at(km_now)  # the climbing from the start (0 m at km 0)
             self._done = 1.0 + k * self._up_now / km_now
 
@@ -99,7 +106,6 @@ class TerrainFrom:
         ahead_km = km_to - self.km_now
         if self._climb is None or ahead_km < TERRAIN_MIN_AHEAD_KM:
             return 1.0
-        k = TERRAIN_KM_PER_100M / 100.0
-        ahead = 1.0 + k * (self._climb.at(km_to) - self._up_now) / ahead_km
+        ahead = 1.0 + self._k * (self._climb.at(km_to) - self._up_now) / ahead_km
         factor = ahead / self._done
         return factor if math.isfinite(factor) and factor > 0 else 1.0

@@ -96,6 +96,8 @@ def car_broker_conf(
         "allow_anonymous true",
         "persistence true",
         f"persistence_location {data_dir.rstrip('/')}/",
+        "# Save at once: Companion's outbox cursor passes a row once this broker acknowledged it.",
+        "autosave_on_changes true",
         "autosave_interval 1",
         "max_queued_messages 100000",
         "log_dest stderr",

@@ -17,9 +17,11 @@ from helpers.real_tracks import EMPARIS_RUN
 
 from companion.core.models import Fix, RouteData, TownSpec
 from companion.core.pace import PaceModel, rhythm_eta
+from companion.core.pace_priors import Shape, event_shape, on_foot
 from companion.core.pace_terrain import (
     ASCENT_HYSTERESIS_M,
     TERRAIN_KM_PER_100M,
+    TERRAIN_KM_PER_100M_BIKE,
     climb_profile,
     terrain_factor,
 )
@@ -82,6 +84,38 @@ def test_the_climbing_ahead_against_the_climbing_done_by_hand() -> None:
     assert terrain_factor(climb, 0.5, 5.0) == 1.0
 
 
+def test_on_a_bike_a_climb_costs_more_of_the_flat() -> None:
+    assert TERRAIN_KM_PER_100M_BIKE == 0.5
+    # 10 flat km done, 10 km ahead climbing 1000 m: on a bike 1 + 0.005 x 1000 / 10 = 1.5,
+    # on foot (and by default) 1.15.
+    route = hill_route([0.0] * 11 + [100.0 * i for i in range(1, 11)])
+    climb = climb_profile(route)
+    assert climb is not None
+    km = route.cum_m / 1000.0
+    done, end = float(km[10]), float(km[20])
+    assert terrain_factor(climb, done, end, on_foot=False) == pytest.approx(
+        1 + 0.005 * 1000 / (end - done)
+    )
+    assert terrain_factor(climb, done, end, on_foot=True) == pytest.approx(
+        1 + 0.0015 * 1000 / (end - done)
+    )
+    assert terrain_factor(climb, done, end) == terrain_factor(climb, done, end, on_foot=True)
+    # Done 1000 m up in 10 km, 10 flat km ahead: quicker by 1 / (1 + 0.005 x 1000 / 10) = 1 / 1.5.
+    back = hill_route([100.0 * i for i in range(11)] + [1000.0] * 10)
+    climb = climb_profile(back)
+    assert climb is not None
+    km = back.cum_m / 1000.0
+    ratio = terrain_factor(climb, float(km[10]), float(km[20]), on_foot=False)
+    assert ratio == pytest.approx(1 / (1 + 0.005 * 1000 / float(km[10])))
+
+
+def test_the_cost_of_a_climb_by_the_kind_of_event() -> None:
+    # 20 km at 20 km/h is a ride; at 8 km/h a run; without a speed, not known: the foot's.
+    assert not on_foot(event_shape(20.0, 20.0))
+    assert on_foot(event_shape(20.0, 8.0))
+    assert on_foot(None) and on_foot(Shape(multi_day=True, on_foot=True))
+
+
 def test_the_rhythm_eta_takes_the_terrain() -> None:
     m = PaceModel()
     t0 = datetime(2021, 8, 15, 6, tzinfo=IST).astimezone(UTC)
@@ -111,8 +145,9 @@ def test_through_the_tracker_the_climb_ahead_slows_the_eta() -> None:
     assert rhythm is not None and rhythm.at is not None and "climbing" in rhythm.basis
     pace = rhythm.speed_kmh
     assert pace is not None
-    # ... but a one-day ride's 5 %/h: T = to_go / pace x 1.15, then T x (1 + 0.05 T / 2).
-    t = end.km_to_go / pace * (1 + 0.0015 * 1000 / (float(km[20]) - tr.km))
+    # ... but a one-day ride's 5 %/h: T = to_go / pace x the climb (a bike's 0.5 km of flat
+    # per 100 m up: x 1.5), then T x (1 + 0.05 T / 2).
+    t = end.km_to_go / pace * (1 + 0.005 * 1000 / (float(km[20]) - tr.km))
     expect = now + timedelta(hours=t * (1 + 0.05 * t / 2))
     assert abs((rhythm.at - expect).total_seconds()) < 2.0
 
