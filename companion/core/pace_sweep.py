@@ -21,11 +21,12 @@ from zoneinfo import ZoneInfo
 from companion.core.eta import DayClock, DayWindow
 from companion.core.models import EtaOption
 from companion.core.pace import (
-    NEAR_S,
     NO_STOPS_S,
     RECENT_WORDS,
     PaceModel,
-    is_bedtime,
+    near_kmh,
+    near_words,
+    night_base,
 )
 from companion.core.pace_nights import Night, NightWalk
 from companion.core.pace_priors import event_shape, on_foot, prior_night, slowing
@@ -43,6 +44,7 @@ class Reckoning:
         "_from_plan",
         "_head",
         "_near_kmh",
+        "_near_s",
         "_nights",
         "_pace",
         "_plan_kmh",
@@ -73,13 +75,15 @@ class Reckoning:
         km_now: float = 0.0,
     ) -> None:
         self._base, self._tz = base, tz
-        # side_by_side's: a typed entry's recent pace is one interval, not a speed to blend.
-        self._near_kmh = recent_kmh if recent_basis == "recent" and not typed else None
         self._shape = None
         if route_km is not None:
             self._shape = event_shape(
                 route_km, planned_kmh or model.event_kmh(), window is not None
             )
+        # side_by_side's: a typed entry's recent pace is one interval, not a speed to blend.
+        self._near_kmh, self._near_s = near_kmh(
+            model, recent_kmh, recent_basis, typed, self._shape
+        )
         self._terrain = TerrainFrom(climb, km_now, on_foot(self._shape))
         # rhythm_eta's, up to the km to go.
         pace = model.pace_kmh()
@@ -98,11 +102,8 @@ class Reckoning:
         # The nights ahead, walked once for all the towns (core/pace_nights.py).
         self._nights: NightWalk | None = None
         if night is not None:
-            nights_base = base
-            if resting_since is not None and is_bedtime(resting_since, night, tz):
-                # Resting since about the usual hour: up again after the usual night's length.
-                nights_base = max(base, resting_since + timedelta(seconds=night.length_s))
-            self._nights = NightWalk(nights_base, night, tz)
+            # Resting into the night: up again at its usual end.
+            self._nights = NightWalk(night_base(base, resting_since, night, tz), night, tz)
         elif window is not None:
             words = ", day hours"
         else:
@@ -129,10 +130,10 @@ class Reckoning:
             return None, None, "none"
         recent_kmh = self._near_kmh
         if recent_kmh is not None and recent_kmh > 0:
-            near = math.exp(-km_to_go / pace * 3600.0 / NEAR_S)
+            near = math.exp(-km_to_go / pace * 3600.0 / self._near_s)
             pace = near * recent_kmh + (1.0 - near) * pace
             if near >= 0.5:
-                basis = "recent pace" if basis == "stint pace" else basis
+                basis = near_words(self._near_s) if basis == "stint pace" else basis
         factor = self._factor
         basis += self._stops
         # To km_now + km_to_go, as side_by_side asks (the town's own km only up to rounding).

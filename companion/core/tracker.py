@@ -350,7 +350,10 @@ class Tracker:
         )
         for c in credits:
             self._ledger.book_moving(c.t0, c.t1, c.moving_s, c.estimated)
-            self._pace.add_credit(c.t0, c.t1, c.moving_s, c.dist_m / 1000.0, c.measured, self.tz)
+            typed = fix.is_manual and c.t1 == t1  # the interval ending at this typed entry
+            self._pace.add_credit(
+                c.t0, c.t1, c.moving_s, c.dist_m / 1000.0, c.measured, self.tz, typed
+            )
         return p
 
     # --- answering ------------------------------------------------------------------------------

@@ -138,7 +138,7 @@ class Publisher:
                 if was or attempt == 0:
                     self._say(f"share: {self.broker.shown}: {e}; retrying")
             except LogbookError as e:  # the log locked or unreadable for a while: not the end
-                self.state.connected = False
+                self.state.connected = self.state.subscribed = False
                 self.state.last_error = str(e)
                 self._say(f"share: {e}; retrying")
             raise_if_cancelled()  # one the MQTT library turned into an MqttError

@@ -161,3 +161,17 @@ def test_a_ride_typed_as_checkpoints_with_day_hours_and_the_plan(
         _run(tr, typed, 1, (10.0, 40.0, 20 * 60.0))
     assert watch.compared > 300
     assert {"stint pace", "day hours", "planned speed"} <= watch.words
+
+
+def test_two_days_typed_as_checkpoints_with_the_entries_pace(
+    shared_dir: Path, watch: Watch
+) -> None:
+    route, gps = _join([shared_dir / HOKKAIDO_DAY1, shared_dir / HOKKAIDO_DAY2])
+    route = _with_towns(route, 8.0)
+    # A typed entry every ~30 min where the rider was (the route is the track itself); at
+    # 7 km/h planned it is a multi-day event: the entries' median for the next km.
+    typed = [Fix(f.time, f.lat, f.lon, label="typed") for f in gps[::1800]]
+    tr = Tracker(route, "Asia/Tokyo", planned_kmh=7.0)
+    _run(tr, typed, 1, (10.0, 40.0, 11 * 60.0))
+    assert watch.compared > 300
+    assert {"entries' pace", "stint pace", "nights as seen"} <= watch.words
