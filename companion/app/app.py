@@ -217,7 +217,9 @@ class CompanionApp(App[None]):
             self.dashboard.post_message(FixLogged(True, None))
 
         try:
-            publisher = Publisher(session, now=self.clock, on_merged=merged)
+            publisher = Publisher(
+                session, now=self.clock, on_merged=merged, notice=self._share_notice
+            )
         except CompanionError as e:
             self.notify(str(e), title="Share", severity="error")
             return None
@@ -225,6 +227,9 @@ class CompanionApp(App[None]):
             self._share(publisher), name="share", group="share", exclusive=True,
             exit_on_error=False,
         )  # fmt: skip
+
+    def _share_notice(self, message: str) -> None:
+        self.notify(message, title="Share", severity="warning")  # a peer's row refused
 
     async def _share(self, publisher: Publisher) -> None:
         """The publisher until quit; its own connection to the log closed however it ends."""

@@ -78,6 +78,7 @@ class Publisher:
         now: Callable[[], datetime],
         config: ShareConfig | None = None,
         say: Callable[[str], None] = lambda line: None,
+        notice: Callable[[str], None] | None = None,  # what the crew must see (else `say`)
         on_merged: Callable[[], None] | None = None,
         on_rows: Callable[[list[OwnRow]], None] | None = None,
         status_every_s: float = STATUS_EVERY_S,
@@ -93,6 +94,7 @@ class Publisher:
         self.state = ShareState()
         self._now = now
         self._say = say
+        self._notice = notice or say
         self._on_merged = on_merged
         self._on_rows = on_rows
         self._status_every_s = status_every_s
@@ -293,7 +295,7 @@ class Publisher:
                 self.state.dropped_why.append(f"{message.topic}: {e}")
             if isinstance(e, AheadOfClock) and where[1] not in self._clock_warned:
                 self._clock_warned.add(where[1])  # once a unit: its phone sends every 30 s
-                self._say(f"share: {e}")
+                self._notice(f"share: {e}")
             return None
 
     def _apply(self, merged: Merged) -> None:

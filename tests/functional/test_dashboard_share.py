@@ -12,6 +12,7 @@ from helpers.mosquitto import Broker, Subscriber, brokers, needs_mosquitto, publ
 from helpers.share_events import EVENT_ID, NOW, share_event, wait_for
 
 from companion.app.app import make_app
+from companion.app.widgets.notice import NoticeLine
 from companion.service import EventSession
 
 __all__ = ["brokers"]
@@ -46,6 +47,16 @@ async def test_the_dashboard_shares(tmp_path: Path, brokers: Callable[..., Broke
             await wait_for(lambda: 55.0 in statuses(), "the status counting it")
             # On the screen's own value, at its next repaint.
             await wait_for(lambda: app.dashboard.progress.km_total == 55.0, "the dashboard")
+            # A fix from a phone whose clock is 2 h ahead: refused, said on the notice line.
+            ahead = {**peer, "id": 10, "time": "2021-08-16T15:00:00+00:00", "km": 80.0}
+            assert publish(b, f"{E}/car2/log", json.dumps(ahead))
+            notices = app.dashboard.query_one(NoticeLine)
+
+            def said() -> str:
+                return " ".join(n.line() for n in notices.notices)
+
+            await wait_for(lambda: "ahead of this car's clock" in said(), "the notice")
+            assert "car2's fix" in said() and s.tracker.km == 55.0
     finally:
         sub.close()
         s.close()
