@@ -36,9 +36,11 @@ class WriteError(RunFailure):
 def exit_status(e: CompanionError) -> int:
     """1 for a failure while running (the log or an output file cannot be written, a full disk),
     2 for bad input (every other CompanionError: a bad file, entry, option or feed URL)."""
-    from companion.logschema import LogbookError
-
-    return 1 if isinstance(e, RunFailure | LogbookError) else 2
+    # A LogbookError's module is loaded if one was raised: not imported here (SQLite), where a
+    # process out of memory could not load it and would end in a traceback instead.
+    schema = sys.modules.get("companion.logschema")
+    logbook_error = schema is not None and isinstance(e, schema.LogbookError)
+    return 1 if isinstance(e, RunFailure) or logbook_error else 2
 
 
 def now_arg(text: str | None) -> datetime:

@@ -167,12 +167,36 @@ class _GpxReader:
 
         def start(tag: str, attrs: list[str]) -> None:
             nonlocal kind, name, cutoff, lat, lon, line, eles
+            parent = stack[-1]
+            # The usual track point and its elevation first (issue 11: 200k points): the same
+            # steps as below, without the name lookups. Anything else takes the general path.
+            if tag == "trkpt" and parent == "trkseg" and len(attrs) == 4 and attrs[0] == "lat":
+                if attrs[2] == "lon":
+                    try:
+                        lat = float(attrs[1])
+                        lon = float(attrs[3])
+                    except ValueError:
+                        raise self._bad_point(parser, tag, attrs) from None
+                    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):  # NaN fails too
+                        raise self._bad_point(parser, tag, attrs)
+                    push(tag)
+                    kind = tag
+                    name = cutoff = ""
+                    t_lats.append(lat)
+                    t_lons.append(lon)
+                    t_eles.append(nan)
+                    eles = t_eles
+                    return
+            elif tag == "ele" and parent == "trkpt":
+                push(tag)
+                text.clear()
+                parser.CharacterDataHandler = on_text
+                return
             local = local_names.get(tag)
             if local is None:
                 local = local_names[tag] = tag.rpartition(":")[2]
                 if len(stack) == 1:
                     self._check_root(parser, tag, local)
-            parent = stack[-1]
             push(local)
             want = point_parent(local)
             if want is not None:
@@ -217,6 +241,14 @@ class _GpxReader:
         def end(tag: str) -> None:
             nonlocal kind, name, cutoff, eles
             local = pop()
+            if local == "ele" and kind == "trkpt" and stack[-1] == "trkpt":  # as below, sooner
+                parser.CharacterDataHandler = None
+                try:
+                    ele = float("".join(text))
+                except ValueError:
+                    ele = nan
+                t_eles[-1] = ele if isfinite(ele) else nan
+                return
             if local == kind:
                 if kind != "trkpt" and name and not is_auto_name(name):
                     named.append((kind, name, lat, lon, line, cutoff))

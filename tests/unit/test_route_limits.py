@@ -204,6 +204,7 @@ def test_the_default_limits_are_far_above_the_real_files() -> None:
 _OUT_OF_MEMORY = """
 import resource, sys
 from companion.cli import main
+import companion.render, companion.formats  # what `info` imports when it runs (numpy, pyproj)
 # What this interpreter already maps (numpy, pyproj and their threads), plus a little.
 vm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmSize:"))
 limit = vm * 1024 + int(sys.argv[2]) * 2**20
