@@ -1,12 +1,14 @@
 """The multi-day parts of the ETA model (core/pace.py) against hand arithmetic: an athlete resting
 into the usual night is up at its usual end (not on the road because the night is half over),
 and after typed entries the pace for the next km is the median of the entries' intervals (the
-short stops hidden inside them left out), fading into the stint pace; through a real Tracker."""
+short stops hidden inside them left out), fading into the stint pace; through a real Tracker,
+and a real rider's three days (FIT files of ../shared) asked in the night."""
 
 from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,6 +27,8 @@ from companion.core.pace_nights import Night
 from companion.core.pace_priors import Shape
 from companion.core.route import Route, build_route
 from companion.core.tracker import Tracker
+from companion.formats import load_route
+from companion.formats.fit import read_fit_fixes
 
 LA = ZoneInfo("America/Los_Angeles")
 IST = ZoneInfo("Asia/Kolkata")
@@ -151,3 +155,38 @@ def test_typed_entries_through_the_tracker(road: Route) -> None:
     assert abs((rhythm.at - (ist(10) + timedelta(hours=7 / v))).total_seconds()) < 1e-3  # type: ignore[operator]
     assert rhythm.basis == "entries' pace, nights assumed"
     assert alpha.eta_at == rhythm.at
+
+
+KOVNER = "corpus/eta-tracks/zach-kovner-cross-country"
+CASCADES_DAYS = ("20347046825", "20356199757", "20366112839")  # 10-12 Sep 2025, Washington
+
+
+def test_a_real_rider_resting_into_the_night_is_up_in_the_morning(shared_dir: Path) -> None:
+    # Three days of a loaded tour as one route; the first two ridden. Day 1 ends 15:40, day 2
+    # begins 08:22 and ends 12:33: the night seen is day 1's halt, 16 h 41 min from 15:40.
+    paths = [shared_dir / KOVNER / f"{n}_ACTIVITY.fit" for n in CASCADES_DAYS]
+    routes = [load_route(p) for p in paths]
+    route = build_route(RouteData(
+        "cascades", "joined", [x for r in routes for x in r.lats.tolist()],
+        [x for r in routes for x in r.lons.tolist()],
+        [x for r in routes for x in r.elevations.tolist()], [],
+    ))  # fmt: skip
+    day1, day2 = read_fit_fixes(paths[0]), read_fit_fixes(paths[1])
+    tr = Tracker(route, LA, planned_kmh=22.0)
+    for f in day1 + day2:
+        tr.add(f)
+    night_s = (day2[0].time - day1[-1].time).total_seconds()
+    assert 16.5 * 3600 < night_s < 17 * 3600
+    # Halted at 12:33, three hours before the usual 15:40: asked in the night that follows,
+    # the rider is up at 15:40 + 16 h 41 min = 08:22 tomorrow, then rides the km left (at
+    # most 40 km/h). Asked any time in the night, the same answer: nothing is ridden in it.
+    up = day1[-1].time + timedelta(days=1, seconds=night_s)
+    to_go_h = (route.length_km - tr.km) / 40.0
+    answers = set()
+    for hours in (9, 12, 15, 19):  # 21:33, 00:33, 03:33, 07:33
+        finish = tr.progress(day2[-1].time + timedelta(hours=hours)).finish
+        rhythm = finish.eta_of("rhythm") if finish is not None else None
+        assert rhythm is not None and rhythm.at is not None
+        assert rhythm.at >= up - timedelta(minutes=1) + timedelta(hours=to_go_h)
+        answers.add(rhythm.at)
+    assert len(answers) == 1
