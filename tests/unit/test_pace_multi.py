@@ -190,3 +190,20 @@ def test_a_real_rider_resting_into_the_night_is_up_in_the_morning(shared_dir: Pa
         assert rhythm.at >= up - timedelta(minutes=1) + timedelta(hours=to_go_h)
         answers.add(rhythm.at)
     assert len(answers) == 1
+
+
+def test_a_town_typed_among_gps_fixes_is_no_typed_interval(road: Route) -> None:
+    # GPS every minute at 5 km/h; each hour the crew types the km, 0.3 km on from the last fix
+    # 10 s earlier (rounded to the book). Those 10 s are no typed interval (108 km/h): four of
+    # them must not become the entries' pace for the next km.
+    tr = Tracker(road, IST, planned_kmh=4.0, start=ist(6))
+    for i in range(4 * 60 + 1):
+        t, km = ist(6) + timedelta(minutes=i), i * 5.0 / 60.0
+        p = road.point_at(km)
+        tr.add(Fix(t, p.lat, p.lon, source="gps"))
+        if i and i % 60 == 0:
+            q = road.point_at(km + 0.3)
+            tr.add(Fix(t + timedelta(seconds=10), q.lat, q.lon, km=km + 0.3, label="typed"))
+    rhythm = tr.progress(ist(10, 1)).towns_ahead[0].eta_of("rhythm")
+    assert rhythm is not None and rhythm.speed_kmh is not None
+    assert "entries' pace" not in rhythm.basis and rhythm.speed_kmh < 10.0
