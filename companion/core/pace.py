@@ -6,18 +6,21 @@ days the athlete also stops, sleeps and slows, so the model keeps, from the moti
 - the pace of the current stint (moving km per moving hour since the last rest of
   `STINT_BREAK_S`), topped up with the whole event's pace while the stint is short. It is built
   from every entry since the rest, so typed checkpoints count as much as dense GPS. For the
-  next few km the recent GPS speed counts most, fading into the stint pace (NEAR_S);
+  next few km the recent GPS speed counts most, fading into the stint pace (NEAR_S); after
+  typed entries on a multi-day event, the median speed of the last entry intervals (their
+  short stops left out), fading slower (TYPED_NEAR_S);
 - a stop allowance: day time (nights left out) over moving time, so the usual short stops
   are spent again: 20 % stopped turns 1 h of riding into 1 h 15 (beyond the first hour
   ahead, NO_STOPS_S: a town a few km on is usually reached before the next stop). Early on
   it is shrunk towards no stops (ALLOWANCE_PRIOR_S: one long lunch is not the day's rhythm);
 - the nights seen (a rest of `NIGHT_REST_S` or more around the local night): when the athlete
-  stopped and for how long; the median of them places the nights ahead. Before any night has
+  stopped and for how long; the median of them places the nights ahead, and an athlete
+  resting into the usual night is up at its usual end (night_base). Before any night has
   been seen, the event's `day_hours` (DayWindow) stand in, else the nights a multi-day event
   of its kind usually has (core/pace_priors.py, as a runner's slowing); before any moving, the
   plan.
 
-The state is plain numbers and a list of tuples, so `copy()` is cheap for the tracker's snapshots.
+The state is plain numbers and short lists, so `copy()` is cheap for the tracker's snapshots.
 """
 
 from __future__ import annotations
