@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 from companion_fixtures import Setup, screen_text
+from textual.app import ComposeResult
 
 from companion.app.app import CompanionApp, run_dashboard
 from companion.app.starting import Opening, StartingScreen
+from companion.app.widgets.footer import GlanceFooter
 from companion.core.models import CompanionError
 from companion.service import EventSession
 
@@ -77,3 +79,30 @@ def test_a_bad_event_file_is_said_before_any_screen(tmp_path: Path) -> None:
     event.write_text('name = "X"\nroute = \n', encoding="utf-8")
     with pytest.raises(CompanionError, match=r"event\.toml"):
         run_dashboard(event, None, None)  # raises before a terminal is touched
+
+
+async def test_the_footer_lays_its_keys_out_once_before_the_first_frame_is_whole(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its first resize at mount queued a second recompose of every key (one more pass before
+    the frame was whole); the keys are laid out once, when the bindings are ready."""
+    composed: list[bool] = []
+    compose = GlanceFooter.compose
+
+    def counted(self: GlanceFooter) -> ComposeResult:
+        composed.append(self._bindings_ready)
+        return compose(self)
+
+    monkeypatch.setattr(GlanceFooter, "compose", counted)
+    at_open: list[int] = []
+
+    def stop(self: Opening) -> None:
+        at_open.append(sum(composed))
+        raise CompanionError("stopped by the test")
+
+    monkeypatch.setattr(Opening, "open", stop)
+    opening = Opening(setup.event_path, str(setup.db_path), None, setup.clock)
+    app = CompanionApp(opening, setup.clock, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot, lambda: bool(at_open))
+    assert at_open == [1]  # keys laid out once; the frame was whole (the app went on to open)

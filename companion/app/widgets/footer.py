@@ -101,5 +101,8 @@ class GlanceFooter(Footer):
         return binding, self.app.get_key_display(binding), binding.description, enabled
 
     def on_resize(self) -> None:
-        if self.size.width != self._laid_out_for:
+        # Before the bindings are ready there is nothing laid out: their own recompose (Footer's
+        # bindings_changed) lays the keys out for the width then. A second one here, queued by
+        # the first resize at mount, was one more pass before the first frame was whole.
+        if self._bindings_ready and self.size.width != self._laid_out_for:
             self.call_after_refresh(self.recompose)
