@@ -70,6 +70,8 @@ for _e, el in ET.iterparse(sys.argv[1]):
 LOAD_ROUTE = "import sys; from companion.formats import load_route; load_route(sys.argv[1])"
 # The footer, the frame's last line: the whole first frame is on the terminal.
 FRAME_DONE = "Checkpoint"
+# The dashboard's first big number's label: the route and the log are open and drawn.
+DASHBOARD_UP = "KM TODAY"
 FLOOR_FOLLOW = """
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[2])
@@ -154,14 +156,20 @@ def cold_start(tmp: Path, runs: int) -> float:
     event.write_text(f'name = "Unity (bench)"\nathlete = "M"\nroute = "{route}"\n'
                      'timezone = "Asia/Kolkata"\nplanned_kmh = 8\n'
                      'day_hours = "05:30-18:30"\n')  # fmt: skip
-    ours, bare = [], []
+    ours, bare, nums = [], [], []
     for i in range(runs):
         db = tmp / f"unity-{i}.sqlite"
         argv = [*COMPANION, "run", str(event), "--db", str(db)]
-        ours.append(pm.first_frame(argv, FRAME_DONE, env()).first_frame_s)
+        # The frame ("loading route…" until the route and log are open), then the dashboard's.
+        frame = pm.first_frame(argv, FRAME_DONE, env(), then=DASHBOARD_UP)
+        ours.append(frame.first_frame_s)
+        if frame.then_s is not None:
+            nums.append(frame.then_s)
         bare.append(bare_frame(tmp).first_frame_s)
     o, b = pm.median(ours), pm.median(bare)
     print(row("companion run vs bare Textual app", o, b))
+    if nums:
+        print(row("... and the dashboard (KM TODAY) vs bare app", pm.median(nums), b))
     met = o <= 0.6 and o <= 2 * b
     print(f"  goal: <= 0.6 s and <= 2x the bare app -> {'MET' if met else 'NOT MET'}")
     return b

@@ -8,7 +8,6 @@ beside the package, so the number is never written twice.
 from __future__ import annotations
 
 import tomllib
-from importlib import metadata
 from pathlib import Path
 
 DIST_NAME = "companion"
@@ -22,6 +21,8 @@ def version() -> str:
         # The tree's own pyproject wins: an editable install's metadata is written once at
         # install time and goes stale when the version is bumped.
         return checkout
+    from importlib import metadata  # ~12 ms: only for an installed copy, not at every start
+
     try:
         return metadata.version(DIST_NAME)
     except metadata.PackageNotFoundError:
