@@ -326,7 +326,7 @@ class EventSession:
         if not placed.off_route and not late:
             # Logged with where it fell, so reopening the event replays without projecting
             # every fix again (4 s -> 1 s for a day of 1 Hz fixes) and lands exactly here.
-            fix = replace(fix, km=placed.km)
+            fix = with_km(fix, placed.km)
         self.feed_fixes_logged += 1
         try:
             self.logbook.append_fix(fix, commit=self.not_saving is not None)
@@ -384,6 +384,15 @@ class EventSession:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def with_km(fix: Fix, km: float) -> Fix:
+    """`fix` placed at `km`: `dataclasses.replace(fix, km=km)` at a third of its cost (~8 us,
+    reading the fields by name; a 10 Hz feed does it for every fix)."""
+    return Fix(
+        fix.time, fix.lat, fix.lon, fix.source, km, fix.speed_mps, fix.course_deg, fix.alt_m,
+        fix.accuracy_m, fix.sats, fix.label, fix.mark,
+    )  # fmt: skip
 
 
 def _own_gps(fix: Fix) -> bool:

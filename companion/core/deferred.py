@@ -11,8 +11,9 @@ time an index in it is read or changed. The core does no IO: `fetch` is the call
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, MutableSequence
-from typing import TypeVar, overload
+from typing import TypeVar, cast, overload
 
+from companion.core.fixcolumns import FixColumns, TimeColumn
 from companion.core.models import CompanionError
 
 T = TypeVar("T")
@@ -39,7 +40,9 @@ class Deferred(MutableSequence[T]):
         self._head_len = head_len
         self._fetch: Callable[[], list[T]] | None = fetch if head_len else None
         self._peek = peek
-        self._items = list(tail)  # the tail; the whole list once fetched
+        # The tail; the whole list once fetched. Columns (core/fixcolumns.py) are held as given.
+        columns = isinstance(tail, FixColumns | TimeColumn)
+        self._items = cast("MutableSequence[T]", tail) if columns else list(tail)
 
     @property
     def fetched(self) -> bool:
@@ -50,7 +53,7 @@ class Deferred(MutableSequence[T]):
         """How many leading items are not fetched yet (0 once they are)."""
         return self._head_len
 
-    def whole(self) -> list[T]:
+    def whole(self) -> MutableSequence[T]:
         """The whole list (fetched now if need be); changing it changes this one."""
         if self._fetch is not None:
             head = self._fetch()  # raising (the log unreadable), it is left unfetched
@@ -78,7 +81,7 @@ class Deferred(MutableSequence[T]):
     def __getitem__(self, i: slice) -> list[T]: ...
     def __getitem__(self, i: int | slice) -> T | list[T]:
         if isinstance(i, slice):
-            return self.whole()[i]
+            return list(self.whole()[i])
         j = self._tail_index(i)
         if j is not None:
             return self._items[j]

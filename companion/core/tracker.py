@@ -22,6 +22,7 @@ from companion.core.eta import (
     DayWindow,
     MovingWindow,
 )
+from companion.core.fixcolumns import FixColumns, TimeColumn
 from companion.core.models import DayTotal, Deadline, Fix, Placement, Progress
 from companion.core.motion import Motion, StopSpan
 from companion.core.odometer import Odometer
@@ -84,12 +85,13 @@ class Tracker:
         ]
         self._deadlines = Deadlines.build([*cut, *([target] if target else [])])
         self._finish = FinishWatch(route)
-        # Every fix applied, sorted by time; after `resume_tail`, the earlier ones are read from
-        # the log only if something asks for them (core/deferred.py).
-        self._fixes: MutableSequence[Fix] = []
-        self._times: MutableSequence[datetime] = []
+        # Every fix applied, sorted by time, held as columns of numbers (core/fixcolumns.py: a
+        # day of 10 Hz fixes in ~50 MB, not ~360); after `resume_tail`, the earlier ones are read
+        # from the log only if something asks for them (core/deferred.py).
+        self._fixes: MutableSequence[Fix] = FixColumns()
+        self._times: MutableSequence[datetime] = TimeColumn()
         # The athlete's km after each fix, beside it: when the finish was reached is read here.
-        self._kms: MutableSequence[float] = []
+        self._kms: MutableSequence[float] = array("d")
         self._head_us: array[int] = array("q")  # the saved times of a `resume_tail`'s head
         self._reset()
 
@@ -248,7 +250,10 @@ class Tracker:
         times = self._times
         head = times.head_len if isinstance(times, Deferred) else 0
         times_us = self._head_us[:head]  # the head's times as saved: no read of the log
-        times_us.extend(to_us(times[k]) for k in range(head, len(times)))
+        if isinstance(times, TimeColumn):  # its own microseconds: no datetime built
+            times_us.extend(times.micros())
+        else:
+            times_us.extend(to_us(times[k]) for k in range(head, len(times)))
         return RunningState(len(self._fixes), self._save(), array("d", self._kms), times_us)
 
     def resume_tail(
@@ -262,9 +267,9 @@ class Tracker:
         n, last = saved.applied, saved.state.last
         assert last is not None and n > 0
         # The fix the state ended on is held: the first fix after the head (core/deferred.py).
-        self._fixes = Deferred(n - 1, head, [last, *tail])
+        self._fixes = Deferred(n - 1, head, FixColumns([last, *tail]))
         # The times of the head are the state's own: when a km was reached reads no row.
-        times = [f.time for f in (last, *tail)]
+        times = TimeColumn(f.time for f in (last, *tail))
         self._head_us = head_us = saved.times_us
         peek = lambda i: from_us(head_us[i])  # noqa: E731
         self._times = Deferred(n - 1, lambda: [from_us(x) for x in head_us[: n - 1]], times, peek)
@@ -276,10 +281,11 @@ class Tracker:
 
     def rebuild(self, fixes: list[Fix]) -> None:
         """Replace all state by replaying `fixes` (sorted by time here)."""
-        self._fixes = sorted(fixes, key=lambda f: f.time)
-        self._times = [f.time for f in self._fixes]
-        self._kms = [0.0] * len(self._fixes)
-        self._replay_from(0)
+        self._fixes = ordered = sorted(fixes, key=lambda f: f.time)
+        self._times = [f.time for f in ordered]
+        self._kms = array("d", bytes(8 * len(ordered)))
+        self._replay_from(0)  # from the list: a fix read from the columns is built again
+        self._fixes, self._times = FixColumns(ordered), TimeColumn(self._times)
 
     def _replay_from(self, i: int, target: Fix | None = None) -> Placement | None:
         """Bring the state up to date after the fixes from index `i` on changed."""
@@ -298,7 +304,7 @@ class Tracker:
             f = self._fixes[j]
             p = self._apply(f)
             self._kms[j] = self.km
-            if f is target:
+            if j == i and target is not None:  # it was put at `i` (read back, not the same object)
                 placed = p
             self._maybe_snapshot(j + 1)
         return placed

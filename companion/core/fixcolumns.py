@@ -1,0 +1,297 @@
+"""The fixes a tracker has applied, held as columns of numbers rather than as objects (issue 11).
+
+A week of 10 Hz GPS is millions of fixes, and a Fix object with its datetime and its floats
+costs ~420 bytes: a day of them (864,000) held 360 MB. Here a plain feed fix is ~70 bytes in
+arrays (its time in microseconds, its numbers as doubles, its source as an index into a short
+list) and is built again, equal field for field, when something reads it (a late entry's replay,
+an undo, an export: rare). A fix the columns could not give back exactly (a label or a mark, a
+NaN, an int where a float was, a time not in UTC) is held as itself, beside them.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Iterable, MutableSequence
+from datetime import UTC, datetime
+from typing import cast, overload
+
+from companion.core.models import Fix
+from companion.core.runstate import from_us, to_us
+
+_NONE = math.nan  # an optional number that is None (a NaN itself is held as an odd fix)
+_NO_SATS = -1
+_MAX_SOURCES = 250  # more distinct sources than this (never seen): the rest are held as odd
+
+
+def _nones(n: int) -> array[float]:
+    return array("d", [_NONE]) * n
+
+
+def _column(value: float | None) -> float | None:
+    """`value` as stored in a column of doubles, or None when the column cannot hold it."""
+    if value is None:
+        return _NONE
+    if type(value) is not float or value != value:  # an int, a bool, a NaN: not given back as is
+        return None
+    return value
+
+
+class FixColumns(MutableSequence[Fix]):
+    """A list of fixes (in the caller's order) holding each plain one as a row of numbers."""
+
+    __slots__ = ("_lat", "_lon", "_odd", "_opt", "_sats", "_sources", "_src", "_us")
+
+    def __init__(self, fixes: Iterable[Fix] = ()) -> None:
+        self._clear()
+        for fix in fixes:
+            self.append(fix)
+
+    def _clear(self) -> None:
+        self._us: array[int] = array("q")
+        self._lat: array[float] = array("d")
+        self._lon: array[float] = array("d")
+        self._src: array[int] = array("B")
+        # km, speed, course, altitude, accuracy (NaN for None) and satellites (-1): each column
+        # is empty while every fix so far had None there (an RMC has no altitude), else full.
+        self._opt: tuple[array[float], ...] = tuple(array("d") for _ in range(5))
+        self._sats: array[int] = array("h")
+        self._sources: list[str] = []
+        self._odd: dict[int, Fix] = {}  # index -> a fix the columns cannot hold exactly
+
+    @property
+    def odd_count(self) -> int:
+        """How many fixes are held as objects (the rest are numbers only)."""
+        return len(self._odd)
+
+    def __len__(self) -> int:
+        return len(self._us)
+
+    def _row(self, fix: Fix) -> tuple[int, float, float, int, tuple[float, ...], int] | None:
+        """The columns' values for `fix`, or None when it must be held as itself."""
+        t, lat, lon = fix.time, fix.lat, fix.lon
+        if t.tzinfo is not UTC or fix.label or fix.mark or type(lat) is not float:
+            return None
+        if type(lon) is not float or lat != lat or lon != lon:
+            return None
+        opt = (
+            _column(fix.km), _column(fix.speed_mps), _column(fix.course_deg), _column(fix.alt_m),
+            _column(fix.accuracy_m),
+        )  # fmt: skip
+        if None in opt:
+            return None
+        sats = fix.sats
+        if sats is None:
+            sats = _NO_SATS
+        elif type(sats) is not int or not 0 <= sats < 32768:
+            return None
+        try:
+            src = self._sources.index(fix.source)
+        except ValueError:
+            if len(self._sources) >= _MAX_SOURCES or type(fix.source) is not str:
+                return None
+            src = len(self._sources)
+            self._sources.append(fix.source)
+        return to_us(t), lat, lon, src, cast("tuple[float, ...]", opt), sats
+
+    def append(self, fix: Fix) -> None:
+        row = self._row(fix)
+        if row is None:
+            self.insert(len(self._us), fix)
+            return
+        us, lat, lon, src, opt, sats = row
+        n = len(self._us)
+        self._us.append(us)
+        self._lat.append(lat)
+        self._lon.append(lon)
+        self._src.append(src)
+        for col, value in zip(self._opt, opt, strict=True):
+            if value == value:
+                if not col and n:
+                    col.extend(_nones(n))
+                col.append(value)
+            elif col:
+                col.append(_NONE)
+        if sats != _NO_SATS or self._sats:
+            if not self._sats and n:
+                self._sats.extend(array("h", [_NO_SATS]) * n)
+            self._sats.append(sats)
+
+    def insert(self, index: int, fix: Fix) -> None:
+        n = len(self._us)
+        i = max(0, min(n + index if index < 0 else index, n))
+        row = self._row(fix)
+        if i < n and self._odd:  # the odd ones after it move up one place
+            self._odd = {(k + 1 if k >= i else k): f for k, f in self._odd.items()}
+        if row is None:
+            self._odd[i] = fix
+            row = (0, 0.0, 0.0, 0, (_NONE,) * 5, _NO_SATS)
+        us, lat, lon, src, opt, sats = row
+        self._us.insert(i, us)
+        self._lat.insert(i, lat)
+        self._lon.insert(i, lon)
+        self._src.insert(i, src)
+        for col, value in zip(self._opt, opt, strict=True):
+            if value == value:  # a number: the column is filled in up to here if need be
+                if not col and n:
+                    col.extend(_nones(n))
+                col.insert(i, value)
+            elif col:
+                col.insert(i, _NONE)
+        if sats != _NO_SATS or self._sats:
+            if not self._sats and n:
+                self._sats.extend(array("h", [_NO_SATS]) * n)
+            self._sats.insert(i, sats)
+
+    def _get(self, i: int) -> Fix:
+        odd = self._odd.get(i)
+        if odd is not None:
+            return odd
+        km, speed, course, alt, acc = (col[i] if col else _NONE for col in self._opt)
+        sats = self._sats[i] if self._sats else _NO_SATS
+        return Fix(
+            from_us(self._us[i]), self._lat[i], self._lon[i], self._sources[self._src[i]],
+            None if km != km else km, None if speed != speed else speed,
+            None if course != course else course, None if alt != alt else alt,
+            None if acc != acc else acc, None if sats == _NO_SATS else sats,
+        )  # fmt: skip
+
+    def _index(self, i: int) -> int:
+        n = len(self._us)
+        j = n + i if i < 0 else i
+        if not 0 <= j < n:
+            raise IndexError("FixColumns index out of range")
+        return j
+
+    @overload
+    def __getitem__(self, i: int) -> Fix: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Fix]: ...
+    def __getitem__(self, i: int | slice) -> Fix | list[Fix]:
+        if isinstance(i, slice):
+            return [self._get(j) for j in range(*i.indices(len(self._us)))]
+        return self._get(self._index(i))
+
+    @overload
+    def __setitem__(self, i: int, value: Fix) -> None: ...
+    @overload
+    def __setitem__(self, i: slice, value: Iterable[Fix]) -> None: ...
+    def __setitem__(self, i: int | slice, value: Fix | Iterable[Fix]) -> None:
+        if isinstance(i, slice):  # rare (a Deferred putting its head in front): rebuilt whole
+            fixes = list(self)
+            fixes[i] = value  # type: ignore[assignment]
+            self._clear()
+            for fix in fixes:
+                self.append(fix)
+            return
+        assert isinstance(value, Fix)
+        j = self._index(i)
+        del self[j]
+        self.insert(j, value)
+
+    def __delitem__(self, i: int | slice) -> None:
+        if isinstance(i, slice):
+            fixes = list(self)
+            del fixes[i]
+            self._clear()
+            for fix in fixes:
+                self.append(fix)
+            return
+        j = self._index(i)
+        del self._us[j], self._lat[j], self._lon[j], self._src[j]
+        if self._sats:
+            del self._sats[j]
+        for col in self._opt:
+            if col:
+                del col[j]
+        if self._odd:  # the odd ones after it move down one place
+            self._odd.pop(j, None)
+            self._odd = {(k - 1 if k > j else k): f for k, f in self._odd.items()}
+
+    def time_at(self, i: int) -> datetime:
+        """The time of fix `i` without building the fix."""
+        j = self._index(i)
+        odd = self._odd.get(j)
+        return odd.time if odd is not None else from_us(self._us[j])
+
+
+class TimeColumn(MutableSequence[datetime]):
+    """A list of aware times held as microseconds since the epoch (8 bytes, not a 48-byte
+    datetime); one not in UTC is held as itself, so each reads back as it was given."""
+
+    __slots__ = ("_odd", "_us")
+
+    def __init__(self, times: Iterable[datetime] = ()) -> None:
+        self._fill(times)
+
+    def _fill(self, times: Iterable[datetime]) -> None:
+        self._us: array[int] = array("q")
+        self._odd: dict[int, datetime] = {}
+        for t in times:
+            self.append(t)
+
+    def __len__(self) -> int:
+        return len(self._us)
+
+    def _index(self, i: int) -> int:
+        n = len(self._us)
+        j = n + i if i < 0 else i
+        if not 0 <= j < n:
+            raise IndexError("TimeColumn index out of range")
+        return j
+
+    def micros(self) -> array[int]:
+        """Every time as microseconds since the epoch (a copy)."""
+        return self._us[:]
+
+    def append(self, t: datetime) -> None:
+        if t.tzinfo is not UTC:
+            self._odd[len(self._us)] = t
+        self._us.append(to_us(t))
+
+    def insert(self, index: int, t: datetime) -> None:
+        n = len(self._us)
+        i = max(0, min(n + index if index < 0 else index, n))
+        if i < n and self._odd:
+            self._odd = {(k + 1 if k >= i else k): v for k, v in self._odd.items()}
+        if t.tzinfo is not UTC:
+            self._odd[i] = t
+        self._us.insert(i, to_us(t))
+
+    @overload
+    def __getitem__(self, i: int) -> datetime: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[datetime]: ...
+    def __getitem__(self, i: int | slice) -> datetime | list[datetime]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self._us)))]
+        j = self._index(i)
+        odd = self._odd.get(j) if self._odd else None
+        return odd if odd is not None else from_us(self._us[j])
+
+    @overload
+    def __setitem__(self, i: int, value: datetime) -> None: ...
+    @overload
+    def __setitem__(self, i: slice, value: Iterable[datetime]) -> None: ...
+    def __setitem__(self, i: int | slice, value: datetime | Iterable[datetime]) -> None:
+        if isinstance(i, slice):  # rare: rebuilt whole
+            times = list(self)
+            times[i] = value  # type: ignore[assignment]
+            self._fill(times)
+            return
+        assert isinstance(value, datetime)
+        j = self._index(i)
+        del self[j]
+        self.insert(j, value)
+
+    def __delitem__(self, i: int | slice) -> None:
+        if isinstance(i, slice):
+            times = list(self)
+            del times[i]
+            self._fill(times)
+            return
+        j = self._index(i)
+        del self._us[j]
+        if self._odd:
+            self._odd.pop(j, None)
+            self._odd = {(k - 1 if k > j else k): v for k, v in self._odd.items()}
