@@ -94,6 +94,8 @@ def to_iso(value: datetime) -> str:
     `isoformat` rather than strftime: strftime("%Y") writes year 999 as "999", which
     `fromisoformat` cannot read back (issue 10: one such time bricked the event).
     """
+    if value.tzinfo is UTC:  # the usual case, written as the conversion below would (~2x faster)
+        return value.isoformat(timespec="microseconds")
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"naive datetime {value.isoformat()}: Companion stores aware UTC times")
     try:
