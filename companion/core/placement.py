@@ -26,6 +26,7 @@ from datetime import datetime
 import numpy as np
 
 from companion.core.models import Fix, Placement
+from companion.core.nearfast import nearest_in_window
 from companion.core.route import DEFAULT_OFF_ROUTE_M, TOWN_TO_TOWN_LEG_M, Feet, Route
 
 # A leg at least this long is drawn town to town (shorter segments trace the road itself).
@@ -75,6 +76,14 @@ def locate(
         seg = route.segments_between(lo_km, hi_km)
         if seg.stop - seg.start > _WINDOW_PREFILTER_SEGMENTS:
             seg = _narrow(route, lat, lon, widest, seg)
+        elif route.max_segment_m < LEG_M and (
+            foot := nearest_in_window(route, lat, lon, seg, prior_km + expect_km)
+        ):
+            # The usual case: the full search's foot, without its numpy calls (core/nearfast).
+            off_m, i = math.sqrt(foot.d2), foot.segment
+            km = (float(route.cum_m[i]) + foot.t * float(route.seg_m[i])) / 1000.0
+            km = min(max(km, lo_km, 0.0), hi_km, route.length_km)
+            return Placement(km, off_m, i, off_m > off_route_m)
     feet = route.feet(lat, lon, seg)
     k = route.pick(feet, target)
     if route.max_segment_m < LEG_M:

@@ -1,0 +1,205 @@
+"""The window search's usual case in plain floats: the full search's answer, fewer numpy calls.
+
+`Route.feet` + `Route.pick` over a fix's window (~85 segments on a dense trace at 1 Hz: the
+window is ±(max_kmh x the time since the last fix + 0.3 km)) cost ~20 µs, nearly all numpy's
+per-call overhead (issue 11). Usually the fix is on one stretch of road at the expected km and
+no other part of the window comes within `TIE_M` of it. This module proves that case cheaply
+and answers it with `Route.feet`'s float operations in the same order, so segment, fraction and
+distance are the full search's bit for bit; otherwise it returns None and the full search runs.
+
+The proof. The path is cut in blocks of `BLOCK` segments, each with the box of its vertices (a
+segment lies in the box of its ends, in degrees and so in the fix's local metres, a scaling of
+them). Once per route, each block's *clearance* is worked out: how near any block more than
+`NEAR_BLOCKS` away, up to `REACH_BLOCKS` either way, comes to it (box to box). For a fix at
+distance e from the box of the block at the expected km, every block but that one and its
+`NEAR_BLOCKS` either side is at least clearance - e away (the triangle inequality through the
+box's nearest point). When that is beyond the best foot of those blocks + `TIE_M` (+ a metre
+for rounding), `pick` can only choose among their feet; it is answered here when they hold one pass
+(`pick`'s first return). A turnaround, a loop, a road beside itself, a window wider than the
+reach: the full search.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+
+from companion.core.geo import FloatArray
+from companion.core.route import PASS_GAP_M, TIE_M, Route, radii
+
+# Segments per block: few, because the near blocks' feet are worked out one float at a time
+# (~0.6 µs a segment); 30 m of a trace drawn every 7.5 m.
+BLOCK = 4
+# The blocks either side of the one at the expected km whose feet are worked out: the road's
+# own continuation is as near as a tie (30 m) up to about that far.
+NEAR_BLOCKS = 2
+# How far either way (in blocks) the clearance looks: the window must lie within it (a 1 Hz
+# window, ±317 m, on a trace drawn every 7.5 m is ±11 blocks, every 2 m ±40).
+REACH_BLOCKS = 40
+# Blocks whose clearances are worked out together, where a fix first asks for one of them.
+CHUNK = 128
+# The bound must beat rounding in local metres (~1e-9 m at these distances) by far.
+_MARGIN_M = 1.0
+# Near the poles a degree of longitude shrinks to nothing across a window: not worth the care.
+_MAX_ABS_LAT = 80.0
+
+
+class Foot(NamedTuple):
+    """`pick`'s choice, each field as `Route.feet` works it out."""
+
+    segment: int
+    t: float  # fraction along the segment
+    d2: float  # squared distance from the fix, m^2
+
+
+class _Blocks:
+    """A route's blocks: their boxes once per route (a few ms for 200k points), the
+    clearances `CHUNK` blocks at a time where fixes ask for them (~0.3 ms a chunk, ~4 km of a
+    trace drawn every 7.5 m: ~0.5 µs a fix at 1 Hz)."""
+
+    __slots__ = (
+        "_box", "_clear", "_done", "clear", "cos_lat", "cum_m", "dlat", "dlon", "lat", "lat_hi",
+        "lat_lo", "lon", "lon_hi", "lon_lo",
+    )  # fmt: skip
+
+    def __init__(self, route: Route) -> None:
+        lat, lon = route.lats, route.lons
+        n_seg = len(lat) - 1
+        starts = np.arange(0, n_seg, BLOCK)
+        ends = np.minimum(starts + BLOCK, n_seg)  # a block's last vertex: its last segment's end
+        box = (
+            np.minimum(np.minimum.reduceat(lat[:-1], starts), lat[ends]),
+            np.maximum(np.maximum.reduceat(lat[:-1], starts), lat[ends]),
+            np.minimum(np.minimum.reduceat(lon[:-1], starts), lon[ends]),
+            np.maximum(np.maximum.reduceat(lon[:-1], starts), lon[ends]),
+            # Distances in degrees, a degree of longitude times the block's cosine: any scale
+            # would do (the query rescales by the fix's metres per degree, a lower bound).
+            np.cos(np.radians((lat[starts] + lat[ends]) / 2.0)),
+        )
+        self._box = box
+        self.lat_lo, self.lat_hi, self.lon_lo, self.lon_hi, self.cos_lat = map(_view, box)
+        self._clear = np.full(len(starts), np.inf)
+        self.clear = _view(self._clear)  # degrees as above; valid once its chunk is done
+        self._done = bytearray((len(starts) + CHUNK - 1) // CHUNK)
+        self.lat, self.lon, self.cum_m = _view(lat), _view(lon), _view(route.cum_m)
+        self.dlat, self.dlon = _view(route._dlat), _view(route._dlon)
+
+    def clearance(self, b: int) -> float:
+        """How near the path comes to block `b`'s box from more than `NEAR_BLOCKS` blocks
+        away, up to `REACH_BLOCKS` (degrees, as `clear`)."""
+        c = b // CHUNK
+        if not self._done[c]:
+            self._fill(c * CHUNK, min((c + 1) * CHUNK, len(self._clear)))
+            self._done[c] = 1
+        return self.clear[b]
+
+    def _fill(self, c0: int, c1: int) -> None:
+        """The clearances of blocks c0..c1-1: every pair with another block at an offset of
+        more than `NEAR_BLOCKS` and at most `REACH_BLOCKS`, in one array operation."""
+        la_lo, la_hi, lo_lo, lo_hi, cos_lat = self._box
+        n = len(self._clear)
+        far = np.arange(NEAR_BLOCKS + 1, REACH_BLOCKS + 1)
+        p = np.arange(c0, c1)[:, None]
+        q = p + np.concatenate((far, -far))[None, :]
+        outside = (q < 0) | (q >= n)
+        q = np.clip(q, 0, n - 1)
+        gy = np.maximum(np.maximum(la_lo[q] - la_hi[p], la_lo[p] - la_hi[q]), 0.0)
+        gx = np.maximum(np.maximum(lo_lo[q] - lo_hi[p], lo_lo[p] - lo_hi[q]), 0.0)
+        d = np.hypot(gx * cos_lat[p], gy)
+        d[outside] = np.inf
+        self._clear[c0:c1] = d.min(axis=1)
+
+
+def _view(a: FloatArray) -> memoryview:
+    return np.ascontiguousarray(a, dtype=np.float64).data  # indexed, a Python float
+
+
+@lru_cache(maxsize=8)
+def _blocks(route: Route) -> _Blocks | None:
+    """The blocks of a route; None where the path crosses the antimeridian (boxes in raw
+    longitudes would not hold its segments)."""
+    if len(route.lats) < 2 or bool((np.abs(np.diff(route.lons)) > 180.0).any()):
+        return None
+    return _Blocks(route)
+
+
+def nearest_in_window(
+    route: Route, lat: float, lon: float, seg: slice, target_km: float
+) -> Foot | None:
+    """`Route.pick(route.feet(lat, lon, seg), target_km)` when the fix is on one pass near
+    `target_km` and nothing else of `seg` is near; None when that cannot be shown cheaply."""
+    bl = _blocks(route)
+    lo, hi = seg.start, seg.stop
+    if bl is None or not 0 <= lo < hi <= len(route.seg_m):
+        return None  # (a window past the path's end: as the full search makes of it)
+    if not abs(lat) <= _MAX_ABS_LAT or not abs(lon) < 179.0:
+        return None
+    # The block of the segment at the expected km, kept inside the window.
+    i = bisect_right(bl.cum_m, target_km * 1000.0) - 1
+    b = min(max(i, lo, 0), hi - 1) // BLOCK
+    first, last = (lo // BLOCK), (hi - 1) // BLOCK
+    if first < b - REACH_BLOCKS or last > b + REACH_BLOCKS:
+        return None  # a window wider than the clearance looks
+    r_n, r_e = radii(lat)  # the same local metres as `Route.feet`
+    k_lat, k_lon = math.radians(1.0) * r_n, math.radians(1.0) * r_e
+    y = max((bl.lat_lo[b] - lat) * k_lat, (lat - bl.lat_hi[b]) * k_lat, 0.0)
+    x = max((bl.lon_lo[b] - lon) * k_lon, (lon - bl.lon_hi[b]) * k_lon, 0.0)
+    e = math.sqrt(x * x + y * y)
+    # In the fix's metres, each block pair's distance is at least its clearance x this.
+    cos_b = bl.cos_lat[b]
+    if not cos_b > 0.0:
+        return None
+    clear = bl.clearance(b) * min(k_lat, k_lon / cos_b)
+    if clear - e <= TIE_M + _MARGIN_M:
+        return None  # not even a foot on the road itself would do: no need to work them out
+    a, z = max((b - NEAR_BLOCKS) * BLOCK, lo), min((b + NEAR_BLOCKS + 1) * BLOCK, hi)
+    segs, ts, d2s, v2s = _feet(bl, lat, lon, k_lat, k_lon, a, z)
+    best2 = min(d2s)
+    if clear - e <= math.sqrt(best2) + TIE_M + _MARGIN_M:
+        return None  # another part of the path may be as near: a pass to weigh
+    return _one_pass(segs, ts, d2s, v2s)
+
+
+def _feet(
+    bl: _Blocks, lat: float, lon: float, k_lat: float, k_lon: float, a: int, z: int
+) -> tuple[range, list[float], list[float], list[float]]:
+    """`Route.feet` on segments a..z-1, one float at a time: the same operations, in order."""
+    la, lo, dla, dlo = bl.lat, bl.lon, bl.dlat, bl.dlon
+    ts: list[float] = []
+    d2s: list[float] = []
+    v2s: list[float] = []
+    for j in range(a, z):
+        y0 = (la[j] - lat) * k_lat
+        x0 = ((lo[j] - lon + 180.0) % 360.0 - 180.0) * k_lon
+        dy = dla[j] * k_lat
+        dx = dlo[j] * k_lon
+        len2 = dx * dx + dy * dy
+        along = -(x0 * dx + y0 * dy)
+        t = along / len2 if len2 > 0 else 0.0  # a repeated point: t = 0, as feet's
+        if t < 0.0:  # np.maximum(t, 0.0), then np.minimum(t, 1.0)
+            t = 0.0
+        elif t > 1.0:
+            t = 1.0
+        px, py = x0 + t * dx, y0 + t * dy
+        ts.append(t)
+        d2s.append(px * px + py * py)
+        v2s.append(x0 * x0 + y0 * y0)  # the start vertex's, as `Feet.v2`
+    return range(a, z), ts, d2s, v2s
+
+
+def _one_pass(segs: range, ts: list[float], d2s: list[float], v2s: list[float]) -> Foot | None:
+    """`Route.pick`'s first return: the nearest, when the ties are one run that stays near."""
+    best2 = min(d2s)
+    k = d2s.index(best2)  # the first of equal minima, as argmin
+    best = math.sqrt(best2)
+    tie2, gap2 = (best + TIE_M) ** 2, (best + PASS_GAP_M) ** 2
+    ties = [j for j, d2 in enumerate(d2s) if d2 <= tie2]
+    if ties[-1] - ties[0] != len(ties) - 1:
+        return None  # a foot between two ties is not one: maybe two passes
+    if any(v2s[j] > gap2 for j in ties[1:]):
+        return None  # the path went farther away between two ties
+    return Foot(segs[k], ts[k], best2)
