@@ -38,6 +38,7 @@ external-entity handlers refuse too, and parameter-entity parsing is off. The fi
 
 from __future__ import annotations
 
+import io
 import math
 import pyexpat
 import re
@@ -55,12 +56,16 @@ from companion.formats._common import (
     show,
     split_aliases,
 )
+from companion.formats.gpx_fast import FAST_MAX_BYTES, cut_plain_segments
 from companion.formats.gpx_xml import parse_all, safe_parser
 from companion.formats.limits import DEFAULT_LIMITS, Limits, check_size, too_many
 
 _NAN = math.nan
 _POINT_PARENT = {"trkpt": "trkseg", "rtept": "rte", "wpt": "gpx"}
 _TEXT_TAGS = frozenset(("ele", "name", "desc", "cmt", "cutoff", "alias"))
+# A <trkseg> inside one of these: its points change what is read around it (a point's name, a
+# text's), so gpx_fast.py's cut is not the same file there.
+_NOT_AROUND_A_SEGMENT = frozenset(("wpt", "rtept", "trkpt", *_TEXT_TAGS))
 # "cutoff: 2021-08-22T18:00" in a waypoint's <desc> or <cmt> (what a GPX editor lets one type).
 _CUTOFF_NOTE = re.compile(r"\bcut-?off\s*[:=]\s*(\S+(?:[ T]\S+)?)", re.IGNORECASE)
 # "aliases: Baroda; Vadodra" on a line of a waypoint's <desc> or <cmt>.
@@ -78,7 +83,12 @@ def load_gpx(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RouteData:
     check_size(p, limits.gpx_bytes, "GPX")
     try:
         with p.open("rb") as f:
-            return parse_gpx(f, str(p), default_name=p.stem, limits=limits)
+            if p.stat().st_size > FAST_MAX_BYTES:
+                return parse_gpx(f, str(p), default_name=p.stem, limits=limits)
+            whole = f.read()
+        # Its plain track segments by regular expressions (gpx_fast.py), else as a stream.
+        fast = _read_fast(whole, str(p), p.stem, limits)
+        return fast or _GpxReader(str(p), limits).run(io.BytesIO(whole), p.stem)
     except OSError as exc:
         raise RouteError(describe_os_error(p, exc)) from None
 
@@ -87,7 +97,33 @@ def parse_gpx(
     data: bytes | BinaryIO, source: str, default_name: str = "", limits: Limits = DEFAULT_LIMITS
 ) -> RouteData:
     """Parse GPX from bytes or a binary stream; `source` names it in messages."""
-    return _GpxReader(source, limits).run(data, default_name or Path(source).stem)
+    name = default_name or Path(source).stem
+    if isinstance(data, bytes | bytearray):
+        fast = _read_fast(bytes(data), source, name, limits)
+        if fast is not None:
+            return fast
+    return _GpxReader(source, limits).run(data, name)
+
+
+def _read_fast(data: bytes, source: str, default_name: str, limits: Limits) -> RouteData | None:
+    """The file with its plain track segments cut out and read apart (gpx_fast.py), or None:
+    then the caller reads it all as before, which says whatever was wrong exactly as before."""
+    cut = cut_plain_segments(data, limits.points)
+    if cut is None:
+        return None
+    reader = _GpxReader(source, limits)
+    reader.t_lats += cut.lats  # the rest holds no track point: file order is kept
+    reader.t_lons += cut.lons
+    reader.t_eles += cut.eles
+    try:
+        data_read = reader.run(cut.rest, default_name)
+    except RouteError:
+        return None  # e.g. over a limit the stream would have stopped at sooner, or elsewhere
+    if len(reader.named) - len(reader.r_lats) > limits.towns:
+        return None  # a stream stops at the chunk past the limit, naming its line
+    if reader.segment_in_point:
+        return None  # its points would have changed what was read around them
+    return data_read
 
 
 class _GpxReader:
@@ -114,6 +150,7 @@ class _GpxReader:
         self.part_desc = ""
         self.trk_named = False
         self.seen_root = False
+        self.segment_in_point = False  # a <trkseg> inside a point or a text (see _read_fast)
 
     def fail(self, line: int, message: str) -> RouteError:
         return RouteError(f"{self.source}: line {line}: {message}")
@@ -197,6 +234,8 @@ class _GpxReader:
                 local = local_names[tag] = tag.rpartition(":")[2]
                 if len(stack) == 1:
                     self._check_root(parser, tag, local)
+            if local == "trkseg" and not _NOT_AROUND_A_SEGMENT.isdisjoint(stack):
+                self.segment_in_point = True
             push(local)
             want = point_parent(local)
             if want is not None:
