@@ -45,6 +45,8 @@ class LogConnection:
         self._monotonic = monotonic
         self._batch = FixBatch(batch_max_age_s, monotonic)
         self._batch_ids: list[int] = []  # ids the batch got in the open write transaction
+        self._after_commit: list[Callable[[], None]] = []  # see when_committed
+        self._lost = False  # a write failed since the last commit
         self._closed = False
         # Rows the last replay could not read, so left out: the caller shows them (issue 10).
         self.set_aside: list[SetAside] = []
@@ -70,6 +72,16 @@ class LogConnection:
             ids = self._batch_ids
             self._commit()
         return ids
+
+    def when_committed(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once every fix appended so far is committed: at once if none waits in
+        the batch, else just after the batch's commit; never if a write failed in between (the
+        fixes were lost). An MQTT feed acknowledges its messages so: unacknowledged, they come
+        again after a kill."""
+        if self._batch:
+            self._after_commit.append(callback)
+        elif not self._lost:
+            callback()
 
     @property
     def closed(self) -> bool:
@@ -121,6 +133,8 @@ class LogConnection:
         except sqlite3.Error as e:
             self._rollback()
             unsaved = self._batch.clear()  # it was in the transaction rolled back
+            self._after_commit.clear()
+            self._lost = True
             message = f"{self.path}: cannot {what}: {_detail(e)}"
             raise NotSaved(message, storage_problem(e, self.path), unsaved) from e
         except BaseException:
@@ -137,6 +151,10 @@ class LogConnection:
         self._conn.execute("COMMIT")
         self._batch.clear()
         self._batch_ids = []
+        self._lost = False
+        done, self._after_commit = self._after_commit, []
+        for callback in done:
+            callback()
 
     def _insert(self, kind: str, payload: dict[str, Any] | None, **cols: object) -> int:
         names = ["kind", "logged_at", "payload", *cols]

@@ -17,6 +17,7 @@ COMPANION_MQTT_USER / COMPANION_MQTT_PASSWORD; never shown.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -25,7 +26,7 @@ import ssl
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from companion.cancels import raise_if_cancelled
 from companion.core.models import Fix
@@ -33,6 +34,9 @@ from companion.core.times import time_problem
 from companion.event import EventError, redact
 from companion.sources.base import FeedError, FeedLost, Source
 from companion.sources.payloads import PayloadError, parse_positions
+
+if TYPE_CHECKING:
+    import aiomqtt
 
 MAX_MESSAGE_BYTES = 64 * 1024
 SEEN_KEPT = 2000  # fixes remembered to drop a second delivery of the same one
@@ -70,6 +74,12 @@ def late_problem(fix: Fix) -> str | None:
     return time_problem(fix.time)
 
 
+def _ack(client: aiomqtt.Client, message: aiomqtt.Message) -> None:
+    """PUBACK: the broker forgets the message. In the order received, as MQTT asks; on a link
+    already lost nothing is sent (the broker resends it: a fix seen is then dropped)."""
+    client._client.ack(message.mid, message.qos)
+
+
 class MqttSource(Source):
     """Subscribes to one topic (wildcards allowed); each position in a message is a fix."""
 
@@ -101,19 +111,28 @@ class MqttSource(Source):
             ssl.create_default_context(cafile=os.environ.get(CAFILE_ENV) or None) if b.tls else None
         )
         try:
-            async with aiomqtt.Client(
+            client = aiomqtt.Client(
                 b.host, b.port, username=b.username, password=b.password,
                 identifier=self.client_id, clean_session=False, tls_context=tls,
                 keepalive=15, timeout=10,
-            ) as client:  # fmt: skip
+            )  # fmt: skip
+            # A message is acknowledged once its fixes are committed (when_committed), not on
+            # arrival: killed before the batch's commit, the broker still holds it and resends
+            # it. aiomqtt 2.x does not pass paho's manual_ack on; paho 2 sets it on the client.
+            client._client.manual_ack_set(True)
+            async with client:
                 await client.subscribe(self.topic, qos=1)
                 # A cancel aiomqtt lost as the CONNACK or SUBACK arrived (Python 3.11's
                 # wait_for): the wait for messages below would never see it.
                 raise_if_cancelled()
                 self._connected(f"subscribed to {self.topic}")
-                async for message in client.messages:
-                    payload = message.payload
-                    self.message(payload if isinstance(payload, bytes) else str(payload).encode())
+                try:
+                    async for message in client.messages:
+                        data = message.payload
+                        self.message(data if isinstance(data, bytes) else str(data).encode())
+                        self.when_committed(functools.partial(_ack, client, message))
+                finally:
+                    self.commit_now()  # stopping: the batch and its acks, before the DISCONNECT
         except aiomqtt.MqttError as e:
             raise FeedLost(str(e) or type(e).__name__) from None
 
