@@ -302,6 +302,7 @@ class EventSession:
         fix after a restart is judged against the last one logged (and no fix is judged twice).
         A replay carries on after what it logged before (`ReplaySource.resume`)."""
         source.plausibility = self.filter
+        source.when_committed, source.commit_now = self.logbook.when_committed, self.flush
         if isinstance(source, ReplaySource):
             source.resume(self.tracker.fixes)
 

@@ -128,6 +128,10 @@ class Source(ABC):
         self._check_live = True  # compare fix times with the clock (not for historical files)
         self._on_fix: FixCallback = _ignore
         self._on_status: StatusCallback = _ignore
+        # Set by the session that logs the fixes (EventSession.attach): an MQTT feed acknowledges
+        # a message once its fixes are committed, and commits what waits before it disconnects.
+        self.when_committed: Callable[[Callable[[], None]], None] = _at_once
+        self.commit_now: Callable[[], None] = _nothing
         self._state = FeedStatus(FeedState.CONNECTING, clock(), "", self.url_redacted)
         self._delivered = 0  # fixes handed on: counted here, put in the status when read
         self._had_data = False
@@ -251,6 +255,14 @@ class Source(ABC):
 
 
 def _ignore(_value: object) -> None:
+    return None
+
+
+def _at_once(callback: Callable[[], None]) -> None:
+    callback()
+
+
+def _nothing() -> None:
     return None
 
 
