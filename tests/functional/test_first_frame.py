@@ -106,3 +106,15 @@ async def test_the_footer_lays_its_keys_out_once_before_the_first_frame_is_whole
     async with app.run_test(size=SIZE) as pilot:
         await _settle(app, pilot, lambda: bool(at_open))
     assert at_open == [1]  # keys laid out once; the frame was whole (the app went on to open)
+
+
+async def test_a_feed_that_cannot_be_opened_ends_the_app_with_its_error(setup: Setup) -> None:
+    opening = Opening(setup.event_path, str(setup.db_path), "bogus://nowhere", setup.clock)
+    app = CompanionApp(opening, setup.clock, cursor_blink=False)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await _settle(app, pilot, lambda: opening.failure is not None)
+    finally:
+        opening.close()  # the log was opened before the feed was refused: closed, not leaked
+    assert isinstance(opening.failure, CompanionError) and "bogus" in str(opening.failure)
+    assert app.return_code == 2
