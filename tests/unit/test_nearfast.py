@@ -184,7 +184,7 @@ def test_locate_takes_the_fast_path_on_a_plain_road(monkeypatch: pytest.MonkeyPa
     lons = straight(400, 7.5 / 111_320.0, lon0=0.0)
     route = build_route(RouteData("s", "mem", [0.0] * 400, lons, [math.nan] * 400, []))
     answers: list[object] = []
-    real = placement.nearest_in_window
+    real = nearest_in_window
 
     def spy(*a: object) -> object:
         answers.append(real(*a))  # type: ignore[arg-type]
@@ -197,3 +197,34 @@ def test_locate_takes_the_fast_path_on_a_plain_road(monkeypatch: pytest.MonkeyPa
     p = tr.add(Fix(t0 + timedelta(seconds=1), 0.0, lons[101], "gps"))
     assert len(answers) == 1 and answers[0] is not None
     assert p.km == pytest.approx(float(route.cum_m[101]) / 1000.0, abs=1e-9)
+
+
+def test_its_work_grows_with_the_way_travelled(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A 100,000-point road (750 km, a point every 7.5 m), 600 fixes at 1 Hz over its first
+    # 4.5 km: the clearances are worked out only around the way travelled, and each answered fix
+    # works out the feet of at most (2 x NEAR_BLOCKS + 1) blocks of segments.
+    from companion.core import nearfast
+
+    n = 100_000
+    lats = [0.001 * math.sin(i / 400.0) for i in range(n)]
+    lons = straight(n, 7.5 / 111_320.0, lon0=0.0)
+    route = build_route(RouteData("long", "mem", lats, lons, [math.nan] * n, []))
+    widths: list[int] = []
+    real_feet = nearfast._feet
+
+    def counted(*a: object) -> object:
+        out = real_feet(*a)  # type: ignore[arg-type]
+        widths.append(len(out[0]))
+        return out
+
+    monkeypatch.setattr(nearfast, "_feet", counted)
+    t0 = datetime(2024, 5, 1, tzinfo=UTC)
+    tr = Tracker(route, "UTC", max_kmh=60.0)
+    for s in range(600):
+        at = route.point_at(0.2 + s * 0.0075)
+        tr.add(Fix(t0 + timedelta(seconds=s), at.lat, at.lon, "gps"))
+    blocks = nearfast._blocks(route)
+    assert blocks is not None
+    chunks = sum(blocks._done)
+    assert 1 <= chunks <= 3, chunks  # of 196: 4.5 km is ~1.2 chunks of 512 segments
+    assert len(widths) >= 590 and max(widths) <= (2 * nearfast.NEAR_BLOCKS + 1) * nearfast.BLOCK
