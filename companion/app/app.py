@@ -42,8 +42,9 @@ if TYPE_CHECKING:  # the dashboard and the session (numpy, pyproj) come after th
     from companion.sources.base import FeedStatus, Source
 
 Clock = Callable[[], datetime]
-# The longest a log not yet replayed waits for the first frame to be whole (see on_mount).
-READ_LOG_WAIT_S = 0.5
+# The longest the route or the log waits for the frame to be whole (see _once_painted): ~0.1 s
+# on a quiet machine, over 0.5 s on a loaded one (where the frame came out without its keys).
+READ_LOG_WAIT_S = 2.0
 log = logging.getLogger("companion.app")
 DARK, LIGHT = "textual-dark", "textual-light"
 
@@ -147,6 +148,20 @@ class CompanionApp(App[None]):
             self.opening.failure = e
             self.exit(return_code=2)
             return
+        if not self.session.replayed:
+            # The log next, still on the first frame, which now says so (a long tail after a
+            # crash takes a while): one repaint, not a second frame to wait for.
+            starting = self.screen_stack[0]
+            if isinstance(starting, StartingScreen):
+                starting.reading_log()
+            self.call_after_refresh(self._show_dashboard)
+            return
+        await self._show_dashboard()
+
+    async def _show_dashboard(self) -> None:
+        """The dashboard, on a session whose log is read, in the first frame's place."""
+        if not self.session.replayed:
+            self.session.replay()
         while len(self.screen_stack) > 1:  # help or "too small" over the first frame
             self.pop_screen()
         # The dashboard in its own mode (a default screen cannot be switched away from); the
@@ -168,8 +183,9 @@ class CompanionApp(App[None]):
         def check() -> None:
             if called:  # a tick already queued when the timer stopped: `then` runs once
                 return
-            keys = self.screen.query("FooterKey")
-            laid_out = any(key.region.width > 0 for key in keys)
+            screen = self.screen  # "too small" has no footer, nor anything to wait for
+            keys = screen.query("FooterKey")
+            laid_out = isinstance(screen, TooSmallScreen) or any(k.region.width > 0 for k in keys)
             if laid_out or time.monotonic() - started > READ_LOG_WAIT_S:
                 called.append(True)
                 timer.stop()

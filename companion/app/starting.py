@@ -4,8 +4,9 @@ The event file is read first (a bad one is said on the command line, before any 
 frame is drawn from it alone: the header with the event's name, "loading route…", and the
 dashboard's footer with its keys dimmed. Then, once that frame is on the terminal, the app
 calls `Opening.open` on the event loop's thread (the log's SQLite connection belongs to the
-thread that opened it): the route (numpy, pyproj), the log and the feed; the dashboard replaces
-this screen. No number is shown until it is real. Nothing here imports the route or the session.
+thread that opened it): the route (numpy, pyproj), the log and the feed; then, the frame saying
+"reading the log…", the log is replayed and the dashboard replaces this screen with its
+numbers. No number is shown until it is real. Nothing here imports the route or the session.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], datetime]
 LOADING = "loading route…"
+READING = "reading the log…"
 
 
 class Opening:
@@ -91,3 +93,9 @@ class StartingScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return None  # shown, dimmed, doing nothing until the dashboard replaces this screen
+
+    def reading_log(self) -> None:
+        """The route is open; the log is read next (CompanionApp._show_dashboard)."""
+        self.query_one(HeaderBar).waiting = READING
+        self.query_one(HeaderBar).refresh()
+        self.query_one("#loading", Static).update(READING)

@@ -43,6 +43,14 @@ async def test_the_first_frame_comes_before_the_route_and_the_log(
         return real_open(cls, *args, **kw)  # type: ignore[no-any-return]
 
     monkeypatch.setattr(EventSession, "open", classmethod(open_watched))
+    seen_at_replay: list[tuple[str, str]] = []
+    replay = EventSession.replay
+
+    def replay_watched(self: EventSession) -> None:
+        seen_at_replay.append((type(app_box[0].screen).__name__, screen_text(app_box[0])))
+        replay(self)
+
+    monkeypatch.setattr(EventSession, "replay", replay_watched)
     opening = Opening(setup.event_path, str(setup.db_path), None, setup.clock)
     app = CompanionApp(opening, setup.clock, cursor_blink=False)
     app_box.append(app)
@@ -59,6 +67,10 @@ async def test_the_first_frame_comes_before_the_route_and_the_log(
     assert "Checkpoint" in before and "Quit" in before  # the whole frame, footer included
     assert "Valsad" not in before and "KM" not in before  # no number before it is real
     assert keys_at_open == [None]  # dimmed: nothing open to act on
+    # Then the log, the first frame saying so: repainted once, still no number on it.
+    [(screen, reading)] = seen_at_replay
+    assert screen == "StartingScreen" and "reading the log…" in reading
+    assert "loading route" not in reading and "Valsad" not in reading and "KM" not in reading
     assert "Valsad" in after and "KM TOTAL of 115" in after and "loading route" not in after
     assert app.dashboard.check_action("undo", ()) is True
 
