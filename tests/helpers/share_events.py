@@ -80,6 +80,29 @@ async def publishing(session: EventSession, **kwargs: object) -> AsyncIterator[P
         pub.close()
 
 
+def run_ok(cmd: list[str], timeout_s: float = 60.0) -> bytes:
+    """Run a command (`companion checkpoint …`) and return its stdout; one that fails fails the
+    test with all it said on stderr (pytest's locals cut a traceback short)."""
+    r = subprocess.run(cmd, capture_output=True, timeout=timeout_s)
+    said = r.stderr.decode(errors="replace")[-6000:]
+    assert r.returncode == 0, f"{' '.join(cmd[2:4])}: exit {r.returncode}:\n{said}"
+    return r.stdout
+
+
+def wait_said(
+    proc: subprocess.Popen[bytes], out: Path, text: str, what: str, timeout_s: float = WAIT_S
+) -> None:
+    """Wait until `proc` has written `text` to `out`. A process that ended first fails the test
+    at once with what it said: a crash at start is its traceback, not a timeout 30 s later."""
+    deadline = time.monotonic() + timeout_s
+    while text not in (said := out.read_text()):
+        if proc.poll() is not None and text not in (said := out.read_text()):  # read after it ended
+            raise AssertionError(f"{what}: exit {proc.returncode} first:\n{said[-6000:]}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}:\n{said[-6000:]}")
+        time.sleep(0.05)
+
+
 def stop(proc: subprocess.Popen[bytes], out: Path, wait_s: float = 60.0) -> int:
     """SIGTERM `proc` (started with PYTHONFAULTHANDLER=1) and return its exit status; one still
     running after `wait_s` is made to print every thread's stack (SIGABRT) and the test fails

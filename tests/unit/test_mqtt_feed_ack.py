@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from helpers.mosquitto import Broker, brokers, needs_mosquitto, publish, wait_until
-from helpers.share_events import stop, wait_for
+from helpers.share_events import stop, wait_for, wait_said
 
 from companion.core.route import Route
 from companion.event import load_event
@@ -89,12 +89,12 @@ def test_a_fix_received_and_not_committed_comes_again_after_a_kill(
     first = follow(outs[0])
     second = None
     try:
-        wait_until(lambda: "feed connected" in outs[0].read_text(), "the feed to connect")
+        wait_said(first, outs[0], "feed connected", "the feed to connect")
         assert publish(b, TOPIC, location(route, 10.0, 0))  # subscribed: persistent from here
         wait_until(lambda: feed_times(db) == [a], "the first fix, committed")
         sql(db, REFUSE)
         assert publish(b, TOPIC, location(route, 10.5, 4))
-        wait_until(lambda: "NOT SAVING" in outs[0].read_text(), "the refused commit")
+        wait_said(first, outs[0], "NOT SAVING", "the refused commit")
         first.send_signal(signal.SIGKILL)  # received, not committed: still the broker's
         first.wait()
         sql(db, "DROP TRIGGER refuse_feed")

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from helpers.mosquitto import Broker, brokers, needs_mosquitto, publish, wait_until
-from helpers.share_events import EVENT_ID, share_event, stop
+from helpers.share_events import EVENT_ID, share_event, stop, wait_said
 
 __all__ = ["brokers"]
 pytestmark = needs_mosquitto
@@ -70,7 +70,7 @@ def test_a_row_received_and_not_committed_comes_again_after_a_kill(
     first = share(outs[0])
     second = None
     try:
-        wait_until(lambda: "share: connected" in outs[0].read_text(), "share to connect")
+        wait_said(first, outs[0], "share: connected", "share to connect")
 
         def row_one_in() -> bool:  # sent again until its subscription exists (then persistent)
             return bool(merged(db)) or (publish(b, PEER_LOG, peer_row(1, 10)) and False)
@@ -79,7 +79,7 @@ def test_a_row_received_and_not_committed_comes_again_after_a_kill(
         sql(db, REFUSE)
         assert publish(b, PEER_LOG, b"not a log row")  # refused: acknowledged, never again
         assert publish(b, PEER_LOG, peer_row(2, 20))
-        wait_until(lambda: "cannot merge a peer's entry" in outs[0].read_text(), "the refusal")
+        wait_said(first, outs[0], "cannot merge a peer's entry", "the refusal")
         first.send_signal(signal.SIGKILL)  # received, not committed: still the broker's
         first.wait()
         sql(db, "DROP TRIGGER refuse_car2")

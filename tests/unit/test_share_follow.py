@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from helpers.mosquitto import Broker, Subscriber, brokers, needs_mosquitto, publish, wait_until
-from helpers.share_events import EVENT_ID, share_event, stop
+from helpers.share_events import EVENT_ID, share_event, stop, wait_said
 
 from companion.service import EventSession
 
@@ -37,7 +37,7 @@ def test_follow_publishes_the_feed(tmp_path: Path, brokers: Callable[..., Broker
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
     try:
-        wait_until(lambda: "subscribed to owntracks" in Path(out.name).read_text(), "the feed")
+        wait_said(proc, Path(out.name), "subscribed to owntracks", "the feed")
         for i, p in enumerate(points):  # 4 min apart: each one passes the pos thinning
             tst = int((t0 + timedelta(minutes=4 * i)).timestamp())
             doc = {"_type": "location", "tid": "SK", "tst": tst, "lat": p.lat, "lon": p.lon}
@@ -77,9 +77,9 @@ def test_follow_stops_on_sigterm_with_its_broker_gone(
     with out.open("w") as f:
         proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, env=env)
     try:
-        wait_until(lambda: "share: connected" in out.read_text(), "follow to publish")
+        wait_said(proc, out, "share: connected", "follow to publish")
         b.kill()  # the car's broker dies: the feed and the publisher both retry
-        wait_until(lambda: "retrying" in out.read_text(), "the publisher to retry")
+        wait_said(proc, out, "retrying", "the publisher to retry")
         assert stop(proc, out) == 0, out.read_text()
     finally:
         if proc.poll() is None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from helpers.board_units import unit_statuses
 from helpers.mosquitto import Broker, brokers, needs_mosquitto, publish, wait_until
-from helpers.share_events import EVENT_ID, share_event, stop
+from helpers.share_events import EVENT_ID, run_ok, share_event, stop
 
 __all__ = ["brokers"]
 COMPANION = [sys.executable, "-m", "companion"]
@@ -55,12 +55,12 @@ def get_json(url: str) -> dict[str, object]:
 
 def status_json(event: Path, db: Path) -> dict[str, object]:
     cmd = [*COMPANION, "status", str(event), "--db", str(db), "--json", "--now", NOW]
-    return json.loads(subprocess.run(cmd, check=True, capture_output=True, timeout=60).stdout)  # type: ignore[no-any-return]
+    return json.loads(run_ok(cmd))  # type: ignore[no-any-return]
 
 
 def checkpoint(event: Path, db: Path, *args: str) -> None:
     cmd = [*COMPANION, "checkpoint", str(event), "--db", str(db), *args, "--now", NOW]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=60)
+    run_ok(cmd)
 
 
 def chromium(url: str, tmp_path: Path, *mode: str) -> str:

@@ -18,8 +18,17 @@ from typing import Any
 
 import aiomqtt
 import pytest
-from helpers.mosquitto import Broker, brokers, needs_mosquitto, wait_until
-from helpers.share_events import EVENT_ID, NOW, share_event, shared_ids, stop, wait_for
+from helpers.mosquitto import Broker, brokers, needs_mosquitto
+from helpers.share_events import (
+    EVENT_ID,
+    NOW,
+    run_ok,
+    share_event,
+    shared_ids,
+    stop,
+    wait_for,
+    wait_said,
+)
 
 from companion.service import EventSession
 from companion.share.config import parse_broker_url
@@ -155,10 +164,10 @@ def test_share_stops_on_sigterm_with_its_broker_paused(
                                 stderr=subprocess.STDOUT, env=env)  # fmt: skip
     assert b.proc is not None
     try:
-        wait_until(lambda: "share: connected" in out.read_text(), "share to connect")
+        wait_said(proc, out, "share: connected", "share to connect")
         os.kill(b.proc.pid, signal.SIGSTOP)
         cmd = [*COMPANION, "checkpoint", str(event), "--db", str(db), "--km", "70", *now]
-        subprocess.run(cmd, check=True, capture_output=True, timeout=60)
+        run_ok(cmd)
         assert stop(proc, out) == 0, out.read_text()
     finally:
         os.kill(b.proc.pid, signal.SIGCONT)
