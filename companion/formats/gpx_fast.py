@@ -77,7 +77,9 @@ def cut_plain_segments(data: bytes, max_points: int) -> Cut | None:
         lats += lat
         lons += lon
         eles += _eles(parts[3::4])
-        pieces += (data[at:start], b"\n" * body.count(b"\n"))
+        # As many line ends as expat counts: LF, CRLF, and a lone CR (old Mac files) each one.
+        breaks = body.count(b"\n") + body.count(b"\r") - body.count(b"\r\n")
+        pieces += (data[at:start], b"\n" * breaks)
         at = end
     if len(lats) > max_points:
         return None  # the usual reader says where the file went over the limit
