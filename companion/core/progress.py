@@ -17,7 +17,7 @@ from companion.core.pace import eta_remaining
 from companion.core.pace_sweep import Reckoning
 from companion.core.pace_terrain import climb_profile
 from companion.core.riderdays import RiderLedger
-from companion.core.states import is_stopped, town_state
+from companion.core.states import is_silent, is_stopped, town_state
 
 if TYPE_CHECKING:
     from companion.core.tracker import Tracker
@@ -45,10 +45,12 @@ def build_progress(tr: Tracker, now: datetime) -> Progress:
     last = tr._last
     age = (now - last.time).total_seconds() if last is not None else None
     stopped = finished_at is None and is_stopped(tr._stopped_since, tr.stopped_by, last)
-    moving = last is not None and tr._last_moving and not stopped
+    # A GPS feed silent past the stale time counts as a stop since its last fix (core/states.py).
+    silent = finished_at is None and not stopped and is_silent(last, now, tr.stale_s)
+    moving = last is not None and tr._last_moving and not stopped and not silent
     base = last.time if last is not None and moving else now
 
-    resting_since = tr._stopped_since if stopped else None
+    resting_since = tr._stopped_since if stopped else (last.time if silent and last else None)
 
     # Every town's three ETAs (core/pace.py side_by_side), the per-moment part worked out
     # once (core/pace_sweep.py); the route's climbing is computed once per route.

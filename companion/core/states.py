@@ -12,6 +12,11 @@ The rules, in one place:
 - Stopped: the crew said so (a "stop" mark), or the tracker's motion says so from GPS fixes; a
   stop the tracker infers between two typed entries is not shown (nobody said so, and the next
   entry may already be on the road). While stopped the ETAs count from now.
+- Silent: a GPS feed with no fix for longer than the event's stale time (the STALE alert) says
+  nothing of a stop, yet the athlete has not been seen moving since (a recording ended at the
+  hotel, a phone died): the ETAs count from now, as a stop's since the last fix, so an ETA of a
+  town not reached never sits hours in the past. A typed entry is not silent (its towns fall
+  due, then overdue, as the crew expects the next entry).
 - Finished: the athlete reached the finish; the finish time is the first of the trailing fixes
   at the finish, and elapsed time stops there.
 """
@@ -92,6 +97,11 @@ def is_stopped(stopped_since: datetime | None, stopped_by: str | None, last: Fix
     if stopped_since is None or last is None:
         return False
     return stopped_by == "crew" or not last.is_manual
+
+
+def is_silent(last: Fix | None, now: datetime, stale_s: float) -> bool:
+    """Whether the GPS feed has said nothing for longer than `stale_s` (see the module's rules)."""
+    return last is not None and not last.is_manual and (now - last.time).total_seconds() > stale_s
 
 
 def no_entry_s(
