@@ -378,8 +378,8 @@ def make_app(
 
 def run_dashboard(event_path: Path, db: str | None, feed: str | None) -> int:
     """`companion run`: read the event file, show the first frame, then open the route, the
-    log and the feed (CompanionApp._open) and show the dashboard; the log is replayed once its
-    frame is on the screen (CompanionApp._read_log)."""
+    log and the feed (CompanionApp._open), read the log and show the dashboard in its place
+    (CompanionApp._show_dashboard)."""
     opening = Opening(event_path, db, feed, utc_now)
     app = CompanionApp(opening, utc_now)
     attach_textual_handler()
