@@ -161,7 +161,13 @@ class CompanionApp(App[None]):
     async def _show_dashboard(self) -> None:
         """The dashboard, on a session whose log is read, in the first frame's place."""
         if not self.session.replayed:
-            self.session.replay()
+            try:
+                self.session.replay()
+            except CompanionError as e:  # a damaged log: said in one line, as open's errors
+                assert self.opening is not None
+                self.opening.failure = e
+                self.exit(return_code=2)
+                return
         while len(self.screen_stack) > 1:  # help or "too small" over the first frame
             self.pop_screen()
         # The dashboard in its own mode (a default screen cannot be switched away from); the
