@@ -46,7 +46,6 @@ class LogConnection:
         self._batch = FixBatch(batch_max_age_s, monotonic)
         self._batch_ids: list[int] = []  # ids the batch got in the open write transaction
         self._after_commit: list[Callable[[], None]] = []  # see when_committed
-        self._lost = False  # a write failed since the last commit
         self._closed = False
         # Rows the last replay could not read, so left out: the caller shows them (issue 10).
         self.set_aside: list[SetAside] = []
@@ -74,13 +73,13 @@ class LogConnection:
         return ids
 
     def when_committed(self, callback: Callable[[], None]) -> None:
-        """Call `callback` once every fix appended so far is committed: at once if none waits in
-        the batch, else just after the batch's commit; never if a write failed in between (the
-        fixes were lost). An MQTT feed acknowledges its messages so: unacknowledged, they come
-        again after a kill."""
+        """Call `callback` once every fix appended so far is written: at once if none waits in
+        the batch, else just after the batch's commit, or its failed write (the fixes lost, as
+        `NotSaved` says). An MQTT feed acknowledges its messages so: a process killed before
+        that gets them again from the broker; a full disk does not stop the feed."""
         if self._batch:
             self._after_commit.append(callback)
-        elif not self._lost:
+        else:
             callback()
 
     @property
@@ -133,8 +132,9 @@ class LogConnection:
         except sqlite3.Error as e:
             self._rollback()
             unsaved = self._batch.clear()  # it was in the transaction rolled back
-            self._after_commit.clear()
-            self._lost = True
+            # Lost, and said: their acks go too. Held back, 20 unacknowledged messages (the
+            # broker's window in flight) would stop the feed until a reconnect.
+            self._written()
             message = f"{self.path}: cannot {what}: {_detail(e)}"
             raise NotSaved(message, storage_problem(e, self.path), unsaved) from e
         except BaseException:
@@ -151,7 +151,9 @@ class LogConnection:
         self._conn.execute("COMMIT")
         self._batch.clear()
         self._batch_ids = []
-        self._lost = False
+        self._written()
+
+    def _written(self) -> None:
         done, self._after_commit = self._after_commit, []
         for callback in done:
             callback()

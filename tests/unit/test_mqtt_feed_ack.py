@@ -1,10 +1,13 @@
-"""An MQTT feed's message is acknowledged to the broker only once its fixes are committed to the
-log (issue 12): `companion follow` killed with SIGKILL after it received a phone's fix it could
-not commit gets that fix again from its persistent session when it is started again; and a clean
-stop sends the acknowledgements of the batch it commits on the way out, so nothing is resent.
+"""An MQTT feed's message is acknowledged to the broker only once its fixes are written to the
+log (issue 12): `companion follow` killed with SIGKILL after it received a phone's fix, before
+its batch was committed, gets that fix again from its persistent session when it is started
+again; and a clean stop sends the acknowledgements of the batch it commits on the way out, so
+nothing is resent. (A write that fails acknowledges too: test_mqtt_feed_outage.)
 
-Deterministic, not timed: a trigger on the real log refuses the feed's fixes, so the batch's
-commit fails every time; the process says so (NOT SAVING), and only then is it killed."""
+Deterministic, not timed: the test holds the log's write lock, so the batch cannot be committed
+(the process waits its 30 s busy timeout); the fix comes in one message with a second position,
+from the future, which the feed refuses and says so (-v) just after it batched the first; only
+then is the process killed."""
 
 from __future__ import annotations
 
@@ -80,9 +83,13 @@ def test_a_fix_received_and_not_committed_comes_again_after_a_kill(
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
     outs = [tmp_path / "follow1.out", tmp_path / "follow2.out"]
     a, b_time = T0, T0 + timedelta(minutes=4)
+    future = json.loads(location(route, 10.6, 0))
+    future["tst"] = int((datetime.now(UTC) + timedelta(hours=2)).timestamp())
+    message = json.dumps([json.loads(location(route, 10.5, 4)), future])  # a list: one message
 
     def follow(out: Path) -> subprocess.Popen[bytes]:
-        cmd = [*COMPANION, "follow", str(event), "--db", str(db), "--feed", f"{b.url}/{TOPIC}"]
+        feed = f"{b.url}/{TOPIC}"
+        cmd = [*COMPANION, "-v", "follow", str(event), "--db", str(db), "--feed", feed]
         with out.open("w") as f:
             return subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, env=env)
 
@@ -92,12 +99,14 @@ def test_a_fix_received_and_not_committed_comes_again_after_a_kill(
         wait_said(first, outs[0], "feed connected", "the feed to connect")
         assert publish(b, TOPIC, location(route, 10.0, 0))  # subscribed: persistent from here
         wait_until(lambda: feed_times(db) == [a], "the first fix, committed")
-        sql(db, REFUSE)
-        assert publish(b, TOPIC, location(route, 10.5, 4))
-        wait_said(first, outs[0], "NOT SAVING", "the refused commit")
-        first.send_signal(signal.SIGKILL)  # received, not committed: still the broker's
-        first.wait()
-        sql(db, "DROP TRIGGER refuse_feed")
+        with contextlib.closing(sqlite3.connect(db, isolation_level=None)) as lock:
+            lock.execute("BEGIN IMMEDIATE")  # another process writing: the batch must wait
+            assert publish(b, TOPIC, message)
+            # Its future position refused, so its first one is in the batch, not committed.
+            wait_said(first, outs[0], "fix rejected", "the message's second position refused")
+            first.send_signal(signal.SIGKILL)  # received, not committed: still the broker's
+            first.wait()
+            lock.execute("ROLLBACK")
         assert feed_times(db) == [a]
 
         second = follow(outs[1])

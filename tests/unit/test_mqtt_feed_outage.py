@@ -14,7 +14,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from helpers.mosquitto import Broker, brokers, needs_mosquitto, publish
 from helpers.share_events import wait_for
 from test_mqtt_feed_ack import REFUSE, T0, TOPIC, event_file, feed_times, location, sql
@@ -31,12 +30,6 @@ pytestmark = needs_mosquitto
 OUTAGE = 24  # messages whose fixes the log refuses: more than the broker keeps in flight
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="REVIEW: LogConnection drops the acks of a failed write for good (logconn.py "
-    "_write), so after 20 such messages Mosquitto sends the feed nothing more until a reconnect;"
-    " and a resent one would be dropped by MqttSource's seen set. For SHARE to fix, then unmark",
-)
 async def test_the_feed_goes_on_after_an_outage_of_the_log(
     tmp_path: Path, brokers: Callable[..., Broker]
 ) -> None:
