@@ -76,8 +76,10 @@ def late_problem(fix: Fix) -> str | None:
 
 def _ack(client: aiomqtt.Client, message: aiomqtt.Message) -> None:
     """PUBACK: the broker forgets the message. In the order received, as MQTT asks; on a link
-    already lost nothing is sent (the broker resends it: a fix seen is then dropped)."""
-    client._client.ack(message.mid, message.qos)
+    already lost nothing is sent (the broker resends it: a fix seen is then dropped). Called from
+    the log's commit, so nothing here may fail it: a client gone is not asked."""
+    if client._client.is_connected():
+        client._client.ack(message.mid, message.qos)
 
 
 class MqttSource(Source):
