@@ -78,6 +78,8 @@ def test_follow_stops_on_sigterm_with_its_broker_gone(
         proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, env=env)
     try:
         wait_said(proc, out, "share: connected", "follow to publish")
+        # The feed too: one that never answered is exit 1 (the two connect in either order).
+        wait_said(proc, out, "feed connected", "the feed to connect")
         b.kill()  # the car's broker dies: the feed and the publisher both retry
         wait_said(proc, out, "retrying", "the publisher to retry")
         assert stop(proc, out) == 0, out.read_text()
