@@ -15,9 +15,9 @@ its km from the position where it began. A day is named by the local date it beg
 
 from __future__ import annotations
 
-from collections import deque
+from array import array
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from companion.core.days import Day
@@ -27,23 +27,39 @@ from companion.core.models import DayTotal
 NIGHT_HALT_S = 3 * 3600.0
 # Positions kept for re-booking: more than a credit's lag (motion's span, 45 s).
 _KEEP_S = 10 * 60.0
+_KEEP_US = int(_KEEP_S * 1e6)
+# The kept positions' arrays are cut down to the kept ones once this many are dropped.
+_COMPACT_AFTER = 4096
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def to_us(t: datetime) -> int:
+    """runstate.to_us (which imports this module): whole microseconds since the epoch."""
+    return (t - _EPOCH) // _MICRO
 
 
 class RiderLedger:
     """Rider-days of one event, with the interface of `days.DayLedger`."""
 
-    __slots__ = ("_days", "_recent", "last_move_end", "tz")
+    __slots__ = ("_days", "_first", "_recent_km", "_recent_us", "last_move_end", "tz")
 
     def __init__(self, tz: ZoneInfo) -> None:
         self.tz = tz
         self._days: list[Day] = []
-        self._recent: deque[tuple[datetime, float]] = deque()
+        # The recent positions (time in µs since the epoch, km) from index `_first` on: as
+        # numbers, since every snapshot of the tracker keeps a copy (~16 B a position, not ~128
+        # as tuples of a datetime and a float; issue 11).
+        self._recent_us: array[int] = array("q")
+        self._recent_km: array[float] = array("d")
+        self._first = 0
         self.last_move_end: datetime | None = None  # the end of the last moving interval
 
     def copy(self) -> RiderLedger:
         twin = RiderLedger(self.tz)
         twin._days = [replace(d) for d in self._days]
-        twin._recent = self._recent.copy()
+        twin._recent_us = self._recent_us[self._first :]
+        twin._recent_km = self._recent_km[self._first :]
         twin.last_move_end = self.last_move_end
         return twin
 
@@ -60,10 +76,17 @@ class RiderLedger:
             # day starts): the new day opens here; earlier once its moving time is known.
             day = self._open(t1)
         day.last_km = k1
-        self._recent.append((t1, k1))
+        us, kept_us = to_us(t1), self._recent_us
+        kept_us.append(us)
+        self._recent_km.append(k1)
         # The oldest kept is the last one at or before _KEEP_S ago: a long gap's start stays.
-        while len(self._recent) > 2 and (t1 - self._recent[1][0]).total_seconds() > _KEEP_S:
-            self._recent.popleft()
+        first, n = self._first, len(kept_us)
+        while n - first > 2 and us - kept_us[first + 1] > _KEEP_US:
+            first += 1
+        if first > _COMPACT_AFTER and 2 * first > n:
+            del kept_us[:first], self._recent_km[:first]
+            first = 0
+        self._first = first
 
     def book_moving(self, t0: datetime, t1: datetime, moving_s: float, estimated: bool) -> None:
         if moving_s <= 0:
@@ -124,11 +147,12 @@ class RiderLedger:
 
     def _km_at(self, t: datetime, old: Day) -> float:
         """The km at time `t`: of the latest kept position at or before it."""
-        k = old.first_km if not self._recent or self._recent[0][0] > t else self._recent[0][1]
-        for tp, kp in self._recent:
-            if tp > t:
+        at, kept_us, first = to_us(t), self._recent_us, self._first
+        k = old.first_km
+        for i in range(first, len(kept_us)):
+            if kept_us[i] > at:
                 break
-            k = kp
+            k = self._recent_km[i]
         return k
 
     def today(self, now: datetime) -> tuple[DayTotal | None, datetime | None]:
