@@ -344,8 +344,10 @@ def summary(event: Event, tracker: Tracker, now: datetime, day_text: str | None)
             want = date.fromisoformat(day_text)
         except ValueError:
             raise PositionError(f"--day {day_text!r}: use YYYY-MM-DD") from None
-    else:
-        today = now.astimezone(tz).date()
+    p = tracker.progress(now)
+    # The day going on, which a rider-day past midnight keeps (core/riderdays.py).
+    today = p.today or now.astimezone(tz).date()
+    if not day_text:
         want = today if any(d.date == today for d in days) else days[-1].date
     chosen = next((d for d in days if d.date == want), None)
     if chosen is None:
@@ -358,14 +360,13 @@ def summary(event: Event, tracker: Tracker, now: datetime, day_text: str | None)
     where = _where(tracker.route, total)
     who = event.athlete or "The athlete"
     done = f"{total:.1f} of {tracker.route.length_km:.0f} km done"
-    p = tracker.progress(now)
     if p.finished_at is not None and p.finished_at.astimezone(tz).date() == chosen.date:
         at = p.finished_at.astimezone(tz).strftime("%H:%M")
         end = (
             f"{done}. FINISHED at {where} at {at}: {km(p.km_total)} km in "
             f"{hm(p.elapsed_s_total)}."
         )
-    elif chosen.date != now.astimezone(tz).date():
+    elif chosen.date != today:
         end = f"{done}, {tracker.route.length_km - total:.1f} km to go. Ended the day at {where}."
     else:
         end = f"{done}, {tracker.route.length_km - total:.1f} km to go. {_now_words(p, where, tz)}"

@@ -229,3 +229,6 @@ class Progress:
     stopped_since: datetime | None = None
     stopped_by: str | None = None
     no_entry_s: float | None = None
+    # The date the day going on began: a rider-day past midnight keeps its date (core/riderdays.py);
+    # None when no day is going on (nothing logged today, or after a night halt).
+    today: date | None = None

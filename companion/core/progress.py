@@ -127,6 +127,7 @@ def build_progress(tr: Tracker, now: datetime) -> Progress:
         stopped_since=tr._stopped_since if stopped else None,
         stopped_by=tr.stopped_by if stopped else None,
         no_entry_s=silent_s,
+        today=today_total.date if today_total else None,
     )
 
 

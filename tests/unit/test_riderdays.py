@@ -130,3 +130,46 @@ def _first_move(track: RealTrack) -> datetime:
     cum = track.cum_m
     i = int(np.argmax(cum > 50.0))
     return track.times[max(i - 1, 0)]
+
+
+def test_a_rider_day_past_midnight_is_still_today_on_the_screen_and_in_the_summary(
+    tmp_path: Path,
+) -> None:
+    """At 01:00, riding the day that began at 18:00: the days table numbers it Day 1 and marks
+    it today (it said "0", unmarked: the calendar date had moved on), and the summary says the
+    day goes on (it said "Ended the day")."""
+    from companion.app.widgets.day_totals import days_table
+
+    tr = _typed("rider")
+    tr.rebuild([f for f in tr.fixes if f.time <= ist("2021-08-16T00:00")])
+    p = tr.progress(ist("2021-08-16T01:00"))
+    assert p.day_number == 1 and p.today is not None and p.today.isoformat() == "2021-08-15"
+    table = days_table(p, IST)
+    cells = [list(c.cells) for c in table.columns]
+    assert cells[0] == ["1"] and cells[1] == ["Sun 15 Aug"] and cells[5] == ["◀ today"]
+    # Calendar days at the same moment: today is the 16th (no km logged on it yet at 01:00).
+    cal = _typed("calendar")
+    cal.rebuild([f for f in cal.fixes if f.time <= ist("2021-08-16T00:00")])
+    assert cal.progress(ist("2021-08-16T01:00")).today.isoformat() == "2021-08-16"  # type: ignore[union-attr]
+
+    # The summary, through the CLI on a real log.
+    event = tmp_path / "ride.toml"
+    event.write_text(
+        'name = "Night ride"\nathlete = "Asha"\nroute = "baroda-delhi"\ntimezone = "Asia/Kolkata"\n'
+        'planned_kmh = 20\nstart = "2021-08-15T18:00"\ndays = "rider"\n'
+    )
+    from companion.cli import main
+
+    entries = [("2021-08-15T18:00", "0"), ("2021-08-15T20:00", "40"), ("2021-08-15T22:00", "80"),
+               ("2021-08-16T00:30", "130")]  # fmt: skip
+    for at, km in entries:
+        assert main(["checkpoint", str(event), "--km", km, "--time", at]) == 0
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["summary", str(event), "--now", "2021-08-16T01:00+05:30"]) == 0
+    text = out.getvalue()
+    assert "Day 1 (Sun 15 Aug 2021)" in text and "130.0 km" in text
+    assert "Ended the day" not in text

@@ -22,7 +22,7 @@ def days_table(
 ) -> Table:
     """One row per day (newest last, at most `limit`), with the day number and a "today" mark;
     with `off_bike` (core/stops.py: seconds by day and tag), a column of the stops by tag."""
-    today = p.now.astimezone(tz).date()
+    today = p.today or p.now.astimezone(tz).date()  # a rider-day past midnight is still today
     first_day = p.days[0].date if p.days else today
     offset = 0
     if p.day_number is not None:
