@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from companion import demo_event
 from companion.core.models import Fix
 from companion.core.route import Route
 from companion.event import Event, load_event, write_event
@@ -194,17 +195,14 @@ def build_demo(speed: float = 60.0, folder: Path | None = None) -> Demo:
         folder: where to put the event and database (default: a new temporary folder, removed by
             `Demo.cleanup`).
     """
-    if not (math.isfinite(speed) and speed > 0):
-        from companion.core.models import CompanionError
-
-        raise CompanionError(f"--speed {speed!r}: must be a number above 0")
+    demo_event.check_speed(speed)
     owned = folder is None
     where = Path(tempfile.mkdtemp(prefix="companion-demo-")) if folder is None else folder
     event = Event(
-        name="Unity Run 2021 (demo)",
-        athlete="Demo runner",
+        name=demo_event.NAME,
+        athlete=demo_event.ATHLETE,
         route=ROUTE,
-        timezone="Asia/Kolkata",
+        timezone=demo_event.TIMEZONE,
         planned_kmh=PLANNED_KMH,
         start=START,
         day_hours="05:30-18:30",

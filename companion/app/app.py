@@ -30,7 +30,7 @@ from companion.app.logs import attach_textual_handler
 from companion.app.messages import FeedStatusChanged, FixLogged
 from companion.app.screens.help import HelpScreen
 from companion.app.screens.too_small import TooSmallScreen, too_small
-from companion.app.starting import Opening, StartingScreen
+from companion.app.starting import DemoOpening, Opening, StartingScreen
 from companion.app.values import FeedView
 from companion.app.widgets.notice import NoticeLine
 from companion.core.models import CompanionError, Fix
@@ -105,7 +105,7 @@ class CompanionApp(App[None]):
 
     def get_default_screen(self) -> Screen[None]:
         if self.opening is not None:
-            return StartingScreen(self.opening.info)
+            return StartingScreen(self.opening.info, self.opening.waiting)
         return self._new_dashboard()
 
     def _new_dashboard(self) -> DashboardScreen:
@@ -407,19 +407,15 @@ def exit_status(app: App[None]) -> int:
 
 
 def run_demo(speed: float) -> int:
-    """`companion demo`: the bundled Unity Run 2021, replayed live into a temporary database."""
-    from companion.demo import build_demo
-
-    demo = build_demo(speed)
+    """`companion demo`: the bundled Unity Run 2021, replayed live into a temporary database;
+    its first frame ("building the demo…") before the demo is built (DemoOpening.open)."""
+    opening = DemoOpening(speed)
+    app = CompanionApp(opening, utc_now)
+    attach_textual_handler()
     try:
-        session = demo.open_session()
-        try:
-            source = demo.source(max_kmh=session.event.max_kmh)
-            app = make_app(session, demo.clock, source)
-            attach_textual_handler()
-            app.run()
-        finally:
-            session.close()
+        app.run()
     finally:
-        demo.cleanup()
+        opening.close()
+    if opening.failure is not None:  # said on the command line, as before the screen
+        raise opening.failure
     return exit_status(app)

@@ -7,6 +7,8 @@ calls `Opening.open` on the event loop's thread (the log's SQLite connection bel
 thread that opened it): the route (numpy, pyproj), the log and the feed; then, the frame saying
 "reading the log…", the log is replayed and the dashboard replaces this screen with its
 numbers. No number is shown until it is real. Nothing here imports the route or the session.
+`companion demo` starts the same way (DemoOpening): its frame says "building the demo…" while
+companion/demo.py loads the route and logs days 1-3.
 """
 
 from __future__ import annotations
@@ -28,16 +30,20 @@ from companion.app.widgets.header_bar import HeaderBar
 from companion.core.models import CompanionError
 
 if TYPE_CHECKING:
+    from companion.demo import Demo
     from companion.service import EventSession
     from companion.sources.base import Source
 
 Clock = Callable[[], datetime]
 LOADING = "loading route…"
+BUILDING = "building the demo…"
 READING = "reading the log…"
 
 
 class Opening:
     """An event to open after the first frame: what `companion run` was given."""
+
+    waiting = LOADING  # what the first frame says until the route is open
 
     def __init__(self, event_path: Path, db: str | None, feed: str | None, wall: Clock) -> None:
         from companion.event import load_event
@@ -73,8 +79,42 @@ class Opening:
             self.session.close()
 
 
+class DemoOpening(Opening):
+    """`companion demo` after its first frame: the demo built (the route loaded, days 1-3
+    logged), its session opened and its simulated GPS, as `companion demo` did before it."""
+
+    waiting = BUILDING
+
+    def __init__(self, speed: float, folder: Path | None = None) -> None:
+        # No event file to read: the demo writes its own (in `folder`, else a temporary one).
+        from companion import demo_event
+
+        self.speed = demo_event.check_speed(speed)  # a bad --speed is said before the screen
+        self.info = EventInfo(demo_event.NAME, demo_event.ATHLETE, demo_event.TIMEZONE)
+        self.folder = folder
+        self.demo: Demo | None = None
+        self.session = None
+        self.failure = None
+
+    def open(self) -> tuple[EventSession, Clock, Source | None]:
+        from companion.demo import build_demo
+
+        self.demo = build_demo(self.speed, self.folder)
+        self.session = self.demo.open_session()
+        source = self.demo.source(max_kmh=self.session.event.max_kmh)
+        return self.session, self.demo.clock, source
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self.demo is not None:
+                self.demo.cleanup()
+
+
 class StartingScreen(Screen[None]):
-    """The dashboard's header and footer around "loading route…"; the keys dimmed."""
+    """The dashboard's header and footer around "loading route…" (or the demo's "building the
+    demo…"); the keys dimmed."""
 
     DEFAULT_CSS = """
     StartingScreen { layout: vertical; }
@@ -82,13 +122,13 @@ class StartingScreen(Screen[None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = DASHBOARD_BINDINGS
 
-    def __init__(self, info: EventInfo) -> None:
+    def __init__(self, info: EventInfo, waiting: str = LOADING) -> None:
         super().__init__()
-        self.info = info
+        self.info, self.waiting = info, waiting
 
     def compose(self) -> ComposeResult:
-        yield HeaderBar(self.info, id="header", waiting=LOADING)
-        yield Static(LOADING, id="loading")
+        yield HeaderBar(self.info, id="header", waiting=self.waiting)
+        yield Static(self.waiting, id="loading")
         yield GlanceFooter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
