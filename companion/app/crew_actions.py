@@ -60,7 +60,8 @@ class CrewActions:
 
     def off_bike(self, p: Progress) -> dict[date, dict[str, float]]:
         """Seconds stopped by day and tag, for the days table."""
-        return off_bike_by_day(self.crew.stops(p.now), self.tz, p.now)
+        day_of = self.crew.session.tracker.day_of
+        return off_bike_by_day(self.crew.stops(p.now), self.tz, p.now, day_of)
 
     def can_tag(self) -> bool:
         now = self.clock()

@@ -85,7 +85,7 @@ def cmd_stops(args: argparse.Namespace) -> int:
                 f"{render.hm(x.duration_s(now)):>6}  km {x.km:6.1f} {x.town and x.where:<22} "
                 f"{x.tag_name}{note}" + (" (crew)" if x.by == "crew" else "")
             )
-        by_day = off_bike_by_day(stops, tz, now)
+        by_day = off_bike_by_day(stops, tz, now, s.tracker.day_of)
         if by_day:
             print("off the bike (a stop counts on the day it began):")
             for day, tags in sorted(by_day.items()):

@@ -122,6 +122,10 @@ class DayLedger:
         km = v.last_km - v.first_km
         return DayTotal(d, km, v.moving_s, v.first_km, v.last_km, v.estimated_s), v.first_time
 
+    def day_of(self, t: datetime) -> date:
+        """The day `t` falls in: its local date."""
+        return t.astimezone(self.tz).date()
+
     def totals(self) -> tuple[DayTotal, ...]:
         return tuple(
             DayTotal(d, v.last_km - v.first_km, v.moving_s, v.first_km, v.last_km, v.estimated_s)

@@ -134,6 +134,14 @@ class RiderLedger:
             and self._date_of(t1) != self._date_of(day.first_time)
         )
 
+    def day_of(self, t: datetime) -> date:
+        """The day `t` falls in: the last one begun by then (a stop at 00:30 belongs to the day
+        that began the evening before), else its local date."""
+        for d in reversed(self._days):
+            if d.first_time is not None and d.first_time <= t:
+                return self._date(d)
+        return self._date_of(t)
+
     def _date_of(self, t: datetime) -> date:
         return t.astimezone(self.tz).date()
 

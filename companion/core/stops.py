@@ -12,7 +12,7 @@ the day that ended with it), so a day's off-bike times add up to its stops.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
@@ -127,12 +127,16 @@ def _names(tag: StopTag, s: StopSpan) -> bool:
 
 
 def off_bike_by_day(
-    stops: Iterable[Stop], tz: tzinfo, now: datetime
+    stops: Iterable[Stop],
+    tz: tzinfo,
+    now: datetime,
+    day_of: Callable[[datetime], date] | None = None,
 ) -> dict[date, dict[str, float]]:
-    """Seconds stopped per local day (the day each stop began) and tag, UNTAGGED for the rest."""
+    """Seconds stopped per day (the day each stop began: `day_of` its start, as the days table
+    cuts days, Tracker.day_of; else its local date) and tag, UNTAGGED for the rest."""
     out: dict[date, dict[str, float]] = {}
     for s in stops:
-        day = out.setdefault(s.start.astimezone(tz).date(), {})
+        day = out.setdefault(day_of(s.start) if day_of else s.start.astimezone(tz).date(), {})
         day[s.tag_name] = day.get(s.tag_name, 0.0) + s.duration_s(now)
     return out
 

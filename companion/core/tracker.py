@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from array import array
 from collections.abc import Callable, MutableSequence
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from companion.core.cutoffs import Deadlines, resolve
@@ -366,6 +366,11 @@ class Tracker:
     # --- answering ------------------------------------------------------------------------------
     def day_totals(self) -> tuple[DayTotal, ...]:
         return self._ledger.totals()
+
+    def day_of(self, t: datetime) -> date:
+        """The day of the days table that `t` falls in (a rider-day past midnight keeps its
+        date)."""
+        return self._ledger.day_of(t)
 
     def finished_at(self) -> datetime | None:
         """When the athlete reached the finish (None until they have)."""

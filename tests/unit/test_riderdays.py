@@ -6,7 +6,7 @@ timestamps say, with each day's km from pyproj over the raw points."""
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from helpers.real_tracks import HOKKAIDO_DAY1, HOKKAIDO_DAY2, RealTrack, fixes, 
 
 from companion.core.models import Fix, RouteData
 from companion.core.route import build_route
+from companion.core.stops import Stop
 from companion.core.tracker import Tracker
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -173,3 +174,32 @@ def test_a_rider_day_past_midnight_is_still_today_on_the_screen_and_in_the_summa
     text = out.getvalue()
     assert "Day 1 (Sun 15 Aug 2021)" in text and "130.0 km" in text
     assert "Ended the day" not in text
+
+
+def test_a_stop_past_midnight_counts_on_the_rider_day_it_fell_in() -> None:
+    """The days table's off-the-bike column (core/stops.py): a stop at 01:00 of a rider-day
+    begun at 18:00 is that day's, not the next date's (which has no row in the table); the night
+    halt from 02:30 too; a stop on the next rider-day (from 09:00) is the 16th's. Calendar days
+    cut at midnight."""
+    from companion.core.stops import off_bike_by_day
+
+    def stop(n: int, start: str, minutes: int) -> Stop:
+        t = ist(start)
+        return Stop(n, t, t + timedelta(minutes=minutes), 0.0, "gps", "", 0.0)
+
+    stops = [stop(1, "2021-08-15T21:00", 10), stop(2, "2021-08-16T01:00", 20),
+             stop(3, "2021-08-16T02:30", 390), stop(4, "2021-08-16T10:00", 30)]  # fmt: skip
+    now = ist("2021-08-16T12:00")
+    rider = _typed("rider")
+    by_day = off_bike_by_day(stops, IST, now, rider.day_of)
+    assert {d.isoformat(): sum(t.values()) / 60 for d, t in by_day.items()} == {
+        "2021-08-15": 10 + 20 + 390,
+        "2021-08-16": 30,
+    }
+    assert set(by_day) == {d.date for d in rider.day_totals()}
+    calendar = _typed("calendar")
+    by_date = off_bike_by_day(stops, IST, now, calendar.day_of)
+    assert {d.isoformat(): sum(t.values()) / 60 for d, t in by_date.items()} == {
+        "2021-08-15": 10,
+        "2021-08-16": 20 + 390 + 30,
+    }

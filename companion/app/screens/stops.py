@@ -84,7 +84,7 @@ class StopsScreen(DetailScreen):
             stops_table(stops, self.tz, now, self.selected),
             Text(f"\n↑/↓ pick · {keys} · n note · x untag · Esc back", style="dim"),
         ]
-        by_day = off_bike_by_day(stops, self.tz, now)
+        by_day = off_bike_by_day(stops, self.tz, now, self.crew.session.tracker.day_of)
         if by_day:
             parts.append(Text("\nOff the bike (a stop counts on the day it began):"))
             for day, tags in sorted(by_day.items()):
