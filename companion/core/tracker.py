@@ -183,6 +183,15 @@ class Tracker:
         after it (and the log's head only if none of the tail is)."""
         return next((f for f in reversed(self._fixes) if wanted(f)), None)
 
+    def fixes_from(self, t: datetime, wanted: Callable[[Fix], bool]) -> list[Fix]:
+        """The fixes from the newest `wanted` one at or before `t` (from the first, if none is)
+        to the last, in time order: only those are read back from the columns (a shift's
+        handover on a day of 10 Hz fixes builds its hours, not the day)."""
+        j = bisect.bisect_right(self._times, t, self._lo(t)) - 1
+        while j > 0 and not wanted(self._fixes[j]):
+            j -= 1
+        return [self._fixes[k] for k in range(max(j, 0), len(self._fixes))]
+
     @property
     def first_fix_time(self) -> datetime | None:
         """The time of the first fix (None before any)."""
