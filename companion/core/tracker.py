@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from collections.abc import Callable, MutableSequence
+from collections.abc import Callable, MutableSequence, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -177,6 +177,11 @@ class Tracker:
     def fixes(self) -> list[Fix]:
         """Every fix applied, sorted by time (after `resume_tail`, this reads the log's head)."""
         return list(self._fixes)
+
+    @property
+    def fixes_seen(self) -> Sequence[Fix]:
+        """`fixes` without the copy: each one is built when read (a bisection reads a few)."""
+        return self._fixes
 
     def newest_fix(self, wanted: Callable[[Fix], bool]) -> Fix | None:
         """The newest fix that is `wanted`: read back from the newest, so it costs the fixes
