@@ -1,4 +1,4 @@
-"""CompanionApp and `make_app`, shared by the CLI and the tests; `run_dashboard` and `run_demo`.
+"""CompanionApp and `make_app`, shared by the CLI (app/launch.py) and the tests.
 
 The app holds the session, the injected clock and the optional feed. The feed runs in a worker
 (`Source.run` is a coroutine on the app's event loop); each fix it delivers is committed to the log
@@ -11,12 +11,10 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
@@ -26,11 +24,10 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from companion.app.logs import attach_textual_handler
 from companion.app.messages import FeedStatusChanged, FixLogged
 from companion.app.screens.help import HelpScreen
 from companion.app.screens.too_small import TooSmallScreen, too_small
-from companion.app.starting import DemoOpening, Opening, StartingScreen
+from companion.app.starting import Opening, StartingScreen
 from companion.app.values import FeedView
 from companion.app.widgets.notice import NoticeLine
 from companion.core.models import CompanionError, Fix
@@ -380,42 +377,3 @@ def make_app(
 ) -> CompanionApp:
     """The app for an open session; the CLI and the tests build it the same way."""
     return CompanionApp(session, clock, source, cursor_blink=cursor_blink)
-
-
-def run_dashboard(event_path: Path, db: str | None, feed: str | None) -> int:
-    """`companion run`: read the event file, show the first frame, then open the route, the
-    log and the feed (CompanionApp._open), read the log and show the dashboard in its place
-    (CompanionApp._show_dashboard)."""
-    opening = Opening(event_path, db, feed, utc_now)
-    app = CompanionApp(opening, utc_now)
-    attach_textual_handler()
-    try:
-        app.run()
-    finally:
-        opening.close()
-    if opening.failure is not None:  # said on the command line, as before the screen
-        raise opening.failure
-    if opening.session is not None and opening.session.log_note:
-        print(f"companion: {opening.session.log_note}", file=sys.stderr)
-    return exit_status(app)
-
-
-def exit_status(app: App[None]) -> int:
-    """0 after q (or a signal), 1 after a crash: Textual shows the traceback, sets 1 and exits
-    the run normally, so without this `companion run` would say 0 to a crash."""
-    return app.return_code or 0
-
-
-def run_demo(speed: float) -> int:
-    """`companion demo`: the bundled Unity Run 2021, replayed live into a temporary database;
-    its first frame ("building the demo…") before the demo is built (DemoOpening.open)."""
-    opening = DemoOpening(speed)
-    app = CompanionApp(opening, utc_now)
-    attach_textual_handler()
-    try:
-        app.run()
-    finally:
-        opening.close()
-    if opening.failure is not None:  # said on the command line, as before the screen
-        raise opening.failure
-    return exit_status(app)

@@ -9,13 +9,13 @@ from companion.cli.common import Commands, add, event_args
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from companion.app.app import run_dashboard
+    from companion.app.launch import run_dashboard
 
     return run_dashboard(Path(args.event), args.db, feed=args.feed)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from companion.app.app import run_demo
+    from companion.app.launch import run_demo
 
     return run_demo(speed=args.speed)
 

@@ -11,7 +11,8 @@ import pytest
 from companion_fixtures import screen_text
 
 import companion.demo
-from companion.app.app import CompanionApp, run_demo, utc_now
+from companion.app.app import CompanionApp, utc_now
+from companion.app.launch import run_demo
 from companion.app.starting import DemoOpening
 from companion.core.models import CompanionError
 from companion.demo import DAY4_START, Demo

@@ -11,7 +11,8 @@ import pytest
 from companion_fixtures import Setup, screen_text
 from textual.app import ComposeResult
 
-from companion.app.app import CompanionApp, run_dashboard
+from companion.app.app import CompanionApp
+from companion.app.launch import run_dashboard
 from companion.app.starting import Opening, StartingScreen
 from companion.app.widgets.footer import GlanceFooter
 from companion.core.models import CompanionError
