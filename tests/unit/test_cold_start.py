@@ -44,6 +44,15 @@ def test_help_and_version_import_nothing_heavy(argv: list[str]) -> None:
     assert heavy(mods) == set()
 
 
+@pytest.mark.parametrize("argv", [["--help"], ["share", "--help"], ["status", "--help"]])
+def test_help_imports_no_asyncio(argv: list[str]) -> None:
+    """asyncio (~35 ms) is for the commands that run a feed or share: cli/share.py imported it
+    at its top, so every command paid for it."""
+    mods = loaded(MAIN + f"    main({argv!r})")
+    assert "companion.cli.share" in mods  # the probe built the parser, share's command too
+    assert "asyncio" not in mods
+
+
 def test_the_parser_imports_nothing_heavy() -> None:
     mods = loaded("from companion.cli import build_parser\nbuild_parser()")
     assert heavy(mods) == set()
