@@ -100,6 +100,8 @@ class RiderLedger:
             day.moving_s += moving_s
             day.estimated_s += moving_s if estimated else 0.0
             return
+        if day.first_time == t1 and len(self._days) > 1 and self._no_night(t0, t1, span, moving_s):
+            day = self._merge_back()  # a long gap between entries, moving all along: no night
         # Since the last move, or since the day began (the start, before any move).
         ref = self.last_move_end or day.first_time
         if ref is not None:
@@ -113,6 +115,25 @@ class RiderLedger:
         if estimated:
             day.estimated_s += moving_s
         self.last_move_end = t1
+
+    def _no_night(self, t0: datetime, t1: datetime, span: float, moving_s: float) -> bool:
+        """The gap that opened the day at `t1` was not a night's halt after all: its moving time
+        leaves less than a night's rest since the last move (typed entries 3.5 h apart through
+        midnight, 70 km ridden between them)."""
+        prev = self._days[-2]
+        ref = self.last_move_end or prev.first_time
+        if ref is None:
+            return False
+        return (t0 - ref).total_seconds() + max(span - moving_s, 0.0) < NIGHT_HALT_S
+
+    def _merge_back(self) -> Day:
+        """Undo `_open`: the day opened by the gap's end joins the one before it."""
+        new = self._days.pop()
+        day = self._days[-1]
+        day.last_km = new.last_km
+        day.moving_s += new.moving_s
+        day.estimated_s += new.estimated_s
+        return day
 
     def _began(self, t0: datetime, t1: datetime, span: float, moving_s: float) -> datetime:
         """When the day after a halt began. Across a long gap nothing says when the athlete set

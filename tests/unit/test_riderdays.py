@@ -203,3 +203,25 @@ def test_a_stop_past_midnight_counts_on_the_rider_day_it_fell_in() -> None:
         "2021-08-15": 10,
         "2021-08-16": 20 + 390 + 30,
     }
+
+
+def test_a_long_gap_between_entries_ridden_through_midnight_is_no_night() -> None:
+    """Entries 3.5 h apart at night (18:00, 21:00 km 60, 00:30 km 130): the 70 km between the
+    last two were ridden, so there was no night's halt and the day is one, 130 km (it was cut at
+    the 00:30 entry: 60 + 70 km, the second "day" dated the 16th)."""
+    tr = Tracker(build_route(_line_route(400.0)), IST, 20.0, start=ist("2021-08-15T18:00"),
+                 days="rider")  # fmt: skip
+    for at, km in [("2021-08-15T18:00", 0.0), ("2021-08-15T21:00", 60.0),
+                   ("2021-08-16T00:30", 130.0)]:  # fmt: skip
+        tr.add(Fix(ist(at), 0.0, 0.0, km=km))
+    days = tr.day_totals()
+    assert [(d.date.isoformat(), d.km) for d in days] == [("2021-08-15", 130.0)]
+    assert days[0].moving_s == 6.5 * 3600  # 3 h + 3.5 h at 20 km/h: the whole time moving
+    p = tr.progress(ist("2021-08-16T01:00"))
+    assert p.day_number == 1 and p.km_today == 130.0
+    # A real night between entries still cuts the day: 00:30 km 130, then 08:00 km 135.
+    tr.add(Fix(ist("2021-08-16T08:00"), 0.0, 0.0, km=135.0))
+    assert [(d.date.isoformat(), d.km) for d in tr.day_totals()] == [
+        ("2021-08-15", 130.0),
+        ("2021-08-16", 5.0),
+    ]
