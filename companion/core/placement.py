@@ -25,6 +25,7 @@ from datetime import datetime
 
 import numpy as np
 
+from companion.core.legs import traced
 from companion.core.models import Fix, Placement
 from companion.core.nearfast import nearest_in_window
 from companion.core.route import DEFAULT_OFF_ROUTE_M, TOWN_TO_TOWN_LEG_M, Feet, Route
@@ -76,21 +77,27 @@ def locate(
         seg = route.segments_between(lo_km, hi_km)
         if seg.stop - seg.start > _WINDOW_PREFILTER_SEGMENTS:
             seg = _narrow(route, lat, lon, widest, seg)
-        elif route.max_segment_m < LEG_M and (
+        elif traced(route, seg) and (
             foot := nearest_in_window(route, lat, lon, seg, prior_km + expect_km)
         ):
             # The usual case: the full search's foot, without its numpy calls (core/nearfast).
+            # On a window with no leg the corridor rules would keep it too: it is the window's
+            # nearest, so either it is inside or nothing is (`_nearest_stands`).
             off_m, i = math.sqrt(foot.d2), foot.segment
             km = (float(route.cum_m[i]) + foot.t * float(route.seg_m[i])) / 1000.0
             km = min(max(km, lo_km, 0.0), hi_km, route.length_km)
-            return Placement(km, off_m, i, off_m > off_route_m)
+            return Placement(km, off_m, i, _off(route, foot.d2, off_m, off_route_m))
     feet = route.feet(lat, lon, seg)
     k = route.pick(feet, target)
-    if route.max_segment_m < LEG_M:
-        # A traced road (the common, per-second case): no corridor to weigh.
-        off_m = math.sqrt(float(feet.d2[k]))
+    if route.max_segment_m < LEG_M or (
+        isinstance(seg, slice) and traced(route, seg) and _nearest_stands(feet, k, off_route_m)
+    ):
+        # A traced road (the common, per-second case): no corridor to weigh. A route with a
+        # leg elsewhere (a gap in a recorded track) has them only in windows that hold it.
+        d2 = float(feet.d2[k])
+        off_m = math.sqrt(d2)
         km = min(max(route.km_of(feet, k), lo_km, 0.0), hi_km, route.length_km)
-        return Placement(km, off_m, int(feet.segs[k]), off_m > off_route_m)
+        return Placement(km, off_m, int(feet.segs[k]), _off(route, d2, off_m, off_route_m))
     inside = _in_corridor(route, feet, off_route_m)
     ins = np.flatnonzero(inside)
     if len(ins) and (not inside[k] or (target is not None and _is_leg(route, feet, k))):
@@ -105,6 +112,22 @@ def locate(
     km = _km_on(route, feet, k)
     km = min(max(km, lo_km, 0.0), hi_km, route.length_km)
     return Placement(km, math.sqrt(float(feet.d2[k])), int(feet.segs[k]), not bool(inside[k]))
+
+
+def _nearest_stands(feet: Feet, k: int, off_route_m: float) -> bool:
+    """On a window with no leg (`legs.traced`) the corridor rules give `pick`'s foot `k`
+    unless it is off the route and another foot is on it (then the one of those nearest the
+    expected km): `_in_corridor` is the plain test there, `_km_on` is `km_of`."""
+    off2 = off_route_m**2
+    return float(feet.d2[k]) <= off2 or not bool((feet.d2 <= off2).any())
+
+
+def _off(route: Route, d2: float, off_m: float, off_route_m: float) -> bool:
+    """Off the route as `locate` has always said: a route with no leg compared the distance,
+    the corridor rules its square (the two can differ within a rounding of the limit)."""
+    if route.max_segment_m < LEG_M:
+        return off_m > off_route_m
+    return not d2 <= off_route_m**2
 
 
 def _is_leg(route: Route, feet: Feet, k: int) -> bool:
