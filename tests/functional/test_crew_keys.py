@@ -232,3 +232,21 @@ async def test_the_help_lists_the_crew_keys(session: EventSession) -> None:
             assert line in text
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Stops", "Ate", "Drank", "Handover"} <= titles  # the command palette too
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_tag_picker_keeps_every_key_on_a_narrow_line(
+    session: EventSession, size: tuple[int, int]
+) -> None:
+    """A stop begun yesterday ("STOP Wed 08:30") in the left pane at 80 and 120 columns: the
+    picker shortens its words rather than cut off "6 other" (it did, as the demo showed)."""
+    clock = FrozenClock(at(8, 30))
+    app = app_at(session, clock)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        clock.advance(22 * 3600)  # still stopped the next morning, untagged
+        app.dashboard.refresh_progress()
+        await pilot.pause()
+        line = next(t for t in screen_text(app).splitlines() if "STOP Wed 08:30" in t)
+        assert "1 food 2 sleep 3 mech 4 medic 5 toilet 6 other" in line, line

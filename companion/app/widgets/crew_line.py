@@ -21,6 +21,10 @@ from companion.handover import where_text
 # A stop that ended this long ago can still be tagged from the dashboard's keys.
 TAG_AFTER_S = 15 * 60.0
 TAG_KEYS = " ".join(f"{i} {t}" for i, t in enumerate(TAGS, 1))
+# The same keys where the line is narrower (the dashboard's left pane at 80-120 columns): every
+# key stays on the line, its word shortened, rather than "6 other" cut off.
+_SHORT = {"mechanical": "mech", "medical": "medic"}
+TAG_KEYS_SHORT = " ".join(f"{i} {_SHORT.get(t, t)}" for i, t in enumerate(TAGS, 1))
 
 
 def taggable(stops: tuple[Stop, ...], now: datetime) -> Stop | None:
@@ -65,8 +69,12 @@ class CrewLine(ShowsChanges):
         stop = taggable(stops, p.now)
         if stop is not None and p.finished_at is None:
             when = render.clock(stop.start, self.tz, p.now)  # "Tue 12:41" when not today
-            text.append(f"STOP {when} · tag it: ", style="bold")
-            text.append(TAG_KEYS)
+            for lead, keys in ((f"STOP {when} · tag it: ", TAG_KEYS),
+                               (f"STOP {when} · tag: ", TAG_KEYS_SHORT)):  # fmt: skip
+                if len(lead) + len(keys) <= self.content_size.width:
+                    break
+            text.append(lead, style="bold")
+            text.append(keys)
             return text
         timers = self.crew.timers(p.now, p, entries, stops)
         for i, t in enumerate(timers):
