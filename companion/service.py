@@ -304,6 +304,7 @@ class EventSession:
         A replay carries on after what it logged before (`ReplaySource.resume`)."""
         source.plausibility = self.filter
         source.when_committed, source.commit_now = self.logbook.when_committed, self.flush
+        source.held_at = self.tracker.fixes_at
         if isinstance(source, ReplaySource):
             source.resume(self.tracker.fixes)
 

@@ -219,6 +219,13 @@ class Tracker:
         i = bisect.bisect_right(self._times, t, self._lo(t))
         return self._fixes[i - 1] if i else None
 
+    def fixes_at(self, t: datetime) -> list[Fix]:
+        """The fixes held with time `t` (a bisection, reading only those: a feed's check that a
+        fix sent again is not logged twice)."""
+        i = bisect.bisect_left(self._times, t, self._lo(t, strict=True))
+        j = bisect.bisect_right(self._times, t, i)
+        return [self._fixes[k] for k in range(i, j)]
+
     def last_time_at(self, t: datetime) -> datetime | None:
         """The time of the latest fix at or before `t` (reads times only: no fix of the log)."""
         i = bisect.bisect_right(self._times, t, self._lo(t))

@@ -24,7 +24,7 @@ import enum
 import logging
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
@@ -132,6 +132,9 @@ class Source(ABC):
         # a message once its fixes are committed, and commits what waits before it disconnects.
         self.when_committed: Callable[[Callable[[], None]], None] = _at_once
         self.commit_now: Callable[[], None] = _nothing
+        # The fixes the event holds at a time (Tracker.fixes_at): a message sent again after a
+        # restart must not log its buffered fix twice.
+        self.held_at: Callable[[datetime], Sequence[Fix]] = _none_held
         self._state = FeedStatus(FeedState.CONNECTING, clock(), "", self.url_redacted)
         self._delivered = 0  # fixes handed on: counted here, put in the status when read
         self._had_data = False
@@ -264,6 +267,10 @@ def _at_once(callback: Callable[[], None]) -> None:
 
 def _nothing() -> None:
     return None
+
+
+def _none_held(_t: datetime) -> Sequence[Fix]:
+    return ()
 
 
 def describe_os_error(exc: OSError) -> str:

@@ -8,7 +8,8 @@ forwards `{"position": {...}, "device": {...}}`. Phones queue fixes while offlin
 late, interleaved with live ones: a fix older than the last one accepted is a buffered one and is
 handed on in its place (the tracker inserts it), not refused as "time went backwards". It must
 still be a sane position and not one already seen: QoS 1 and the retained last location
-deliver some twice.
+deliver some twice, and a batch whose acknowledgements a kill lost comes again after the restart
+(then it is one of the event's fixes at its time: `held_at`, a bisection).
 
 The session is persistent (a fixed client id, clean_session false), so what the phone publishes
 while Companion is not running waits in the broker. Credentials as for [share]: in the URL or
@@ -20,11 +21,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import math
 import os
 import ssl
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 MAX_MESSAGE_BYTES = 64 * 1024
 SEEN_KEPT = 2000  # fixes remembered to drop a second delivery of the same one
 CAFILE_ENV = "COMPANION_MQTT_CAFILE"
+log = logging.getLogger(__name__)
 
 
 def fixes_from_message(data: bytes, source: str = "mqtt") -> list[Fix]:
@@ -72,6 +75,12 @@ def late_problem(fix: Fix) -> str | None:
     if abs(fix.lat) < 1e-7 and abs(fix.lon) < 1e-7:
         return "position 0,0 means the receiver has no fix"
     return time_problem(fix.time)
+
+
+def logged_already(fix: Fix, held: Sequence[Fix]) -> bool:
+    """Whether `held` (the event's fixes at `fix.time`) has this feed's fix: the same source
+    and position at that time. A typed entry or another feed's fix there is not this one."""
+    return any(h.source == fix.source and h.lat == fix.lat and h.lon == fix.lon for h in held)
 
 
 def _ack(client: aiomqtt.Client, message: aiomqtt.Message) -> None:
@@ -164,6 +173,14 @@ class MqttSource(Source):
         problem = late_problem(fix)
         if problem is not None:
             self._reject(problem)
+            return
+        if logged_already(fix, self.held_at(fix.time)):
+            # A batch the broker sent again: killed between its commit and its acks, `_seen`
+            # went with the process. Its newest fix the filter refuses; this is an older one.
+            reason = f"a second fix for {fix.time:%H:%M:%S}Z (a buffered one, sent again)"
+            self.plausibility.counts["duplicate"] += 1
+            log.info("feed %s: fix rejected: %s", self.url_redacted, reason)
+            self._reject(reason)
             return
         self.late += 1
         self._status = replace(self._status, fixes=self._status.fixes + 1)
