@@ -348,7 +348,12 @@ class Tracker:
         return self._odometer.refine(self.route, fix, placed)
 
     def _apply(self, fix: Fix) -> Placement:
-        if fix.km is not None:
+        if fix.mark and self._last is not None:
+            # The crew's stop/go is said where the athlete is: at the km of the position before
+            # it as the log now stands (a checkpoint typed in late before it moves the mark too;
+            # the km it was logged with would put the total back).
+            p = Placement(self.km, 0.0, -1, False)
+        elif fix.km is not None:
             p = Placement(min(max(fix.km, 0.0), self.route.length_km), 0.0, -1, False)
         else:
             p = self.place(fix)

@@ -171,6 +171,25 @@ def test_crew_stop_go_and_undo(event: Path, capsys: Capsys) -> None:
     assert doc["stopped"] == {"since": "2021-08-15T06:30:00+05:30", "by": "crew", "for_s": 3600}
 
 
+def test_a_checkpoint_typed_in_late_before_a_stop_moves_the_stop_with_it(
+    event: Path, capsys: Capsys
+) -> None:
+    """Bandra (km 4) at 06:10, "stop" at 07:30, then "+5" typed in late at 07:00: the athlete
+    was at km 9 when they stopped, so the total is 9 (it went back to the 4 the stop was logged
+    at), and the stop stands."""
+    bandra_at_0610(capsys, event)
+    now = "2021-08-15T07:40+05:30"
+    code, _out, err = cli(capsys, "stop", str(event), "--time", "07:30", "--now", now)
+    assert code == 0, err
+    code, _out, err = cli(
+        capsys, "checkpoint", str(event), "--plus", "5", "--time", "07:00", "--now", now
+    )
+    assert code == 0, err
+    doc = status(capsys, event, "2021-08-15T07:45+05:30")
+    assert doc["km_total"] == 9.0
+    assert doc["stopped"] == {"since": "2021-08-15T07:30:00+05:30", "by": "crew", "for_s": 900}
+
+
 def test_gps_stop_and_the_logged_feed_state(event: Path, capsys: Capsys) -> None:
     """GPS fixes through the feed path into the real log, read back by `status`."""
     t0 = datetime(2021, 8, 15, 0, 0, tzinfo=UTC)  # 05:30 IST, the start

@@ -161,10 +161,10 @@ def _typed(tr: Tracker, minutes: float, km: float, mark: str = "") -> datetime:
 def test_the_crews_stop_and_go_make_the_ledger_with_tags_and_off_bike_time() -> None:
     route = _towns_route()
     tr = Tracker(route, "Asia/Kolkata", planned_kmh=10.0, start=T0)
-    _typed(tr, 60, 9.0)
-    s1 = _typed(tr, 62, 9.2, "stop")
+    _typed(tr, 60, 9.2)
+    s1 = _typed(tr, 62, 9.2, "stop")  # a mark is where the position before it is
     _typed(tr, 100, 9.2, "go")  # 38 min
-    _typed(tr, 160, 19.5)
+    _typed(tr, 160, 21.7)
     s2 = _typed(tr, 170, 21.7, "stop")  # Gamma +1.7 km, still going at `now`
     now = T0 + timedelta(minutes=200)
     tags = [
