@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +29,7 @@ from companion.cancels import raise_if_cancelled
 from companion.core.models import CompanionError
 from companion.logbook import LogbookError
 from companion.logrows import from_iso
+from companion.mqttlink import ack, ack_by_hand, tls_context
 from companion.service import EventSession
 from companion.share import messages
 from companion.share.config import Broker, ShareConfig
@@ -51,7 +50,6 @@ CHUNK = 100
 RETRY_S = (0.5, 1.0, 2.0, 5.0)
 # On a stop, how long the 'offline' goodbye may wait for its PUBACK (a paused broker never acks).
 OFFLINE_S = 2.0
-CAFILE_ENV = "COMPANION_MQTT_CAFILE"  # a CA (or a self-signed cert) for mqtts://
 
 
 @dataclass
@@ -152,9 +150,7 @@ class Publisher:
 
     def _client(self) -> aiomqtt.Client:
         t = self.topics
-        tls = None
-        if self.broker.tls:
-            tls = ssl.create_default_context(cafile=os.environ.get(CAFILE_ENV) or None)
+        tls = tls_context(self.broker.tls)
         client = aiomqtt.Client(
             self.broker.host,
             self.broker.port,
@@ -167,11 +163,9 @@ class Publisher:
             keepalive=15,
             timeout=10,
         )
-        # A peer's row is acknowledged once it is committed to the log (peer_ack), not when it
+        # A peer's row is acknowledged once it is committed to the log (mqttlink.ack), not when it
         # arrives: killed in between, the broker still holds it and resends it on reconnect.
-        # aiomqtt 2.x does not pass paho's manual_ack on; paho 2 sets it on the client.
-        client._client.manual_ack_set(True)
-        return client
+        return ack_by_hand(client)
 
     async def _session(self, client: aiomqtt.Client) -> None:
         t = self.topics
@@ -273,7 +267,7 @@ class Publisher:
             # ends the session: the broker resends it on the reconnect. Everything else is
             # acknowledged: merged, a duplicate, refused, or not a peer's (else resent forever).
             merged = self._take(message)
-            peer_ack(client, message)
+            ack(client, message)
             if merged is not None:
                 self.state.merged += 1
                 self._apply(merged)
@@ -307,9 +301,3 @@ class Publisher:
             self.session.replay()
         if self._on_merged is not None:
             self._on_merged()
-
-
-def peer_ack(client: aiomqtt.Client, message: aiomqtt.Message) -> None:
-    """Acknowledge (PUBACK) a message taken: the broker forgets it. In the order received, as
-    MQTT asks; on a link already lost it does nothing (the broker resends, a duplicate)."""
-    client._client.ack(message.mid, message.qos)

@@ -5,18 +5,16 @@ whenever the broker goes away. It publishes nothing."""
 from __future__ import annotations
 
 import asyncio
-import os
-import ssl
 from collections.abc import Callable
 
 import aiomqtt
 
 from companion.cancels import raise_if_cancelled
+from companion.mqttlink import tls_context
 from companion.share.config import Broker
 from companion.share.topics import every_unit, split
 
 RETRY_S = (0.5, 1.0, 2.0, 5.0)
-CAFILE_ENV = "COMPANION_MQTT_CAFILE"
 
 Message = Callable[[str, str, bytes], None]  # unit, kind, payload
 State = Callable[[bool, str], None]  # connected, detail
@@ -26,9 +24,7 @@ async def watch(broker: Broker, event: str, on_message: Message, on_state: State
     """Hand on every status and online message of `event` until cancelled."""
     attempt = 0
     while True:
-        tls = None
-        if broker.tls:
-            tls = ssl.create_default_context(cafile=os.environ.get(CAFILE_ENV) or None)
+        tls = tls_context(broker.tls)
         try:
             async with aiomqtt.Client(
                 broker.host, broker.port, username=broker.username, password=broker.password,

@@ -23,8 +23,6 @@ import hashlib
 import json
 import logging
 import math
-import os
-import ssl
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -34,15 +32,15 @@ from companion.cancels import raise_if_cancelled
 from companion.core.models import Fix
 from companion.core.times import time_problem
 from companion.event import EventError, redact
+from companion.mqttlink import ack, ack_by_hand, tls_context
 from companion.sources.base import FeedError, FeedLost, Source
 from companion.sources.payloads import PayloadError, parse_positions
 
 if TYPE_CHECKING:
-    import aiomqtt
+    pass
 
 MAX_MESSAGE_BYTES = 64 * 1024
 SEEN_KEPT = 2000  # fixes remembered to drop a second delivery of the same one
-CAFILE_ENV = "COMPANION_MQTT_CAFILE"
 log = logging.getLogger(__name__)
 
 
@@ -83,14 +81,6 @@ def logged_already(fix: Fix, held: Sequence[Fix]) -> bool:
     return any(h.source == fix.source and h.lat == fix.lat and h.lon == fix.lon for h in held)
 
 
-def _ack(client: aiomqtt.Client, message: aiomqtt.Message) -> None:
-    """PUBACK: the broker forgets the message. In the order received, as MQTT asks; on a link
-    already lost nothing is sent (the broker resends it: a fix seen is then dropped). Called from
-    the log's commit, so nothing here may fail it: a client gone is not asked."""
-    if client._client.is_connected():
-        client._client.ack(message.mid, message.qos)
-
-
 class MqttSource(Source):
     """Subscribes to one topic (wildcards allowed); each position in a message is a fix."""
 
@@ -118,9 +108,7 @@ class MqttSource(Source):
         import aiomqtt  # only for an MQTT feed
 
         b = self.broker
-        tls = (
-            ssl.create_default_context(cafile=os.environ.get(CAFILE_ENV) or None) if b.tls else None
-        )
+        tls = tls_context(b.tls)
         try:
             client = aiomqtt.Client(
                 b.host, b.port, username=b.username, password=b.password,
@@ -129,8 +117,8 @@ class MqttSource(Source):
             )  # fmt: skip
             # A message is acknowledged once its fixes are committed (when_committed), not on
             # arrival: killed before the batch's commit, the broker still holds it and resends
-            # it. aiomqtt 2.x does not pass paho's manual_ack on; paho 2 sets it on the client.
-            client._client.manual_ack_set(True)
+            # it (companion/mqttlink.py).
+            ack_by_hand(client)
             async with client:
                 await client.subscribe(self.topic, qos=1)
                 # A cancel aiomqtt lost as the CONNACK or SUBACK arrived (Python 3.11's
@@ -141,7 +129,7 @@ class MqttSource(Source):
                     async for message in client.messages:
                         data = message.payload
                         self.message(data if isinstance(data, bytes) else str(data).encode())
-                        self.when_committed(functools.partial(_ack, client, message))
+                        self.when_committed(functools.partial(ack, client, message))
                 finally:
                     self.commit_now()  # stopping: the batch and its acks, before the DISCONNECT
         except aiomqtt.MqttError as e:
