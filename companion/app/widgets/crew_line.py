@@ -25,6 +25,8 @@ TAG_KEYS = " ".join(f"{i} {t}" for i, t in enumerate(TAGS, 1))
 # key stays on the line, its word shortened, rather than "6 other" cut off.
 _SHORT = {"mechanical": "mech", "medical": "medic"}
 TAG_KEYS_SHORT = " ".join(f"{i} {_SHORT.get(t, t)}" for i, t in enumerate(TAGS, 1))
+_SHORTEST = {"mechanical": "mech", "medical": "med", "toilet": "wc"}
+TAG_KEYS_SHORTEST = " ".join(f"{i} {_SHORTEST.get(t, t)}" for i, t in enumerate(TAGS, 1))
 
 
 def taggable(stops: tuple[Stop, ...], now: datetime) -> Stop | None:
@@ -46,6 +48,8 @@ class CrewLine(ShowsChanges):
     CrewLine {
         height: 2;
         padding: 0 1;
+        text-wrap: nowrap;  /* a long first line must not push the second (the tag keys) out */
+        text-overflow: ellipsis;
     }
     """
 
@@ -70,7 +74,8 @@ class CrewLine(ShowsChanges):
         if stop is not None and p.finished_at is None:
             when = render.clock(stop.start, self.tz, p.now)  # "Tue 12:41" when not today
             for lead, keys in ((f"STOP {when} · tag it: ", TAG_KEYS),
-                               (f"STOP {when} · tag: ", TAG_KEYS_SHORT)):  # fmt: skip
+                               (f"STOP {when} · tag: ", TAG_KEYS_SHORT),
+                               (f"STOP {when} · ", TAG_KEYS_SHORTEST)):  # fmt: skip
                 if len(lead) + len(keys) <= self.content_size.width:
                     break
             text.append(lead, style="bold")
