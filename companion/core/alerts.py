@@ -23,11 +23,13 @@ def progress_alerts(
     stopped: bool,
     stale_s: float,
     no_entry_after_s: float | None,
+    eta_base: datetime | None = None,
 ) -> tuple[list[str], float | None]:
     """The alerts at `now`, and how long without an entry raised NO ENTRY (None: it is not up).
 
     `age_s` is the last fix's age; `towns` the towns ahead with the finish (the first is next);
-    `no_entry_after_s` the event's limit (None: the expected time to the next town).
+    `no_entry_after_s` the event's limit (None: the expected time to the next town);
+    `eta_base` when the towns' ETAs count from (the last entry, or now when no motion is known).
     """
     alerts: list[str] = []
     gps_age = age_s if last is not None and not last.is_manual and not finished else None
@@ -36,7 +38,7 @@ def progress_alerts(
     nxt = towns[0] if towns else None
     silent_s = None
     if not finished and not stopped:
-        silent_s = no_entry_s(last, now, nxt.eta_at if nxt else None, no_entry_after_s)
+        silent_s = no_entry_s(last, now, nxt.eta_at if nxt else None, no_entry_after_s, eta_base)
     if silent_s is not None and last is not None:
         alerts.append(no_entry_alert(silent_s, last, km, tz))
     if placement is not None and placement.off_route:

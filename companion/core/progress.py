@@ -87,7 +87,7 @@ def build_progress(tr: Tracker, now: datetime) -> Progress:
     alerts, silent_s = progress_alerts(
         last, now, age, km=tr.km, tz=tr.tz, placement=placement, towns=towns_with_finish,
         finished=finished_at is not None, stopped=stopped, stale_s=tr.stale_s,
-        no_entry_after_s=tr.no_entry_s,
+        no_entry_after_s=tr.no_entry_s, eta_base=base,
     )  # core/alerts.py
     day_of = until.astimezone(tr.tz).date()
     day_number = (day_of - origin.astimezone(tr.tz).date()).days + 1 if origin else None

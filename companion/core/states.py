@@ -109,12 +109,15 @@ def no_entry_s(
     now: datetime,
     next_eta_at: datetime | None,
     threshold_s: float | None,
+    eta_base: datetime | None = None,
 ) -> float | None:
     """The age of the last manual entry when it is overdue for a new one, else None.
 
-    `next_eta_at` is the next town's ETA counted from that entry; `threshold_s` the event's
-    `no_entry_min` in seconds, which replaces it when set. The caller leaves out a stopped or
-    finished athlete.
+    `next_eta_at` is the next town's ETA counted from `eta_base` (the entry itself by default;
+    now, when no motion is known yet: after a single entry the ETA slides with the clock, and
+    the time it allows to the next town must count from the entry, or NO ENTRY never comes);
+    `threshold_s` the event's `no_entry_min` in seconds, which replaces it when set. The caller
+    leaves out a stopped or finished athlete.
     """
     if last is None or not last.is_manual:
         return None
@@ -122,7 +125,7 @@ def no_entry_s(
     if threshold_s is not None:
         limit: float | None = threshold_s
     elif next_eta_at is not None:
-        limit = (next_eta_at - last.time).total_seconds()
+        limit = (next_eta_at - (eta_base or last.time)).total_seconds()
     else:
         limit = None  # no speed, no expectation
     return age if limit is not None and age > limit else None

@@ -190,6 +190,27 @@ def test_a_checkpoint_typed_in_late_before_a_stop_moves_the_stop_with_it(
     assert doc["stopped"] == {"since": "2021-08-15T07:30:00+05:30", "by": "crew", "for_s": 900}
 
 
+def test_one_entry_then_silence_is_no_entry(tmp_path: Path, capsys: Capsys) -> None:
+    """An event without a start and a single entry (Bandra, km 4, 06:10) shows no motion yet,
+    so the ETAs count from now and slide with the clock; NO ENTRY still comes once the entry is
+    older than the time it allows to the next town: Andheri 7 km at the planned 7 km/h, 1 h
+    (it never came: the limit slid with the ETA)."""
+    ev = tmp_path / "nostart.toml"
+    code, _out, err = cli(capsys, "new", "unity-run-2021", "-o", str(ev), "--athlete", "Milind",
+                          "--speed", "7")  # fmt: skip
+    assert code == 0, err
+    code, _out, err = cli(capsys, "checkpoint", str(ev), "--town", "Bandra", "--time",
+                          "2021-08-15T06:10", "--now", "2021-08-15T06:10+05:30")  # fmt: skip
+    assert code == 0, err
+    doc = status(capsys, ev, "2021-08-15T07:00+05:30")
+    assert doc["towns_ahead"][0]["eta"] == "2021-08-15T08:00:00+05:30"  # from now, 1 h
+    assert doc["no_entry"] is None and doc["alerts"] == []
+    doc = status(capsys, ev, "2021-08-15T07:20+05:30")  # 1h10 since the entry
+    assert doc["towns_ahead"][0]["eta"] == "2021-08-15T08:20:00+05:30"
+    assert doc["no_entry"] == {"for_s": 4200, "since": "2021-08-15T06:10:00+05:30"}
+    assert doc["alerts"] == ["NO ENTRY for 1h10 (last: Bandra at 06:10)"]
+
+
 def test_gps_stop_and_the_logged_feed_state(event: Path, capsys: Capsys) -> None:
     """GPS fixes through the feed path into the real log, read back by `status`."""
     t0 = datetime(2021, 8, 15, 0, 0, tzinfo=UTC)  # 05:30 IST, the start
