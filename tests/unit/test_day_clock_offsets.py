@@ -2,7 +2,7 @@
 a conversion less per ETA). On the days the clocks change it must still land where the
 day-by-day walk lands, to the microsecond; on the other days it must take the UTC sum.
 
-The reference is test_day_window's walk, written out again here (tests are not a package).
+The reference is the day-by-day walk (tests/helpers/day_walk.py).
 The change days are found by asking the zone itself, hour by hour.
 """
 
@@ -12,30 +12,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from helpers.day_walk import walk
 
 from companion.core.eta import DayWindow, _one_offset
 
 CHANGING = ["America/New_York", "Europe/London", "Australia/Lord_Howe"]
 WINDOWS = [(time(0), time(23, 59)), (time(1), time(4)), (time(1, 30), time(3)), (time(6), time(19))]
-
-
-def walk(w: DayWindow, t: datetime, seconds: float) -> datetime:
-    """The day-by-day walk DayWindow.advance did before issue 11."""
-    remaining = seconds
-    while True:
-        day = t.astimezone(w.tz).date()
-        opens = datetime.combine(day, w.start, w.tz)
-        closes = datetime.combine(day, w.end, w.tz)
-        if t < opens:
-            t = opens
-        if t >= closes:
-            t = datetime.combine(day + timedelta(days=1), w.start, w.tz)
-            continue
-        room = (closes - t).total_seconds()
-        if remaining <= room:
-            return (t + timedelta(seconds=remaining)).astimezone(UTC)
-        remaining -= room
-        t = datetime.combine(day + timedelta(days=1), w.start, w.tz)
 
 
 def change_days(tz: ZoneInfo, year: int) -> list[date]:

@@ -1,40 +1,22 @@
 """DayWindow.advance skips whole days in one step (issue 11); it must land where the day-by-day
 walk it replaced lands, to the microsecond, across DST changes and for any start.
 
-The reference is that walk, written out here as it was (the plainest statement of the rule:
-spend the window's hours day by day), and hand-worked days for the arithmetic itself.
+The reference is that walk as it was (tests/helpers/day_walk.py: the plainest statement of
+the rule), and hand-worked days for the arithmetic itself.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
+from helpers.day_walk import walk
 from hypothesis import given
 from hypothesis import strategies as st
 
 from companion.core.eta import DayWindow
 
 ZONES = ["Asia/Kolkata", "America/New_York", "Europe/London", "Australia/Lord_Howe", "UTC"]
-
-
-def walk(w: DayWindow, t: datetime, seconds: float) -> datetime:
-    """The day-by-day walk DayWindow.advance did before issue 11."""
-    remaining = seconds
-    while True:
-        day = t.astimezone(w.tz).date()
-        opens = datetime.combine(day, w.start, w.tz)
-        closes = datetime.combine(day, w.end, w.tz)
-        if t < opens:
-            t = opens
-        if t >= closes:
-            t = datetime.combine(day + timedelta(days=1), w.start, w.tz)
-            continue
-        room = (closes - t).total_seconds()
-        if remaining <= room:
-            return (t + timedelta(seconds=remaining)).astimezone(UTC)
-        remaining -= room
-        t = datetime.combine(day + timedelta(days=1), w.start, w.tz)
 
 
 @given(
