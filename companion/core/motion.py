@@ -43,7 +43,9 @@ REST_RESETS_SPEED_S = 2 * 3600.0
 NOW_SPAN_S = 30.0
 
 
-@dataclass(frozen=True, slots=True)
+# Built on every fix: a plain slots class, not frozen (see models.EtaOption); nothing assigns
+# to one after it is built.
+@dataclass(slots=True, unsafe_hash=True)
 class Credit:
     """Moving time of one interval, once it is final."""
 
@@ -84,6 +86,7 @@ class Motion:
         "_recent",
         "_slow_since",
         "_stop_km",
+        "_unjudged",
         "closed_stops",
         "estimated_s_total",
         "max_mps",
@@ -111,6 +114,10 @@ class Motion:
         self.window = MovingWindow(window_s)
         self._recent: deque[tuple[datetime, float]] = deque()  # (time, km) of recent positions
         self._pending: deque[_Interval] = deque()
+        # How many of the newest pending intervals no slow span has reached yet: the older ones
+        # a slow span reaches were marked by an earlier one (spans only start later), so a stop
+        # at 10 Hz marks its new interval, not the 450 of the span again.
+        self._unjudged = 0
         self._stop_km = 0.0
         self._slow_since: datetime | None = None  # the current run of slow evidence began
         self.stopped_since: datetime | None = None
@@ -132,6 +139,7 @@ class Motion:
             _Interval(i.t0, i.t1, i.dist_m, i.slow, i.manual_move, i.by_receiver)
             for i in self._pending
         )
+        twin._unjudged = self._unjudged
         twin._stop_km, twin._slow_since = self._stop_km, self._slow_since
         twin.stopped_since, twin.stopped_by = self.stopped_since, self.stopped_by
         twin.moving = self.moving
@@ -181,10 +189,10 @@ class Motion:
         """
         dt = (t1 - t0).total_seconds()
         dist_m = (k1 - k0) * 1000.0
-        rest_s = (t0 - self.stopped_since).total_seconds() if self.stopped_since else 0.0
+        recent, pending, span_s = self._recent, self._pending, self.span_s
         credits: list[Credit] = []
         if dt <= 0:
-            self._recent.append((t1, k1))
+            recent.append((t1, k1))
             return self._on_mark(mark, t1, k1, credits)
 
         # Across a long gap the moving part was not measured: estimate it, final at once.
@@ -196,13 +204,22 @@ class Motion:
                 self.closed_stops.append(StopSpan(t0, t1 - timedelta(seconds=est), k0, "gap"))
             credits.append(self._credit(_Interval(t0, t1, dist_m, False), est, True))
             self.window = MovingWindow(self.window.window_s)
-            self._recent.clear()
-            self._recent.append((t1, k1))
+            recent.clear()
+            recent.append((t1, k1))
             self._set_moving(t1, k1)
             self.speed_now_kmh = None
             return credits
 
-        rx = self.receiver_speed(speed_mps, dt) if not manual else None
+        rested_since = self.stopped_since  # the stop going on before this interval
+        # receiver_speed(speed_mps, dt), inline: it is asked on every fix.
+        rx = None
+        if (
+            not manual
+            and speed_mps is not None
+            and dt <= RECEIVER_SPEED_MAX_GAP_S
+            and 0.0 <= speed_mps <= self.max_mps
+        ):
+            rx = speed_mps
         # The receiver's Doppler speed is the better judge of its own interval.
         iv = _Interval(t0, t1, dist_m, rx is not None and rx < self.stop_mps, False, rx is not None)
         if mark == "stop" and self.moving and self.stopped_since is None:
@@ -211,27 +228,35 @@ class Motion:
             iv.slow, iv.manual_move = False, True
         elif mark == "go" and self.stopped_by == "crew":
             iv.slow = True  # resting until the crew said "going"
-        self._pending.append(iv)
+        pending.append(iv)
+        self._unjudged += 1
 
         # The span ending now: from the latest position at least span_s old (or the oldest).
-        self._recent.append((t1, k1))
-        while len(self._recent) > 2 and (t1 - self._recent[1][0]).total_seconds() >= self.span_s:
-            self._recent.popleft()
-        ts, ks = self._recent[0]
+        recent.append((t1, k1))
+        while len(recent) > 2 and (t1 - recent[1][0]).total_seconds() >= span_s:
+            recent.popleft()
+        ts, ks = recent[0]
         span = (t1 - ts).total_seconds()
-        slow = span >= self.span_s and abs(k1 - ks) * 1000.0 < self.stop_mps * span
+        slow = span >= span_s and abs(k1 - ks) * 1000.0 < self.stop_mps * span
         if manual and not mark:
             # Typed positions have no jitter: the interval since the last one speaks for itself.
             slow = abs(dist_m) < self.stop_mps * dt
             ts = t0
         if slow:
             # Pending intervals are in time order: only the newest, back to the span's start.
-            for p in reversed(self._pending):
+            # A span starts no earlier than the last slow one did, so the intervals before the
+            # unjudged ones that it reaches are marked already.
+            for j in range(len(pending) - 1, len(pending) - 1 - self._unjudged, -1):
+                p = pending[j]
                 if p.t0 < ts:
                     break
                 if not p.manual_move and not p.by_receiver:
                     p.slow = True
-        self._speed_now(t1, k1, rx, manual, dist_m, dt)
+            self._unjudged = 0
+        if rx is not None:
+            self.speed_now_kmh = rx * 3.6
+        else:
+            self._speed_now(t1, k1, manual, dist_m, dt)
 
         # The state shown, with hysteresis.
         if mark == "stop":
@@ -247,27 +272,34 @@ class Motion:
             if self._slow_since is None:
                 self._slow_since = ts if slow else t0
             if self.stopped_since is None and (t1 - self._slow_since).total_seconds() >= min(
-                self.span_s, dt
+                span_s, dt
             ):
                 self._set_stopped(self._slow_since, ks if slow else k0, "gps")
         else:
             self._slow_since = None
-            away_m = abs(k1 - self._stop_km) * 1000.0
             if self.stopped_since is None:
                 self.moving = True
-            elif away_m > EXIT_SPANS * self.stop_mps * self.span_s:
+            elif abs(k1 - self._stop_km) * 1000.0 > EXIT_SPANS * self.stop_mps * span_s:
                 self._set_moving(t1, k1)
-        if self.stopped_since is None and rest_s >= REST_RESETS_SPEED_S:
+        if (
+            rested_since is not None
+            and self.stopped_since is None
+            and (t0 - rested_since).total_seconds() >= REST_RESETS_SPEED_S
+        ):
             # After a long rest the previous pace says little about the next: start afresh.
             self.window = MovingWindow(self.window.window_s)
 
         # Final: whatever no later span can cover any more (and everything, for sparse feeds).
-        horizon = t1 if manual or dt >= self.span_s else None
-        while self._pending and (
-            (horizon is not None and self._pending[0].t1 <= horizon)
-            or (t1 - self._pending[0].t1).total_seconds() >= self.span_s
-        ):
-            credits.append(self._final(self._pending.popleft()))
+        horizon = t1 if manual or dt >= span_s else None
+        while pending:
+            end = pending[0].t1
+            if not (
+                (horizon is not None and end <= horizon) or (t1 - end).total_seconds() >= span_s
+            ):
+                break
+            credits.append(self._final(pending.popleft()))
+        if self._unjudged > len(pending):
+            self._unjudged = len(pending)
         return credits
 
     # --- helpers --------------------------------------------------------------------------------
@@ -294,12 +326,9 @@ class Motion:
         self._stop_km = km
         self.moving = True
 
-    def _speed_now(
-        self, t1: datetime, k1: float, rx: float | None, manual: bool, dist_m: float, dt: float
-    ) -> None:
-        if rx is not None:
-            self.speed_now_kmh = rx * 3.6
-        elif not manual:
+    def _speed_now(self, t1: datetime, k1: float, manual: bool, dist_m: float, dt: float) -> None:
+        """The speed now without a receiver's own."""
+        if not manual:
             # From positions: the progress over the last NOW_SPAN_S or more, not one noisy step.
             ref = None
             for t, k in reversed(self._recent):
@@ -340,4 +369,5 @@ class Motion:
     def _flush_all(self) -> list[Credit]:
         out = [self._final(p) for p in self._pending]
         self._pending.clear()
+        self._unjudged = 0
         return out

@@ -108,6 +108,8 @@ class Odometer:
     def update(self, route: Route, fix: Fix, placed: Placement) -> None:
         """Count `fix` once it has been applied at `placed`: move the anchor (or start a new
         chain), and learn the scale at a town."""
+        if not route.town_to_town:
+            return  # only `refine` reads the chain, and only on such a route (~5 us a fix)
         if fix.is_manual or placed.off_route:
             self._time, self._ref = None, None
             return
@@ -124,10 +126,9 @@ class Odometer:
                 self._odo_m += moved
             self._lat, self._lon, self._km = fix.lat, fix.lon, placed.km
         self._time = fix.time
-        if route.town_to_town:
-            # The leg from the km: a fix logged with its km (the feed path, a reopened log)
-            # carries no segment, and must teach the scale all the same.
-            self._learn(route, fix, _leg_at(route, placed.km))
+        # The leg from the km: a fix logged with its km (the feed path, a reopened log) carries
+        # no segment, and must teach the scale all the same.
+        self._learn(route, fix, _leg_at(route, placed.km))
 
     def _learn(self, route: Route, fix: Fix, i: int) -> None:
         a, b = _to_towns(route, i, fix)
