@@ -26,6 +26,7 @@ import pynmea2
 from companion.core.models import Fix
 from companion.sources.lines import LineParser
 from companion.sources.nmea_fast import parse_fast
+from companion.sources.nmea_line import Gga, Rmc, read_gga, read_rmc
 
 KNOT_MPS = 1852.0 / 3600.0
 # GGA fix quality: 1 GPS, 2 DGPS, 3 PPS, 4 RTK, 5 float RTK, 6 dead reckoning. 0 is no fix,
@@ -107,6 +108,12 @@ class NmeaParser(LineParser):
 
     def feed_line(self, line: str) -> list[Fix]:
         """One complete line, without its line end."""
+        # The plainest RMC/GGA, read by one regex (nmea_line.py); everything else below.
+        kind = line[3:6]
+        if kind == "RMC" and (rmc := read_rmc(line)) is not None:
+            return self._plain_rmc(rmc)
+        if kind == "GGA" and (gga := read_gga(line)) is not None:
+            return self._plain_gga(gga)
         text = line.strip()
         if not text or text.startswith("#"):
             return []
@@ -148,11 +155,41 @@ class NmeaParser(LineParser):
 
     # -- sentences -------------------------------------------------------------------------------
 
+    def _plain_rmc(self, rmc: Rmc) -> list[Fix]:
+        """What `_rmc` does with a plain RMC of a valid fix (nmea_line.read_rmc)."""
+        self.stats.lines += 1
+        self.stats.sentences += 1
+        tod, day, lat, lon, speed_mps, course = rmc
+        epoch, done = self._epoch_at(tod)
+        if epoch is not None:
+            epoch.date = day
+            if not epoch.from_gga:
+                epoch.lat, epoch.lon = lat, lon
+            if speed_mps is not None:
+                epoch.speed_mps = speed_mps
+            if course is not None:
+                epoch.course_deg = course
+        return done
+
+    def _plain_gga(self, gga: Gga) -> list[Fix]:
+        """What `_gga` does with a plain GGA of a real fix (nmea_line.read_gga)."""
+        self.stats.lines += 1
+        self.stats.sentences += 1
+        tod, lat, lon, alt_m, sats = gga
+        epoch, done = self._epoch_at(tod)
+        if epoch is not None:
+            epoch.lat, epoch.lon, epoch.from_gga = lat, lon, True
+            epoch.alt_m, epoch.sats = alt_m, sats
+        return done
+
     def _open_epoch(self, tod: object) -> tuple[_Epoch | None, list[Fix]]:
         """The epoch for a sentence's time, finishing the previous one if the time changed."""
         if not isinstance(tod, time):
             return None, []
-        tod = tod.replace(tzinfo=None)
+        return self._epoch_at(tod.replace(tzinfo=None))
+
+    def _epoch_at(self, tod: time) -> tuple[_Epoch | None, list[Fix]]:
+        """`_open_epoch` for a time of day without a zone."""
         done: list[Fix] = []
         if self._epoch is not None and self._epoch.tod != tod:
             done = self._finish(self._epoch)

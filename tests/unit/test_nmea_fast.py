@@ -108,8 +108,10 @@ def _parse_all(
     lines: list[bytes], fast: bool, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[list[Fix], NmeaStats]:
     with monkeypatch.context() as m:
-        if not fast:
+        if not fast:  # neither fast path (nmea_line's is a subset of this one's)
             m.setattr(nmea, "parse_fast", lambda _s: None)
+            m.setattr(nmea, "read_rmc", lambda _s: None)
+            m.setattr(nmea, "read_gga", lambda _s: None)
         parser = NmeaParser()
         fixes = [f for line in lines for f in parser.feed(line + b"\r\n")] + parser.flush()
         assert parser.failures == 0
