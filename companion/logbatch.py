@@ -12,8 +12,12 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections.abc import Callable
+from datetime import UTC
+from math import isfinite
 
 from companion.core.models import Fix
+from companion.core.times import EARLIEST, LATEST
+from companion.logrows import to_iso
 
 INSERT_FIX = (
     "INSERT INTO events (kind, logged_at, payload, time, lat, lon, km, source) "
@@ -25,6 +29,21 @@ FixRow = tuple[str, str | None, str, float, float, float | None, str]
 
 # The payload's optional numbers, in the order logrows.fix_payload writes them.
 _PAYLOAD_FLOATS = ("speed_mps", "course_deg", "alt_m", "accuracy_m")
+# The usual payload of an RMC's fix, as json writes it (a float as its repr).
+_RMC_PAYLOAD = '{"speed_mps": %r, "course_deg": %r}'
+
+
+def plain_row(fix: Fix, logged_at: str) -> FixRow | None:
+    """A feed's usual fix as the row `Logbook.append_fix` writes, built in one go: an aware UTC
+    time inside the window every stored time must be in (core/times.py), a plain payload. None
+    for anything else: the logbook then checks and writes it the slow way."""
+    when = fix.time
+    if when.tzinfo is not UTC or not EARLIEST <= when < LATEST:
+        return None
+    plain, text = plain_payload(fix)
+    if not plain:
+        return None
+    return (logged_at, text, to_iso(when), fix.lat, fix.lon, fix.km, fix.source)
 
 
 def plain_payload(fix: Fix) -> tuple[bool, str | None]:
@@ -42,6 +61,12 @@ def plain_payload(fix: Fix) -> tuple[bool, str | None]:
         or (km is not None and (type(km) is not float or not -1e7 <= km <= 1e7))
     ):  # fmt: skip
         return False, None  # (a NaN fails the range tests too)
+    speed, course = fix.speed_mps, fix.course_deg
+    if (
+        type(speed) is float and type(course) is float and isfinite(speed) and isfinite(course)
+        and fix.alt_m is None and fix.accuracy_m is None and fix.sats is None
+    ):  # fmt: skip
+        return True, _RMC_PAYLOAD % (speed, course)  # an RMC's fix: one format, no loop
     parts = []
     for name in _PAYLOAD_FLOATS:
         value = getattr(fix, name)

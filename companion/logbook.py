@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from companion import logreads
 from companion.core.models import Fix
-from companion.logbatch import INSERT_FIX, FixRow, plain_payload
+from companion.logbatch import INSERT_FIX, plain_payload, plain_row
 from companion.logconn import LogConnection, payload_json
 from companion.logrows import (
     ENTRIES_QUERY,
@@ -130,15 +130,18 @@ class Logbook(LogConnection):
             LogbookError: opened read-only, or a fix the replay could not read back.
         """
         self._check_writable("log a fix")
-        when = self._storable(fix.time)
-        plain, text = plain_payload(fix)  # a feed's usual fix: surely readable, 4x cheaper
-        if not plain:
-            text = payload_json(fix_payload(fix))
-            try:  # never store what the replay could not read back
-                fix_from_row((0, "fix", when, fix.lat, fix.lon, fix.km, fix.source, None, text))
-            except RowError as e:
-                raise LogbookError(f"{self.path}: cannot log a fix: {e}") from None
-        row: FixRow = (to_iso(self._clock()), text, when, fix.lat, fix.lon, fix.km, fix.source)
+        logged_at = to_iso(self._clock())
+        row = plain_row(fix, logged_at)  # a feed's usual fix: surely readable, built in one go
+        if row is None:
+            when = self._storable(fix.time)
+            plain, text = plain_payload(fix)
+            if not plain:
+                text = payload_json(fix_payload(fix))
+                try:  # never store what the replay could not read back
+                    fix_from_row((0, "fix", when, fix.lat, fix.lon, fix.km, fix.source, None, text))
+                except RowError as e:
+                    raise LogbookError(f"{self.path}: cannot log a fix: {e}") from None
+            row = (logged_at, text, when, fix.lat, fix.lon, fix.km, fix.source)
         if commit or fix.is_manual:
             with self._write("log a fix"):
                 cursor = self._conn.execute(INSERT_FIX, row)

@@ -88,14 +88,20 @@ class SetAside:
 
 
 
+_UTC_ISO = "%04d-%02d-%02dT%02d:%02d:%02d.%06d+00:00"
+
+
 def to_iso(value: datetime) -> str:
     """An aware datetime as fixed-width UTC ISO 8601, so stored times also sort as text.
 
     `isoformat` rather than strftime: strftime("%Y") writes year 999 as "999", which
     `fromisoformat` cannot read back (issue 10: one such time bricked the event).
     """
-    if value.tzinfo is UTC:  # the usual case, written as the conversion below would (~2x faster)
-        return value.isoformat(timespec="microseconds")
+    if value.tzinfo is UTC:  # the usual case, as isoformat writes it at half its cost (~0.7 us)
+        return _UTC_ISO % (
+            value.year, value.month, value.day, value.hour, value.minute, value.second,
+            value.microsecond,
+        )  # fmt: skip
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"naive datetime {value.isoformat()}: Companion stores aware UTC times")
     try:
