@@ -47,7 +47,10 @@ class DayLedger:
 
     def day(self, t: datetime) -> Day:
         """The day `t` falls on, opened where the previous one ended if it is new."""
-        d = t.astimezone(self.tz).date()
+        return self._on(t.astimezone(self.tz).date())
+
+    def _on(self, d: date) -> Day:
+        """`day` of a time on the local date `d`."""
         day = self.days.get(d)
         if day is None:
             start_km = self.days[max(self.days)].last_km if self.days else 0.0
@@ -63,7 +66,7 @@ class DayLedger:
         d0 = t0.astimezone(self.tz).date()
         d1 = t1.astimezone(self.tz).date()
         if d0 == d1:
-            day = self.day(t1)
+            day = self._on(d1)
             day.last_km = k1
             if day.first_time is None:
                 day.first_time = t1
@@ -98,7 +101,10 @@ class DayLedger:
         d1 = t1.astimezone(self.tz).date()
         span = (t1 - t0).total_seconds()
         if d0 == d1 or span > SPLIT_GAP_S or span <= 0:
-            self._add(t1, moving_s, estimated)
+            day = self._on(d1)
+            day.moving_s += moving_s
+            if estimated:
+                day.estimated_s += moving_s
             return
         d, t_prev = d0, t0
         while d < d1:

@@ -118,7 +118,8 @@ class PaceModel:
             self.day_s += moving_s
             self.unmeasured_s += moving_s
             return
-        self._end_rest(tz)
+        if self.rest_since is not None:  # (none going on: nothing to end, on most credits)
+            self._end_rest(tz)
         if typed and km > 0:
             self.typed = [*self.typed[1 - TYPED_INTERVALS :], km / moving_s * 3600.0]
         self.moving_s += moving_s

@@ -70,8 +70,9 @@ class RiderLedger:
         return self._days[-1]
 
     def book_km(self, t0: datetime, k0: float, t1: datetime, k1: float, progressed: bool) -> None:
-        day = self.day(t0)
-        if self._night_between(t0, t1, day):
+        day = self._days[-1] if self._days else self.day(t0)
+        # (The gap's length first: on every fix of a feed it is a fraction of a second.)
+        if (t1 - t0).total_seconds() >= NIGHT_HALT_S and self._night_between(t0, t1, day):
             # The morning's first position after a night without any (the crew's entry as the
             # day starts): the new day opens here; earlier once its moving time is known.
             day = self._open(t1)
@@ -91,26 +92,27 @@ class RiderLedger:
     def book_moving(self, t0: datetime, t1: datetime, moving_s: float, estimated: bool) -> None:
         if moving_s <= 0:
             return
-        day = self.day(t0)
+        day = self._days[-1] if self._days else self.day(t0)
         span = (t1 - t0).total_seconds()
-        if day.first_time == t1 and span > moving_s + 1.0 and len(self._days) > 1:
+        opened_at_t1 = day.first_time == t1 and len(self._days) > 1
+        if opened_at_t1 and span > moving_s + 1.0:
             # The day opened at the end of this gap: it began when the moving in it did.
             day.first_time = self._began(t0, t1, span, moving_s)
             self.last_move_end = t1
             day.moving_s += moving_s
             day.estimated_s += moving_s if estimated else 0.0
             return
-        if day.first_time == t1 and len(self._days) > 1 and self._no_night(t0, t1, span, moving_s):
+        if opened_at_t1 and self._no_night(t0, t1, span, moving_s):
             day = self._merge_back()  # a long gap between entries, moving all along: no night
         # Since the last move, or since the day began (the start, before any move).
         ref = self.last_move_end or day.first_time
         if ref is not None:
             # The rest before this interval and inside it (a long gap's unmoving part).
             rest = (t0 - ref).total_seconds() + max(span - moving_s, 0.0)
-            begin = self._began(t0, t1, span, moving_s)
-            began = day.first_time or ref
-            if rest >= NIGHT_HALT_S and self._date_of(begin) != self._date_of(began):
-                day = self._open(begin)
+            if rest >= NIGHT_HALT_S:
+                begin = self._began(t0, t1, span, moving_s)
+                if self._date_of(begin) != self._date_of(day.first_time or ref):
+                    day = self._open(begin)
         day.moving_s += moving_s
         if estimated:
             day.estimated_s += moving_s

@@ -266,16 +266,21 @@ class Tracker:
             i += 1
         return False
 
-    def running_state(self) -> RunningState:
-        """The state after every fix so far (a copy: the tracker goes on)."""
+    def running_state(self, copy: bool = True) -> RunningState:
+        """The state after every fix so far (a copy: the tracker goes on). `copy=False` for a
+        state used at once, the tracker not fed meanwhile (saved with the log): the km and time
+        of each fix are then the tracker's own arrays, not 14 MB of copies for a day at 10 Hz."""
         times = self._times
-        head = times.head_len if isinstance(times, Deferred) else 0
-        times_us = self._head_us[:head]  # the head's times as saved: no read of the log
         if isinstance(times, TimeColumn):  # its own microseconds: no datetime built
-            times_us.extend(times.micros())
+            times_us = times.micros(copy)
         else:
+            head = times.head_len if isinstance(times, Deferred) else 0
+            times_us = self._head_us[:head]  # the head's times as saved: no read of the log
             times_us.extend(to_us(times[k]) for k in range(head, len(times)))
-        return RunningState(len(self._fixes), self._save(), array("d", self._kms), times_us)
+        kms = self._kms
+        if copy or not isinstance(kms, array):
+            kms = array("d", kms)
+        return RunningState(len(self._fixes), self._save(), kms, times_us)
 
     def resume_tail(
         self, saved: RunningState, tail: list[Fix], head: Callable[[], list[Fix]]
@@ -371,21 +376,24 @@ class Tracker:
         t1 = fix.time
         t0 = prev.time if prev is not None else self._first_time
         self.km = k1
+        manual = fix.is_manual
         credits = self._motion.step(
             t0, k0, t1, k1,
-            speed_mps=fix.speed_mps, manual=fix.is_manual, mark=fix.mark,
+            speed_mps=fix.speed_mps, manual=manual, mark=fix.mark,
             planned_mps=self.planned_kmh / 3.6 if self.planned_kmh else None,
         )  # fmt: skip
-        # The day that reached this one overnight began at midnight if the athlete moved.
-        self._ledger.book_km(
-            t0, k0, t1, k1, progressed=any(c.t1 == t1 and c.moving_s > 0 for c in credits)
-        )
+        # The day that reached this one overnight began at midnight if the athlete moved (the
+        # credits are in time order, so only the last can be this interval's).
+        last_c = credits[-1] if credits else None
+        progressed = last_c is not None and last_c.t1 == t1 and last_c.moving_s > 0
+        ledger = self._ledger
+        ledger.book_km(t0, k0, t1, k1, progressed=progressed)
+        # Between two typed entries (a town typed seconds after a GPS fix is no interval).
+        typed = manual and prev is not None and prev.is_manual
         for c in credits:
-            self._ledger.book_moving(c.t0, c.t1, c.moving_s, c.estimated)
-            # Between two typed entries (a town typed seconds after a GPS fix is no interval).
-            typed = fix.is_manual and prev is not None and prev.is_manual and c.t1 == t1
+            ledger.book_moving(c.t0, c.t1, c.moving_s, c.estimated)
             self._pace.add_credit(
-                c.t0, c.t1, c.moving_s, c.dist_m / 1000.0, c.measured, self.tz, typed
+                c.t0, c.t1, c.moving_s, c.dist_m / 1000.0, c.measured, self.tz, typed and c.t1 == t1
             )
         return p
 
