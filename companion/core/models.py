@@ -1,6 +1,6 @@
-"""Value types shared by every layer, frozen but for the three built on every fix (Progress,
-TownAhead, EtaOption: see EtaOption's comment). Distances in metres or km as the name says;
-times are timezone-aware UTC datetimes."""
+"""Value types shared by every layer, frozen but for the four built on every fix (Placement,
+Progress, TownAhead, EtaOption: see EtaOption's comment). Distances in metres or km as the name
+says; times are timezone-aware UTC datetimes."""
 
 from __future__ import annotations
 
@@ -105,9 +105,9 @@ class Fix:
         return self.source == "manual" or self.source.startswith("manual@")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # built on every fix: not frozen, as EtaOption
 class Placement:
-    """Where a position falls on the route."""
+    """Where a position falls on the route (treated as immutable: see EtaOption's comment)."""
 
     km: float
     off_route_m: float
