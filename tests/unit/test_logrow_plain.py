@@ -101,3 +101,26 @@ def test_a_log_written_the_usual_way_holds_the_reference_rows(tmp_path: Path) ->
     ).fetchall()
     conn.close()
     assert rows == [("fix", *_reference_row(f)) for f in fixes]
+
+
+@pytest.mark.parametrize("size", [1, 63, 64, 65, 129, 1000])
+def test_a_batch_of_any_size_is_written_whole_in_order_with_the_ids_it_returned(
+    tmp_path: Path, size: int
+) -> None:
+    fixes = _real_fixes()[:size]
+    path = tmp_path / "log.sqlite"
+    clock = lambda: datetime(2026, 11, 1, 6, tzinfo=UTC)  # noqa: E731
+    # A batch never due by age (a slow machine): it is written by flush() alone.
+    with Logbook.open(path, event_name="t", clock=clock, batch_max_age_s=1e9) as book:
+        book.append_note("before")  # so the batch's ids do not start at 1
+        for f in fixes:
+            assert book.append_fix(f, commit=False) is None
+        ids = book.flush()
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "SELECT id, kind, logged_at, payload, time, lat, lon, km, source FROM events"
+        " WHERE kind = 'fix' ORDER BY id"
+    ).fetchall()
+    conn.close()
+    assert ids == list(range(2, size + 2))
+    assert rows == [(i, "fix", *_reference_row(f)) for i, f in zip(ids, fixes, strict=True)]
