@@ -240,9 +240,10 @@ class TimeColumn(MutableSequence[datetime]):
             raise IndexError("TimeColumn index out of range")
         return j
 
-    def micros(self) -> array[int]:
-        """Every time as microseconds since the epoch (a copy)."""
-        return self._us[:]
+    def micros(self, copy: bool = True) -> array[int]:
+        """Every time as microseconds since the epoch (a copy, unless `copy` is False: then the
+        column's own array, which the caller must not change or keep)."""
+        return self._us[:] if copy else self._us
 
     def append(self, t: datetime) -> None:
         if t.tzinfo is not UTC:
