@@ -29,6 +29,9 @@ DEFAULT_FUTURE_S = 300.0
 # fix was the bad one: start again from them rather than reject a correct track for five minutes.
 DEFAULT_REANCHOR_AFTER = 3
 
+# WGS-84's largest radius of curvature, a / sqrt(1 - e^2) (at the poles), rounded up.
+_R_MAX_M = 6_399_594.0
+
 REASONS = (
     "bad coordinates", "no position", "bad time", "backwards", "duplicate", "speed", "future",
     "old",
@@ -104,8 +107,11 @@ class PlausibilityFilter:
             return "backwards", f"time went backwards {-dt:.0f} s ({was} -> {now_t})"
         if self.max_kmh is None or dt > self.gap_reacquire_s:
             return None, ""
+        limit = self.max_kmh / 3.6 * dt + self.jitter_m
+        if bound_m(last.lat, last.lon, lat, lon) <= limit:
+            return None, ""  # surely within: the usual fix, without a geodesic (~1 us)
         dist = distance_m(last.lat, last.lon, lat, lon)
-        if dist <= self.max_kmh / 3.6 * dt + self.jitter_m:
+        if dist <= limit:
             return None, ""
         if self._reanchor(fix):
             return None, ""
@@ -132,6 +138,18 @@ class PlausibilityFilter:
                 chain.clear()
         chain.append(fix)
         return len(chain) >= self.reanchor_after
+
+
+def bound_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """An upper bound of the geodesic distance in metres, cheap: the length of the path along
+    the first point's parallel, then along the meridian, with WGS-84's largest radius of
+    curvature (no arc on the ellipsoid is longer than that radius times its angle). At 10 Hz
+    it is within a metre of the distance, far below the speed test's limit."""
+    dlon = abs(lon2 - lon1)
+    if dlon > 180.0:
+        dlon = 360.0 - dlon
+    arc = math.cos(math.radians(lat1)) * dlon + abs(lat2 - lat1)
+    return _R_MAX_M * math.radians(arc) * (1.0 + 1e-9) + 1e-3  # a margin for the rounding
 
 
 def _km_text(dist_m: float) -> str:
