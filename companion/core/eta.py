@@ -10,6 +10,7 @@ from array import array
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import lru_cache
+from math import ceil
 from zoneinfo import ZoneInfo
 
 # Below this along-route speed the athlete is stopped (a crew break, a red light, GPS jitter).
@@ -167,8 +168,12 @@ class DayClock:
 
     def advance(self, seconds: float) -> datetime:
         """The time at which `seconds` of moving time from the start have been spent."""
-        w, span, days = self.window, self._span, self._days
-        t, ordinal, room, utc = self._t, self._ord, self._room, self._utc
+        t, room, utc = self._t, self._room, self._utc
+        if seconds <= room:  # the walk's first answer: on the start's own day
+            if utc is not None:
+                return utc + timedelta(0, seconds)
+            return (t + timedelta(0, seconds)).astimezone(UTC)
+        w, span, days, ordinal = self.window, self._span, self._days, self._ord
         remaining = seconds
         while True:
             if remaining <= room:
@@ -181,8 +186,10 @@ class DayClock:
             skip = 0  # whole days after this one, each `span` taken from the remainder
             if self._whole and remaining > span:
                 # The fewest whole days that leave at most one day's span (the guess is never
-                # more than that: the day it lands on is the walk's last).
-                skip = max(int((remaining - span) // span) - 1, 0)
+                # more than that: the day it lands on is the walk's last). The quotient's
+                # ceiling less one is that, or one less where the division rounded down onto a
+                # whole number: the loop then adds it (the subtractions are exact).
+                skip = ceil(remaining / span) - 1
                 while remaining - skip * span > span:
                     skip += 1
                 remaining -= skip * span

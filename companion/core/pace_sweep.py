@@ -40,7 +40,9 @@ class Reckoning:
     __slots__ = (
         "_base",
         "_clock",
+        "_close",
         "_factor",
+        "_far",
         "_from_plan",
         "_head",
         "_near_kmh",
@@ -52,6 +54,7 @@ class Reckoning:
         "_recent_kmh",
         "_recent_words",
         "_shape",
+        "_slows",
         "_stops",
         "_terrain",
         "_tz",
@@ -94,6 +97,11 @@ class Reckoning:
         self._from_plan = head == "plan"
         self._factor = factor = model.allowance()
         self._stops = f" + {round((1 - 1 / factor) * 100)} % stops" if factor > 1.005 else ""
+        # The basis's head with the stops, for a town the near speed counts most for and not.
+        near_head = near_words(self._near_s) if head == "stint pace" else head
+        self._close, self._far = near_head + self._stops, head + self._stops
+        # `slowing` changes nothing on a multi-day event or without a shape.
+        self._slows = self._shape is not None and not self._shape.multi_day
         night: Night | None = model.usual_night()
         words = ", nights as seen"
         prior = prior_night(self._shape)
@@ -119,31 +127,32 @@ class Reckoning:
     def _after(self, seconds: float) -> datetime:
         """The base plus `seconds` of travelling (inside the day hours, if any)."""
         clock = self._clock
-        return (
-            clock.advance(seconds) if clock is not None else self._base + timedelta(seconds=seconds)
-        )
+        if clock is not None:
+            return clock.advance(seconds)
+        return self._base + timedelta(0, seconds)  # timedelta(seconds=s), without the keyword
 
     def rhythm(self, km_to_go: float) -> tuple[datetime | None, float | None, str]:
         """rhythm_eta's answer for a town `km_to_go` ahead."""
-        pace, basis = self._pace, self._head
+        pace = self._pace
         if pace is None or pace <= 0:
             return None, None, "none"
+        basis = self._far  # the head and the stops
         recent_kmh = self._near_kmh
         if recent_kmh is not None and recent_kmh > 0:
             near = math.exp(-km_to_go / pace * 3600.0 / self._near_s)
             pace = near * recent_kmh + (1.0 - near) * pace
             if near >= 0.5:
-                basis = near_words(self._near_s) if basis == "stint pace" else basis
+                basis = self._close
         factor = self._factor
-        basis += self._stops
         # To km_now + km_to_go, as side_by_side asks (the town's own km only up to rounding).
         terrain = self._terrain.factor(self._terrain.km_now + km_to_go)
         moving_s = km_to_go / pace * 3600.0 * terrain
         if abs(terrain - 1.0) >= 0.02:
             basis += ", climbing" if terrain > 1.0 else ", less climbing"
-        if not self._from_plan:  # a planned average already carries the day's slowing
+        if self._slows and not self._from_plan:  # a planned average carries the slowing
             steady_s, moving_s = moving_s, slowing(moving_s, self._shape)
-            basis += ", slowing" if moving_s > steady_s + 30.0 else ""
+            if moving_s > steady_s + 30.0:
+                basis += ", slowing"
         # The usual stops are spread over hours: none is expected in the next NO_STOPS_S.
         day_s = moving_s + (factor - 1.0) * max(moving_s - NO_STOPS_S, 0.0)
         nights = self._nights
@@ -154,16 +163,19 @@ class Reckoning:
         """side_by_side's three reckonings for a town `km_to_go` ahead."""
         at, kmh, words = self.rhythm(km_to_go)
         rhythm = EtaOption("rhythm", at, kmh, words)
+        clock, base = self._clock, self._base  # `_after`, inline: twice a town
         recent_kmh = self._recent_kmh
         recent_at = None
         if recent_kmh is not None and recent_kmh > 0:
-            recent_at = self._after(km_to_go / recent_kmh * 3600.0)
+            s = km_to_go / recent_kmh * 3600.0
+            recent_at = clock.advance(s) if clock is not None else base + timedelta(0, s)
         recent = EtaOption(
             "recent", recent_at, recent_kmh if recent_at else None, self._recent_words
         )
         plan_kmh = self._plan_kmh
         plan_at = None
         if plan_kmh is not None and plan_kmh > 0:
-            plan_at = self._after(km_to_go / plan_kmh * 3600.0)
+            s = km_to_go / plan_kmh * 3600.0
+            plan_at = clock.advance(s) if clock is not None else base + timedelta(0, s)
         plan = EtaOption("plan", plan_at, plan_kmh if plan_at else None, self._plan_words)
         return rhythm, recent, plan

@@ -46,18 +46,24 @@ class Climb:
 
     def at(self, km: float) -> float:
         """Metres climbed from the start to `km` (interpolated inside a segment)."""
-        i = bisect.bisect_right(self.km, km)
-        if i <= 0:
-            return self.up_m[0]
-        if i >= len(self.km):
-            return self.up_m[-1]
-        k0, k1 = self.km[i - 1], self.km[i]
-        u0, u1 = self.up_m[i - 1], self.up_m[i]
-        return u0 if k1 <= k0 else u0 + (u1 - u0) * (km - k0) / (k1 - k0)
+        return _at(self, km)
 
     def between(self, a_km: float, b_km: float) -> float:
         """Metres climbed from km `a_km` to `b_km`."""
         return self.at(b_km) - self.at(a_km)
+
+
+def _at(climb: Climb, km: float) -> float:
+    """`Climb.at` as a function: asked for every town of every progress (a method call less)."""
+    kms, up = climb.km, climb.up_m
+    i = bisect.bisect_right(kms, km)
+    if i <= 0:
+        return up[0]
+    if i >= len(kms):
+        return up[-1]
+    k0, k1 = kms[i - 1], kms[i]
+    u0, u1 = up[i - 1], up[i]
+    return u0 if k1 <= k0 else u0 + (u1 - u0) * (km - k0) / (k1 - k0)
 
 
 @lru_cache(maxsize=8)
@@ -108,6 +114,6 @@ class TerrainFrom:
         ahead_km = km_to - self.km_now
         if self._climb is None or ahead_km < TERRAIN_MIN_AHEAD_KM:
             return 1.0
-        ahead = 1.0 + self._k * (self._climb.at(km_to) - self._up_now) / ahead_km
+        ahead = 1.0 + self._k * (_at(self._climb, km_to) - self._up_now) / ahead_km
         factor = ahead / self._done
         return factor if math.isfinite(factor) and factor > 0 else 1.0

@@ -13,7 +13,6 @@ from companion.core.alerts import progress_alerts
 from companion.core.cutoffs import annotate, moving_fraction
 from companion.core.eta import choose_speed
 from companion.core.models import Progress, TownAhead
-from companion.core.pace import eta_remaining
 from companion.core.pace_sweep import Reckoning
 from companion.core.pace_terrain import climb_profile
 from companion.core.riderdays import RiderLedger
@@ -137,8 +136,8 @@ def _ahead(reckon: Reckoning, name: str, km: float, here: float, now: datetime) 
     etas = reckon.etas(to_go)
     # The athlete's rhythm is the main ETA; the recent pace only when it has no speed.
     main = etas[0] if etas[0].at is not None else etas[1]
-    at, rem = eta_remaining(main.at, now)
+    at = main.at
+    # pace.eta_remaining, inline (a call a town): the seconds left, 0 once it has passed.
+    rem = None if at is None else max((at - now).total_seconds(), 0.0)
     state, past_s = town_state(at, now)
-    return TownAhead(
-        name, km, to_go, at, rem, main.speed_kmh, state, past_s, etas=etas, eta_kind=main.kind
-    )
+    return TownAhead(name, km, to_go, at, rem, main.speed_kmh, state, past_s, etas, main.kind)
