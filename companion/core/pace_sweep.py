@@ -3,7 +3,7 @@
 `core.pace.side_by_side` reckons one town: the rhythm (the athlete's model), the recent pace and
 the plan. Most of what it works out depends only on the moment, not on the town: the stint pace,
 the stop allowance, the usual night (a median), the event's shape, the climbing done, the first
-day's hours of `day_hours`. `Reckoning` works those out once; `etas(km_to_go)` then costs each
+day's hours of `day_hours`. `Reckoning` works those out once; `sweep(kms_to_go)` then costs each
 town its own arithmetic only: the near blend, the terrain ahead, the slowing, and the walk to
 its arrival (`DayClock`, the nights' walk, or a plain sum).
 
@@ -15,6 +15,7 @@ tracks through both and compares every town's three ETAs: change the two togethe
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -124,58 +125,70 @@ class Reckoning:
         self._plan_kmh = planned_kmh
         self._plan_words = "planned speed" + (", day hours" if window is not None else "")
 
-    def _after(self, seconds: float) -> datetime:
-        """The base plus `seconds` of travelling (inside the day hours, if any)."""
-        clock = self._clock
-        if clock is not None:
-            return clock.advance(seconds)
-        return self._base + timedelta(0, seconds)  # timedelta(seconds=s), without the keyword
-
-    def rhythm(self, km_to_go: float) -> tuple[datetime | None, float | None, str]:
-        """rhythm_eta's answer for a town `km_to_go` ahead."""
-        pace = self._pace
-        if pace is None or pace <= 0:
-            return None, None, "none"
-        basis = self._far  # the head and the stops
-        recent_kmh = self._near_kmh
-        if recent_kmh is not None and recent_kmh > 0:
-            near = math.exp(-km_to_go / pace * 3600.0 / self._near_s)
-            pace = near * recent_kmh + (1.0 - near) * pace
-            if near >= 0.5:
-                basis = self._close
-        factor = self._factor
-        # To km_now + km_to_go, as side_by_side asks (the town's own km only up to rounding).
-        terrain = self._terrain.factor(self._terrain.km_now + km_to_go)
-        moving_s = km_to_go / pace * 3600.0 * terrain
-        if abs(terrain - 1.0) >= 0.02:
-            basis += ", climbing" if terrain > 1.0 else ", less climbing"
-        if self._slows and not self._from_plan:  # a planned average carries the slowing
-            steady_s, moving_s = moving_s, slowing(moving_s, self._shape)
-            if moving_s > steady_s + 30.0:
-                basis += ", slowing"
-        # The usual stops are spread over hours: none is expected in the next NO_STOPS_S.
-        day_s = moving_s + (factor - 1.0) * max(moving_s - NO_STOPS_S, 0.0)
-        nights = self._nights
-        at = nights.advance(day_s) if nights is not None else self._after(day_s)
-        return at, pace, basis + self._words
-
     def etas(self, km_to_go: float) -> tuple[EtaOption, EtaOption, EtaOption]:
         """side_by_side's three reckonings for a town `km_to_go` ahead."""
-        at, kmh, words = self.rhythm(km_to_go)
-        rhythm = EtaOption("rhythm", at, kmh, words)
-        clock, base = self._clock, self._base  # `_after`, inline: twice a town
-        recent_kmh = self._recent_kmh
-        recent_at = None
-        if recent_kmh is not None and recent_kmh > 0:
-            s = km_to_go / recent_kmh * 3600.0
-            recent_at = clock.advance(s) if clock is not None else base + timedelta(0, s)
-        recent = EtaOption(
-            "recent", recent_at, recent_kmh if recent_at else None, self._recent_words
-        )
-        plan_kmh = self._plan_kmh
-        plan_at = None
-        if plan_kmh is not None and plan_kmh > 0:
-            s = km_to_go / plan_kmh * 3600.0
-            plan_at = clock.advance(s) if clock is not None else base + timedelta(0, s)
-        plan = EtaOption("plan", plan_at, plan_kmh if plan_at else None, self._plan_words)
-        return rhythm, recent, plan
+        return self.sweep((km_to_go,))[0]
+
+    def sweep(self, kms_to_go: Sequence[float]) -> list[tuple[EtaOption, EtaOption, EtaOption]]:
+        """`etas` of each town `kms_to_go` ahead (the towns of one progress) in one loop: what
+        is the same for every town is read once, and a town costs its own arithmetic only."""
+        pace0, far, close, words = self._pace, self._far, self._close, self._words
+        near_s, factor = self._near_s, self._factor
+        near_kmh = _positive(self._near_kmh)  # 0: no near speed to blend in
+        terrain_at, km_now = self._terrain.factor, self._terrain.km_now
+        slows, shape = self._slows and not self._from_plan, self._shape
+        nights, clock, base = self._nights, self._clock, self._base
+        recent_kmh, recent_words = _positive(self._recent_kmh), self._recent_words
+        plan_kmh, plan_words = _positive(self._plan_kmh), self._plan_words
+        out = []
+        for km_to_go in kms_to_go:
+            # rhythm_eta's (core/pace.py), in its order.
+            if pace0 is None or pace0 <= 0:
+                rhythm = EtaOption("rhythm", None, None, "none")
+            else:
+                pace, basis = pace0, far  # the head and the stops
+                if near_kmh > 0:
+                    near = math.exp(-km_to_go / pace * 3600.0 / near_s)
+                    pace = near * near_kmh + (1.0 - near) * pace
+                    if near >= 0.5:
+                        basis = close
+                # To km_now + km_to_go, as side_by_side asks (the town's km up to rounding).
+                terrain = terrain_at(km_now + km_to_go)
+                moving_s = km_to_go / pace * 3600.0 * terrain
+                if abs(terrain - 1.0) >= 0.02:
+                    basis += ", climbing" if terrain > 1.0 else ", less climbing"
+                if slows:  # a planned average carries the day's slowing already
+                    steady_s, moving_s = moving_s, slowing(moving_s, shape)
+                    if moving_s > steady_s + 30.0:
+                        basis += ", slowing"
+                # The usual stops are spread over hours: none is expected in the next
+                # NO_STOPS_S (`0 if x < 0 else x` is max(x, 0.0), without the call).
+                beyond = moving_s - NO_STOPS_S
+                day_s = moving_s + (factor - 1.0) * (0.0 if beyond < 0.0 else beyond)
+                if nights is not None:
+                    at = nights.advance(day_s)
+                elif clock is not None:
+                    at = clock.advance(day_s)
+                else:
+                    at = base + timedelta(0, day_s)  # timedelta(seconds=s), positionally
+                rhythm = EtaOption("rhythm", at, pace, basis + words)
+            # core/eta.py `eta`'s, at the recent pace and at the plan's.
+            if recent_kmh > 0:
+                s = km_to_go / recent_kmh * 3600.0
+                at = clock.advance(s) if clock is not None else base + timedelta(0, s)
+                recent = EtaOption("recent", at, recent_kmh, recent_words)
+            else:
+                recent = EtaOption("recent", None, None, recent_words)
+            if plan_kmh > 0:
+                s = km_to_go / plan_kmh * 3600.0
+                at = clock.advance(s) if clock is not None else base + timedelta(0, s)
+                plan = EtaOption("plan", at, plan_kmh, plan_words)
+            else:
+                plan = EtaOption("plan", None, None, plan_words)
+            out.append((rhythm, recent, plan))
+        return out
+
+
+def _positive(kmh: float | None) -> float:
+    """A speed to reckon with, or 0.0 for none (None, zero or negative: no ETA from it)."""
+    return kmh if kmh is not None and kmh > 0 else 0.0

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from companion.core.alerts import progress_alerts
 from companion.core.cutoffs import annotate, moving_fraction
 from companion.core.eta import choose_speed
-from companion.core.models import Progress, TownAhead
+from companion.core.models import EtaOption, Progress, TownAhead
 from companion.core.pace_sweep import Reckoning
 from companion.core.pace_terrain import climb_profile
 from companion.core.riderdays import RiderLedger
@@ -60,12 +60,16 @@ def build_progress(tr: Tracker, now: datetime) -> Progress:
         climb=climb_profile(route), km_now=tr.km,
     )  # fmt: skip
     here = tr.km
-    towns = [_ahead(reckon, t.name, t.km, here, now) for t in route.towns_after(here)]
+    ahead = route.towns_after(here)
     # The last town is usually the finish: its ETA is not reckoned twice.
-    at_end = bool(towns) and towns[-1].km == route.length_km
-    finish = (
-        towns[-1] if at_end else _ahead(reckon, route.finish_name, route.length_km, here, now)
-    )
+    at_end = bool(ahead) and ahead[-1].km == route.length_km
+    to_go = [max(t.km - here, 0.0) for t in ahead]
+    if not at_end:
+        to_go.append(max(route.length_km - here, 0.0))
+    etas = reckon.sweep(to_go)
+    towns = [_ahead(t.name, t.km, k, e, now) for t, k, e in zip(ahead, to_go, etas, strict=False)]
+    end_km = route.length_km
+    finish = towns[-1] if at_end else _ahead(route.finish_name, end_km, to_go[-1], etas[-1], now)
     origin = tr.start or tr._first_time
     if tr._deadlines.by_km:
         elapsed = (until - origin).total_seconds() if origin else 0.0
@@ -130,10 +134,10 @@ def build_progress(tr: Tracker, now: datetime) -> Progress:
     )
 
 
-def _ahead(reckon: Reckoning, name: str, km: float, here: float, now: datetime) -> TownAhead:
-    """One town `km` along the route, the athlete at `here`: its three ETAs and the main one."""
-    to_go = max(km - here, 0.0)
-    etas = reckon.etas(to_go)
+def _ahead(
+    name: str, km: float, to_go: float, etas: tuple[EtaOption, EtaOption, EtaOption], now: datetime
+) -> TownAhead:
+    """One town `km` along the route, `to_go` km ahead, with its three ETAs: the main one."""
     # The athlete's rhythm is the main ETA; the recent pace only when it has no speed.
     main = etas[0] if etas[0].at is not None else etas[1]
     at = main.at

@@ -13,7 +13,7 @@ reaching its branch fails instead of passing on nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
@@ -57,15 +57,20 @@ def _watched(watch: Watch) -> type[Reckoning]:
             super().__init__(*args, **kw)
             self._args, self._kw = args, kw
 
-        def etas(self, km_to_go: float) -> tuple[EtaOption, EtaOption, EtaOption]:
-            got = super().etas(km_to_go)
+        def sweep(
+            self, kms_to_go: Sequence[float]
+        ) -> list[tuple[EtaOption, EtaOption, EtaOption]]:
+            every = super().sweep(kms_to_go)
+            assert len(every) == len(kms_to_go)
             model, base, tz = self._args
-            want = side_by_side(model, km_to_go, base, tz, **self._kw)
-            assert got == want, (km_to_go, base)
-            watch.compared += 1
-            for option in got:
-                watch.words.update(re.split(r", | \+ ", option.basis))
-            return got
+            for km_to_go, got in zip(kms_to_go, every, strict=True):
+                want = side_by_side(model, km_to_go, base, tz, **self._kw)
+                assert got == want, (km_to_go, base)
+                assert Reckoning.sweep(self, (km_to_go,)) == [want]  # one town alone: the same
+                watch.compared += 1
+                for option in got:
+                    watch.words.update(re.split(r", | \+ ", option.basis))
+            return every
 
     return Checked
 
