@@ -9,8 +9,10 @@ from companion.cli.common import Commands, add, event_args
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from companion.allocator import map_large_blocks
     from companion.app.launch import run_dashboard
 
+    map_large_blocks()  # a long run's growing arrays: no heap holes (companion/allocator.py)
     return run_dashboard(Path(args.event), args.db, feed=args.feed)
 
 
@@ -21,8 +23,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_follow(args: argparse.Namespace) -> int:
+    from companion.allocator import map_large_blocks
     from companion.follow import follow
 
+    map_large_blocks()  # a long run's growing arrays: no heap holes (companion/allocator.py)
     return follow(Path(args.event), args.db, args.feed, args.duration, args.every)
 
 
