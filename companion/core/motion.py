@@ -85,6 +85,7 @@ class Motion:
         "_pending",
         "_recent",
         "_slow_since",
+        "_span",
         "_stop_km",
         "_unjudged",
         "closed_stops",
@@ -111,6 +112,9 @@ class Motion:
         self.stop_mps = stop_mps
         self.max_mps = max_mps
         self.span_s = span_s
+        # "At least span_s before t" as `x <= t - _span`: a comparison, not a subtraction and a
+        # total_seconds (4 a fix); the same for a span of whole microseconds (the default 45 s).
+        self._span = timedelta(seconds=span_s)
         self.window = MovingWindow(window_s)
         self._recent: deque[tuple[datetime, float]] = deque()  # (time, km) of recent positions
         self._pending: deque[_Interval] = deque()
@@ -190,6 +194,7 @@ class Motion:
         dt = (t1 - t0).total_seconds()
         dist_m = (k1 - k0) * 1000.0
         recent, pending, span_s = self._recent, self._pending, self.span_s
+        cut = t1 - self._span  # at or before this: at least span_s before t1
         credits: list[Credit] = []
         if dt <= 0:
             recent.append((t1, k1))
@@ -233,7 +238,7 @@ class Motion:
 
         # The span ending now: from the latest position at least span_s old (or the oldest).
         recent.append((t1, k1))
-        while len(recent) > 2 and (t1 - recent[1][0]).total_seconds() >= span_s:
+        while len(recent) > 2 and recent[1][0] <= cut:
             recent.popleft()
         ts, ks = recent[0]
         span = (t1 - ts).total_seconds()
@@ -293,9 +298,7 @@ class Motion:
         horizon = t1 if manual or dt >= span_s else None
         while pending:
             end = pending[0].t1
-            if not (
-                (horizon is not None and end <= horizon) or (t1 - end).total_seconds() >= span_s
-            ):
+            if not ((horizon is not None and end <= horizon) or end <= cut):
                 break
             credits.append(self._final(pending.popleft()))
         if self._unjudged > len(pending):
