@@ -63,8 +63,15 @@ class LineParser(ABC):
 
     def feed(self, chunk: bytes | str) -> list[Fix]:
         out: list[Fix] = []
-        for line in self._lines.feed(chunk):
-            out.extend(self._guarded(line))
+        feed_line = self.feed_line
+        for line in self._lines.feed(chunk):  # _guarded, inlined: this runs once a line
+            try:
+                fixes = feed_line(line)
+            except Exception as exc:  # whatever one line does is that line's problem
+                self._failed(exc)
+                continue
+            if fixes:
+                out += fixes
         return out
 
     def flush(self) -> list[Fix]:
@@ -79,6 +86,9 @@ class LineParser(ABC):
         try:
             return self.feed_line(line)
         except Exception as exc:  # whatever one line does is that line's problem
-            self.failures += 1
-            self.last_failure = f"line not understood ({type(exc).__name__})"
+            self._failed(exc)
             return []
+
+    def _failed(self, exc: Exception) -> None:
+        self.failures += 1
+        self.last_failure = f"line not understood ({type(exc).__name__})"

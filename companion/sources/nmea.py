@@ -276,18 +276,13 @@ class NmeaParser(LineParser):
             self.notice = "no date from the receiver yet"
             return []
         self.notice = ""
+        t = datetime.combine(when, epoch.tod, tzinfo=UTC)
+        # By position, not by name: a third cheaper, and this is once a fix (issue 11).
+        # (time, lat, lon, source, km, speed_mps, course_deg, alt_m, accuracy_m, sats)
         return [
-            Fix(
-                time=datetime.combine(when, epoch.tod, tzinfo=UTC),
-                lat=epoch.lat,
-                lon=epoch.lon,
-                source=self.source,
-                speed_mps=epoch.speed_mps,
-                course_deg=epoch.course_deg,
-                alt_m=epoch.alt_m,
-                sats=epoch.sats,
-            )
-        ]
+            Fix(t, epoch.lat, epoch.lon, self.source, None, epoch.speed_mps, epoch.course_deg,
+                epoch.alt_m, None, epoch.sats)
+        ]  # fmt: skip
 
     def _epoch_date(self, epoch: _Epoch) -> date | None:
         """The epoch's own date, or the last known date carried over midnight if needed."""

@@ -24,7 +24,7 @@ KNOT_MPS = 1852.0 / 3600.0
 _NUM = r"([0-9]{1,9}(?:\.[0-9]{0,9})?|\.[0-9]{1,9})?"
 # hhmmss with optional decimals; then ddmm.mmmm / dddmm.mmmm cut into degrees and minutes (the
 # last two digits before the point are the minutes, as nmea_fast._DM cuts them).
-_TIME = r"([0-9]{2})([0-9]{2})([0-9]{2})(\.[0-9]+)?"
+_TIME = r"([0-9]{6})(\.[0-9]+)?"
 _POS = r"([0-9]{1,3})([0-9]{2}\.[0-9]+),([NS]),([0-9]{1,3})([0-9]{2}\.[0-9]+),([EW])"
 # A talker of two upper-case letters or digits, not P (a P talker is proprietary to pynmea2).
 _TALKER = r"\$[A-OQ-Z0-9][A-Z0-9]"
@@ -32,7 +32,7 @@ _TALKER = r"\$[A-OQ-Z0-9][A-Z0-9]"
 # then NMEA 4.1's navigational status, which nothing reads.
 _RMC = re.compile(
     _TALKER + r"RMC," + _TIME + r",A," + _POS + "," + _NUM + "," + _NUM
-    + r",([0-9]{2})([0-9]{2})([0-9]{2}),[0-9.]*,[EW]?(?:,([ADEFPR]?)(?:,[A-Z]?)?)?\*([0-9A-F]{2})"
+    + r",([0-9]{6}),[0-9.]*,[EW]?(?:,([ADEFPR]?)(?:,[A-Z]?)?)?\*([0-9A-F]{2})"
 )  # fmt: skip
 # Fix quality 1-6 (a real fix: not 0, 7 typed in, 8 simulator), satellites, HDOP, altitude in
 # metres, geoid separation, the age and station of a correction.
@@ -52,13 +52,12 @@ def read_rmc(line: str) -> Rmc | None:
     """A plain RMC with a valid fix and a matching checksum, as `NmeaParser._rmc` would keep
     it; None for anything else (the line then goes the slower way)."""
     m = _RMC.fullmatch(line)
-    if m is None or not _checksum_ok(line, m[17]):
+    if m is None or not _checksum_ok(line, m[13]):
         return None
-    hh, mm, ss, frac, lat_d, lat_m, ns, lon_d, lon_m, ew, spd, crs, dd, mo, yy, _, _ = m.groups()
+    hms, frac, lat_d, lat_m, ns, lon_d, lon_m, ew, spd, crs, dmy, _, _ = m.groups()
     try:
-        tod = _tod(hh, mm, ss, frac)
-        year = int(yy)
-        day = date(year + (1900 if year >= 69 else 2000), int(mo), int(dd))
+        tod = _tod(hms, frac)
+        day = _date(dmy)
     except ValueError:  # hour 25, day 32: parse_fast leaves those to pynmea2
         return None
     lat = float(lat_d) + float(lat_m) / 60
@@ -77,11 +76,11 @@ def read_gga(line: str) -> Gga | None:
     """A plain GGA with a real fix and a matching checksum, as `NmeaParser._gga` would keep it;
     None for anything else."""
     m = _GGA.fullmatch(line)
-    if m is None or not _checksum_ok(line, m[14]):
+    if m is None or not _checksum_ok(line, m[12]):
         return None
-    hh, mm, ss, frac, lat_d, lat_m, ns, lon_d, lon_m, ew, _qual, sats, alt, _ = m.groups()
+    hms, frac, lat_d, lat_m, ns, lon_d, lon_m, ew, _qual, sats, alt, _ = m.groups()
     try:
-        tod = _tod(hh, mm, ss, frac)
+        tod = _tod(hms, frac)
     except ValueError:
         return None
     lat = float(lat_d) + float(lat_m) / 60
@@ -95,10 +94,41 @@ def read_gga(line: str) -> Gga | None:
     )
 
 
-def _tod(hh: str, mm: str, ss: str, frac: str | None) -> time:
-    # The fraction truncated to microseconds the way pynmea2 does it (float, times 1e6, int).
-    us = int(float(frac) * 1000000) if frac else 0
-    return time(int(hh), int(mm), int(ss), us)
+# The conversions of the texts that repeat, kept: a date for days, hhmmss for ten fixes at 10 Hz,
+# a fraction (".10") for good. Each is emptied when it grows past its bound (a day of fixes).
+_DATES: dict[str, date] = {}
+_HMS: dict[str, tuple[int, int, int]] = {}
+_MICROS: dict[str, int] = {}
+_KEPT = 4096
+
+
+def _tod(hms: str, frac: str | None) -> time:
+    h_m_s = _HMS.get(hms)
+    if h_m_s is None:
+        if len(_HMS) >= _KEPT:
+            _HMS.clear()
+        h_m_s = _HMS[hms] = (int(hms[0:2]), int(hms[2:4]), int(hms[4:6]))
+    us = 0
+    if frac:
+        us = _MICROS.get(frac, -1)
+        if us < 0:
+            if len(_MICROS) >= _KEPT:
+                _MICROS.clear()
+            # Truncated to microseconds the way pynmea2 does it (float, times 1e6, int).
+            us = _MICROS[frac] = int(float(frac) * 1000000)
+    return time(*h_m_s, us)  # hour 25 raises here, never kept
+
+
+def _date(dmy: str) -> date:
+    """DDMMYY as `strptime('%d%m%y')` reads six digits (69-99 are the 1900s)."""
+    day = _DATES.get(dmy)
+    if day is None:
+        year = int(dmy[4:6])
+        day = date(year + (1900 if year >= 69 else 2000), int(dmy[2:4]), int(dmy[0:2]))
+        if len(_DATES) >= _KEPT:
+            _DATES.clear()
+        _DATES[dmy] = day
+    return day
 
 
 def _checksum_ok(line: str, check: str) -> bool:

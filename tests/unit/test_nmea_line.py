@@ -169,3 +169,13 @@ def test_mutated_real_lines_read_as_with_pynmea2_alone(data: st.DataObject) -> N
     start = data.draw(st.integers(0, max(len(PLAIN) - 20, 0)))
     chunk = [_mutated(s, data) for s in PLAIN[start : start + 20]]
     assert _parse_all(chunk, True, True) == _parse_all(chunk, False, False)
+
+
+def test_the_kept_conversions_are_right_when_they_are_emptied_often(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from companion.sources import nmea_line
+
+    monkeypatch.setattr(nmea_line, "_KEPT", 2)  # emptied every few lines
+    lines = [s.encode() for s in LINES]
+    assert _parse_all(lines, True, True) == _parse_all(lines, False, False)
