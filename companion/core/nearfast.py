@@ -24,11 +24,12 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from functools import lru_cache
-from typing import NamedTuple
 
 import numpy as np
 
 from companion.core.geo import FloatArray
+from companion.core.legs import traced
+from companion.core.nearanchor import _MAX_KEPT_M, KEEP_MOVE_M, Anchor, Foot
 from companion.core.route import PASS_GAP_M, TIE_M, Route, radii
 
 # Segments per block: few, because the near blocks' feet are worked out one float at a time
@@ -48,22 +49,14 @@ _MARGIN_M = 1.0
 _MAX_ABS_LAT = 80.0
 
 
-class Foot(NamedTuple):
-    """`pick`'s choice, each field as `Route.feet` works it out."""
-
-    segment: int
-    t: float  # fraction along the segment
-    d2: float  # squared distance from the fix, m^2
-
-
 class _Blocks:
     """A route's blocks: their boxes once per route (a few ms for 200k points), the
     clearances `CHUNK` blocks at a time where fixes ask for them (~0.3 ms a chunk, ~4 km of a
     trace drawn every 7.5 m: ~0.5 µs a fix at 1 Hz)."""
 
     __slots__ = (
-        "_box", "_clear", "_done", "clear", "cos_lat", "cum_m", "dlat", "dlon", "lat", "lat_hi",
-        "lat_lo", "lon", "lon_hi", "lon_lo",
+        "_box", "_clear", "_done", "anchor", "clear", "cos_lat", "cum_m", "dlat", "dlon", "lat",
+        "lat_hi", "lat_lo", "lon", "lon_hi", "lon_lo", "proof",
     )  # fmt: skip
 
     def __init__(self, route: Route) -> None:
@@ -87,6 +80,9 @@ class _Blocks:
         self._done = bytearray((len(starts) + CHUNK - 1) // CHUNK)
         self.lat, self.lon, self.cum_m = _view(lat), _view(lon), _view(route.cum_m)
         self.dlat, self.dlon = _view(route._dlat), _view(route._dlon)
+        # The last answer's proof, for the fixes near it: as made (`_Proof`), then as kept.
+        self.proof: _Proof | None = None
+        self.anchor: Anchor | None = None
 
     def clearance(self, b: int) -> float:
         """How near the path comes to block `b`'s box from more than `NEAR_BLOCKS` blocks
@@ -159,9 +155,69 @@ def nearest_in_window(
     a, z = max((b - NEAR_BLOCKS) * BLOCK, lo), min((b + NEAR_BLOCKS + 1) * BLOCK, hi)
     segs, ts, d2s, v2s = _feet(bl, lat, lon, k_lat, k_lon, a, z)
     best2 = min(d2s)
-    if clear - e <= math.sqrt(best2) + TIE_M + _MARGIN_M:
+    far = clear - e - (math.sqrt(best2) + TIE_M + _MARGIN_M)
+    if far <= 0.0:
         return None  # another part of the path may be as near: a pass to weigh
-    return _one_pass(segs, ts, d2s, v2s)
+    foot = _one_pass(segs, ts, d2s, v2s)
+    if foot is not None and e <= _MAX_KEPT_M and best2 <= _MAX_KEPT_M**2:
+        # Kept for the next fixes; made into an `Anchor` only if one near enough asks.
+        bl.proof = (route, bl, (lat, lon, k_lat, k_lon), (a, z, d2s, v2s), best2, far, b)
+    return foot
+
+
+def _anchor(
+    route: Route,
+    bl: _Blocks,
+    fix: tuple[float, float, float, float],
+    near: tuple[int, int, list[float], list[float]],
+    best2: float,
+    far: float,
+    b: int,
+) -> Anchor | None:
+    """The proof just made, for the fixes near this one (core/nearanchor): which windows it
+    covers, as bounds on their km. The worked-out segments a..z-1 must be in the window; the
+    rest of it within the clearance's reach of block b, or, where the window cut the near
+    blocks short, within the worked-out ones."""
+    a, z = near[0], near[1]
+    n_seg = len(route.seg_m)
+    reach_lo, reach_hi = max((b - REACH_BLOCKS) * BLOCK, 0), (b + REACH_BLOCKS + 1) * BLOCK
+    cut_lo = a > max((b - NEAR_BLOCKS) * BLOCK, 0)  # the window cut the near blocks short
+    cut_hi = z < min((b + NEAR_BLOCKS + 1) * BLOCK, n_seg)
+    lim_lo, lim_hi = (a if cut_lo else reach_lo), (z if cut_hi else min(reach_hi, n_seg))
+    if not traced(route, slice(lim_lo, lim_hi)):
+        return None  # a leg within reach: the corridor rules may apply to a later window
+    cum = bl.cum_m
+    # `segments_between`: lo = (the number of cum <= x) - 1, at least 0; hi = the number < y.
+    window = (
+        cum[lim_lo] if lim_lo > 0 else -math.inf,  # lo >= lim_lo
+        cum[a + 1],  # lo <= a
+        cum[z - 1],  # hi >= z
+        cum[lim_hi] if lim_hi < n_seg else math.inf,  # hi <= lim_hi
+    )
+    return Anchor((bl.lat, bl.lon, bl.dlat, bl.dlon), fix, near, best2, far, window)
+
+
+def anchored(route: Route, lat: float, lon: float, lo_km: float, hi_km: float) -> Foot | None:
+    """`nearest_in_window`'s answer over `route.segments_between(lo_km, hi_km)` for a fix
+    near the last one it answered, from that one's proof; None where it does not cover it."""
+    bl = _blocks(route)
+    if bl is None:
+        return None
+    proof = bl.proof
+    if proof is not None:  # a new one: kept if this fix can use it (at 1 Hz it rarely can)
+        bl.proof = None
+        f_lat, f_lon, k_lat, k_lon = proof[2]
+        dy, dx = (lat - f_lat) * k_lat, (lon - f_lon) * k_lon
+        bl.anchor = _anchor(*proof) if dx * dx + dy * dy <= KEEP_MOVE_M**2 else None
+    anchor = bl.anchor
+    return anchor.foot(lat, lon, lo_km, hi_km) if anchor is not None else None
+
+
+# What `nearest_in_window` proved, as `_anchor` takes it.
+_Proof = tuple[
+    Route, _Blocks, tuple[float, float, float, float], tuple[int, int, list[float], list[float]],
+    float, float, int,
+]  # fmt: skip
 
 
 def _feet(

@@ -27,7 +27,7 @@ import numpy as np
 
 from companion.core.legs import traced
 from companion.core.models import Fix, Placement
-from companion.core.nearfast import nearest_in_window
+from companion.core.nearfast import anchored, nearest_in_window
 from companion.core.route import DEFAULT_OFF_ROUTE_M, TOWN_TO_TOWN_LEG_M, Feet, Route
 
 # A leg at least this long is drawn town to town (shorter segments trace the road itself).
@@ -65,21 +65,23 @@ def locate(
         expect_km: how far the athlete should have gone since `prior_km`: decides between two
             passes of the same road at a turnaround.
     """
-    # The widest a corridor can be: half the longest leg's allowed road length.
-    widest = route.max_segment_m * (1.0 + ROAD_SLACK) * _BOOK_STRETCH_MAX / 2.0 + off_route_m
     target = prior_km + expect_km if prior_km is not None else None
     lo_km, hi_km = -math.inf, math.inf
     seg: slice | np.ndarray
     if prior_km is None or not math.isfinite(reach_km):
-        seg = route.segments_near(lat, lon, widest)
+        seg = route.segments_near(lat, lon, _widest(route, off_route_m))
     else:
         lo_km, hi_km = prior_km - reach_km, prior_km + reach_km
-        seg = route.segments_between(lo_km, hi_km)
-        if seg.stop - seg.start > _WINDOW_PREFILTER_SEGMENTS:
-            seg = _narrow(route, lat, lon, widest, seg)
-        elif traced(route, seg) and (
-            foot := nearest_in_window(route, lat, lon, seg, prior_km + expect_km)
-        ):
+        # A fix near the last one core/nearfast answered: its proof still settles this window
+        # (core/nearanchor; 10 Hz), with no window to work out.
+        foot = anchored(route, lat, lon, lo_km, hi_km)
+        if foot is None:
+            seg = route.segments_between(lo_km, hi_km)
+            if seg.stop - seg.start > _WINDOW_PREFILTER_SEGMENTS:
+                seg = _narrow(route, lat, lon, _widest(route, off_route_m), seg)
+            elif traced(route, seg):
+                foot = nearest_in_window(route, lat, lon, seg, prior_km + expect_km)
+        if foot is not None:
             # The usual case: the full search's foot, without its numpy calls (core/nearfast).
             # On a window with no leg the corridor rules would keep it too: it is the window's
             # nearest, so either it is inside or nothing is (`_nearest_stands`).
@@ -112,6 +114,11 @@ def locate(
     km = _km_on(route, feet, k)
     km = min(max(km, lo_km, 0.0), hi_km, route.length_km)
     return Placement(km, math.sqrt(float(feet.d2[k])), int(feet.segs[k]), not bool(inside[k]))
+
+
+def _widest(route: Route, off_route_m: float) -> float:
+    """The widest a corridor can be: half the longest leg's allowed road length."""
+    return route.max_segment_m * (1.0 + ROAD_SLACK) * _BOOK_STRETCH_MAX / 2.0 + off_route_m
 
 
 def _nearest_stands(feet: Feet, k: int, off_route_m: float) -> bool:

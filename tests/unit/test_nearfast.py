@@ -85,6 +85,7 @@ def test_a_tracker_places_every_fix_as_with_the_full_search_alone(
 
     fast = placements()
     monkeypatch.setattr(placement, "nearest_in_window", lambda *a: None)
+    monkeypatch.setattr(placement, "anchored", lambda *a: None)
     assert placements() == fast
 
 
@@ -269,15 +270,25 @@ def test_a_track_with_a_gap_takes_the_fast_path_away_from_it(
         windows.append((seg, got is not None))
         return got
 
+    def spy_anchored(r: Route, lat: float, lon: float, lo_km: float, hi_km: float) -> object:
+        # A fix answered from the last one's proof (core/nearanchor): its window was asked.
+        got = real_anchored(r, lat, lon, lo_km, hi_km)
+        if got is not None:
+            windows.append((r.segments_between(lo_km, hi_km), True))
+        return got
+
     def placements() -> list[tuple[Placement, float]]:
         tr = Tracker(route, "UTC", max_kmh=60.0)
         return [(tr.add(f), tr.km) for f in fx]
 
+    real_anchored = placement.anchored
     monkeypatch.setattr(placement, "nearest_in_window", spy)
+    monkeypatch.setattr(placement, "anchored", spy_anchored)
     fast = placements()
     away = [ok for seg, ok in windows if not seg.start - 50 <= gap < seg.stop + 50]
     near = [seg for seg, _ in windows if seg.start <= gap < seg.stop]
     monkeypatch.setattr(placement, "nearest_in_window", lambda *a: None)
+    monkeypatch.setattr(placement, "anchored", lambda *a: None)
     monkeypatch.setattr(placement, "traced", old_rules)
     assert placements() == fast
     # Not vacuous: the fixes away from the gap are asked and mostly answered (as on the track
