@@ -1,6 +1,6 @@
-"""Value types shared by every layer, frozen but for the four built on every fix (Placement,
-Progress, TownAhead, EtaOption: see EtaOption's comment). Distances in metres or km as the name
-says; times are timezone-aware UTC datetimes."""
+"""Value types shared by every layer, frozen but for those built on every fix (Placement,
+Progress, TownAhead, EtaOption, DayTotal: see EtaOption's comment). Distances in metres or km as
+the name says; times are timezone-aware UTC datetimes."""
 
 from __future__ import annotations
 
@@ -118,7 +118,7 @@ class Placement:
     good_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # one a day in every progress: not frozen, as EtaOption
 class DayTotal:
     date: date  # local date in the event's timezone
     km: float
