@@ -53,6 +53,11 @@ class Deferred(MutableSequence[T]):
         """How many leading items are not fetched yet (0 once they are)."""
         return self._head_len
 
+    @property
+    def held(self) -> MutableSequence[T]:
+        """The items held now: those from index `head_len` on (the whole list once fetched)."""
+        return self._items
+
     def whole(self) -> MutableSequence[T]:
         """The whole list (fetched now if need be); changing it changes this one."""
         if self._fetch is not None:

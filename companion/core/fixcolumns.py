@@ -214,6 +214,16 @@ class FixColumns(MutableSequence[Fix]):
         odd = self._odd.get(j)
         return odd.time if odd is not None else from_us(self._us[j])
 
+    def micros(self, copy: bool = True) -> array[int]:
+        """Every fix's time as microseconds since the epoch: a copy, unless `copy` is False and
+        every fix is in the columns (then the column itself: not to be changed or kept)."""
+        if not copy and not self._odd:
+            return self._us
+        us = self._us[:]
+        for i, fix in self._odd.items():  # held as themselves: their place holds no time
+            us[i] = to_us(fix.time)
+        return us
+
 
 class TimeColumn(MutableSequence[datetime]):
     """A list of aware times held as microseconds since the epoch (8 bytes, not a 48-byte

@@ -22,7 +22,8 @@ from companion.core.eta import (
     DayWindow,
     MovingWindow,
 )
-from companion.core.fixcolumns import FixColumns, TimeColumn
+from companion.core.fixcolumns import FixColumns
+from companion.core.fixtimes import FixTimes
 from companion.core.models import DayTotal, Deadline, Fix, Placement, Progress
 from companion.core.motion import Motion, StopSpan
 from companion.core.odometer import Odometer
@@ -35,9 +36,7 @@ from companion.core.runstate import (
     RunningState,
     Snapshots,
     TrackerState,
-    from_us,
     keep_snapshot,
-    to_us,
 )
 from companion.core.states import FinishWatch, finish_time
 
@@ -89,7 +88,6 @@ class Tracker:
         # day of 10 Hz fixes in ~50 MB, not ~360); after `resume_tail`, the earlier ones are read
         # from the log only if something asks for them (core/deferred.py).
         self._fixes: MutableSequence[Fix] = FixColumns()
-        self._times: MutableSequence[datetime] = TimeColumn()
         # The athlete's km after each fix, beside it: when the finish was reached is read here.
         self._kms: MutableSequence[float] = array("d")
         self._head_us: array[int] = array("q")  # the saved times of a `resume_tail`'s head
@@ -122,6 +120,11 @@ class Tracker:
         self._first_time = st.first_time
         self._odometer = st.odometer.copy()
         self._pace = st.pace.copy()
+
+    @property
+    def _times(self) -> FixTimes:
+        """The fixes' times, read from the fixes (core/fixtimes.py: not held twice)."""
+        return FixTimes(self._fixes, self._head_us)
 
     # The motion model's state under the names the rest of the tracker reads.
     @property
@@ -208,7 +211,7 @@ class Tracker:
         """Where a bisection for `t` may start: past the fixes not read yet from the log when
         `t` is after all of them (at or after, unless `strict`), so they stay unread."""
         times = self._times
-        if isinstance(times, Deferred) and times.head_len:
+        if times.head_len:
             first_tail = times[times.head_len]  # the head's end: the fix the state ended on
             if first_tail < t or (first_tail == t and not strict):
                 return times.head_len
@@ -241,13 +244,11 @@ class Tracker:
         if self._last is not None and fix.time < self._last.time:
             i = bisect.bisect_right(self._times, fix.time, self._lo(fix.time))
             self._fixes.insert(i, fix)
-            self._times.insert(i, fix.time)
             self._kms.insert(i, 0.0)  # set by the replay
             placed = self._replay_from(i, target=fix)
             assert placed is not None
             return placed
         self._fixes.append(fix)
-        self._times.append(fix.time)
         placed = self._apply(fix)
         self._kms.append(self.km)
         self._maybe_snapshot(len(self._fixes))
@@ -255,11 +256,11 @@ class Tracker:
 
     def remove(self, fix: Fix) -> bool:
         """Take back one fix (an undone entry); False if it is not here."""
-        i = bisect.bisect_left(self._times, fix.time, self._lo(fix.time, strict=True))
-        while i < len(self._fixes) and self._times[i] == fix.time:
+        times = self._times
+        i = bisect.bisect_left(times, fix.time, self._lo(fix.time, strict=True))
+        while i < len(self._fixes) and times[i] == fix.time:
             if self._fixes[i] == fix:
                 del self._fixes[i]
-                del self._times[i]
                 del self._kms[i]
                 self._replay_from(i)
                 return True
@@ -270,13 +271,7 @@ class Tracker:
         """The state after every fix so far (a copy: the tracker goes on). `copy=False` for a
         state used at once, the tracker not fed meanwhile (saved with the log): the km and time
         of each fix are then the tracker's own arrays, not 14 MB of copies for a day at 10 Hz."""
-        times = self._times
-        if isinstance(times, TimeColumn):  # its own microseconds: no datetime built
-            times_us = times.micros(copy)
-        else:
-            head = times.head_len if isinstance(times, Deferred) else 0
-            times_us = self._head_us[:head]  # the head's times as saved: no read of the log
-            times_us.extend(to_us(times[k]) for k in range(head, len(times)))
+        times_us = self._times.micros(copy)  # no datetime built, no row of the log read
         kms = self._kms
         if copy or not isinstance(kms, array):
             kms = array("d", kms)
@@ -295,10 +290,7 @@ class Tracker:
         # The fix the state ended on is held: the first fix after the head (core/deferred.py).
         self._fixes = Deferred(n - 1, head, FixColumns([last, *tail]))
         # The times of the head are the state's own: when a km was reached reads no row.
-        times = TimeColumn(f.time for f in (last, *tail))
-        self._head_us = head_us = saved.times_us
-        peek = lambda i: from_us(head_us[i])  # noqa: E731
-        self._times = Deferred(n - 1, lambda: [from_us(x) for x in head_us[: n - 1]], times, peek)
+        self._head_us = saved.times_us
         self._kms = array("d", saved.kms)
         self._kms.extend([0.0] * len(tail))
         self._reset()
@@ -308,10 +300,9 @@ class Tracker:
     def rebuild(self, fixes: list[Fix]) -> None:
         """Replace all state by replaying `fixes` (sorted by time here)."""
         self._fixes = ordered = sorted(fixes, key=lambda f: f.time)
-        self._times = [f.time for f in ordered]
         self._kms = array("d", bytes(8 * len(ordered)))
         self._replay_from(0)  # from the list: a fix read from the columns is built again
-        self._fixes, self._times = FixColumns(ordered), TimeColumn(self._times)
+        self._fixes = FixColumns(ordered)
 
     def _replay_from(self, i: int, target: Fix | None = None) -> Placement | None:
         """Bring the state up to date after the fixes from index `i` on changed."""

@@ -12,8 +12,7 @@ as `companion status --json` builds it.
 from __future__ import annotations
 
 import dataclasses
-from array import array
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +23,10 @@ from helpers.real_tracks import AUDAX_150K, RealTrack, fixes, load_real_track
 from companion import render, service
 from companion.core import tracker as tracker_module
 from companion.core.models import Fix
-from companion.core.runstate import to_us
 from companion.service import EventSession
 from companion.status_doc import status_document
 
 MINUTES = 15  # of the ride at 10 Hz: 9,000 fixes
-
-
-class _PlainTimes(list[datetime]):
-    def micros(self) -> array[int]:
-        return array("q", (to_us(t) for t in self))
 
 
 def _feed(shared_dir: Path) -> list[Fix]:
@@ -84,8 +77,7 @@ def test_the_new_feed_path_shows_what_the_old_one_showed(
     feed = _feed(shared_dir)
     new = _run(event, tmp_path / "new.sqlite", feed)
     with monkeypatch.context() as m:  # the old way: plain lists of the objects, replace
-        m.setattr(tracker_module, "FixColumns", list)
-        m.setattr(tracker_module, "TimeColumn", _PlainTimes)
+        m.setattr(tracker_module, "FixColumns", list)  # the times: read from the Fix objects
         m.setattr(service, "with_km", lambda f, km: dataclasses.replace(f, km=km))
         old = _run(event, tmp_path / "old.sqlite", feed)
     assert len(new["fixes"]) == len(feed) + 1  # every GPS fix and the checkpoint not undone
