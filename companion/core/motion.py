@@ -23,6 +23,7 @@ import bisect
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import itemgetter
 
 from companion.core.eta import DEFAULT_WINDOW_S, MovingWindow
 
@@ -41,6 +42,8 @@ LONG_GAP_MIN_M = 500.0
 REST_RESETS_SPEED_S = 2 * 3600.0
 # "Speed now" from the positions is the progress over at least this long (noise averages out).
 NOW_SPAN_S = 30.0
+_NOW_SPAN = timedelta(seconds=NOW_SPAN_S)
+_time = itemgetter(0)  # of a (time, km) in Motion._recent
 
 
 # Built on every fix: a plain slots class, not frozen (see models.EtaOption); nothing assigns
@@ -332,14 +335,14 @@ class Motion:
     def _speed_now(self, t1: datetime, k1: float, manual: bool, dist_m: float, dt: float) -> None:
         """The speed now without a receiver's own."""
         if not manual:
-            # From positions: the progress over the last NOW_SPAN_S or more, not one noisy step.
-            ref = None
-            for t, k in reversed(self._recent):
-                if (t1 - t).total_seconds() >= NOW_SPAN_S:
-                    ref = (t, k)
-                    break
-            if ref is None and len(self._recent) > 1:
-                ref = self._recent[0]
+            # From positions: the progress over the last NOW_SPAN_S or more, not one noisy step:
+            # from the newest position at least that old (a bisection; the positions are in
+            # time order; a scan back from the newest read 300 of them a fix at 10 Hz).
+            recent = self._recent
+            i = bisect.bisect_right(recent, t1 - _NOW_SPAN, key=_time) - 1
+            ref = recent[i] if i >= 0 else None
+            if ref is None and len(recent) > 1:
+                ref = recent[0]
             if ref is not None and (t1 - ref[0]).total_seconds() > 0:
                 kmh = abs(k1 - ref[1]) / ((t1 - ref[0]).total_seconds() / 3600.0)
                 self.speed_now_kmh = kmh if kmh <= self.max_mps * 3.6 else None
