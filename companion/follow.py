@@ -21,6 +21,7 @@ from pathlib import Path
 from companion import render
 from companion.core.models import Fix
 from companion.event import redact
+from companion.headspill import HeadSpill
 from companion.logbook import NotSaved
 from companion.service import EventSession
 from companion.sources.base import FeedError, FeedState, FeedStatus, open_source
@@ -131,10 +132,12 @@ async def _follow(session: EventSession, url: str, duration: float | None, every
             loop.add_signal_handler(sig, stop)
     started = time.monotonic()
     next_status = started + every_s
+    let_go = HeadSpill()  # the fixes committed long ago: read back from the log if asked
     try:
         while not task.done() and not asked.is_set():
             await asyncio.wait({task}, timeout=FLUSH_EVERY_S)
             session.flush()
+            let_go(session)
             report_saving()
             now = time.monotonic()
             if duration is not None and now - started >= duration:

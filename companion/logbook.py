@@ -300,6 +300,17 @@ class Logbook(LogConnection):
         with self._sql_errors("read the log"):
             return trackstate.load(self._conn, tracker)
 
+    def covering_id(self, applied: int, since: tuple[int, int] | None = None) -> int | None:
+        """The newest row's id when the log's fixes not undone are `applied` in number and none
+        was set aside, else None (companion/headspill.py: a tracker holding that many from
+        this log holds them all, so they can be read back from it; `since`: trackstate's)."""
+        from companion import trackstate
+
+        if self.set_aside:
+            return None
+        with self._sql_errors("read the log"):
+            return trackstate.covering_id(self._conn, applied, since)
+
     def save_state(self, tracker: Tracker) -> bool:
         """Save `tracker`'s running state with the log (it holds every fix the log does), so
         a reopening replays only what comes after; False when it was not saved. A cache: a

@@ -76,6 +76,9 @@ _OLD_TABLE = "DROP TABLE IF EXISTS tracker_state"  # STATE_VERSION 1's, read by 
 _CHANGED_SINCE = "SELECT 1 FROM events WHERE id > ? AND kind IN ('undo', 'edit') LIMIT 1"
 _IS_FIX = "SELECT 1 FROM events WHERE id = ? AND kind = 'fix'"
 _LAST_ID = "SELECT max(id) FROM events"
+_ROWS_SINCE = (
+    "SELECT max(id), sum(kind = 'fix'), sum(kind IN ('undo', 'edit')) FROM events WHERE id > ?"
+)
 _FIX_ROWS = "SELECT max(id), count(*) FROM events WHERE kind = 'fix'"
 _UNDONE = (
     "SELECT count(DISTINCT ref) FROM events WHERE kind = 'undo' "
@@ -153,6 +156,24 @@ def fingerprint(tracker: Tracker) -> str:
     h = hashlib.sha256(_code_digest().encode())
     h.update(repr(settings).encode())
     return h.hexdigest()
+
+
+def covering_id(
+    conn: sqlite3.Connection, applied: int, since: tuple[int, int] | None = None
+) -> int | None:
+    """The id of the log's newest row when its fixes not undone are `applied` in number (a
+    tracker holding that many, all from this log, holds every one of them), else None.
+    `since`: (a row id, the fixes up to it) known so: only the rows after it are counted."""
+    if since is not None:
+        after, before = since
+        newest, fixes, changes = conn.execute(_ROWS_SINCE, (after,)).fetchone()
+        if not changes:  # appends only since: no undo or edit to count
+            return (newest or after) if before + (fixes or 0) == applied else None
+    max_id, rows = conn.execute(_FIX_ROWS).fetchone()
+    undone = int(conn.execute(_UNDONE).fetchone()[0])
+    if max_id is None or rows - undone != applied:
+        return None
+    return int(conn.execute(_LAST_ID).fetchone()[0])
 
 
 def save(conn: sqlite3.Connection, tracker: Tracker, unreadable: int) -> bool:

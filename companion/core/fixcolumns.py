@@ -214,6 +214,17 @@ class FixColumns(MutableSequence[Fix]):
         odd = self._odd.get(j)
         return odd.time if odd is not None else from_us(self._us[j])
 
+    def suffix(self, i: int) -> FixColumns:
+        """The fixes from index `i` on, as columns of their own (no fix built)."""
+        out = FixColumns()
+        out._us, out._lat, out._lon = self._us[i:], self._lat[i:], self._lon[i:]
+        out._src = self._src[i:]
+        out._opt = tuple(col[i:] for col in self._opt)
+        out._sats = self._sats[i:]
+        out._sources = self._sources.copy()
+        out._odd = {k - i: f for k, f in self._odd.items() if k >= i}
+        return out
+
     def micros(self, copy: bool = True) -> array[int]:
         """Every fix's time as microseconds since the epoch: a copy, unless `copy` is False and
         every fix is in the columns (then the column itself: not to be changed or kept)."""

@@ -297,6 +297,22 @@ class Tracker:
         self._snaps = [(n, saved.state)]
         self._replay_from(n)
 
+    def forget_head(self, k: int, head: Callable[[], list[Fix]]) -> bool:
+        """Hold the first `k` fixes no more: `head()` reads them back (in order) if something
+        asks for them (an entry typed in among them, an export); their times stay known. No
+        answer changes: only where the fixes are kept. False when they are not held anyway."""
+        fixes = self._fixes
+        held_from = fixes.head_len if isinstance(fixes, Deferred) else 0
+        held = fixes.held if isinstance(fixes, Deferred) else fixes
+        if not held_from < k < len(fixes):
+            return False
+        times_us = self._times.micros()  # before the columns go: the head's times
+        i = k - held_from
+        tail = held.suffix(i) if isinstance(held, FixColumns) else FixColumns(held[i:])
+        self._fixes = Deferred(k, head, tail)
+        self._head_us = times_us
+        return True
+
     def rebuild(self, fixes: list[Fix]) -> None:
         """Replace all state by replaying `fixes` (sorted by time here)."""
         self._fixes = ordered = sorted(fixes, key=lambda f: f.time)
