@@ -38,10 +38,10 @@ from companion.core.route import PASS_GAP_M, TIE_M, radii
 
 # How far from the anchor a fix may be and still use its proof: beyond, nearfast proves anew
 # (each metre widens the band of what is worked out again by two).
-MAX_MOVE_M = 6.0
+MAX_MOVE_M = 8.0
 # A proof is kept only when the first fix after it is this near (so it may serve several; at
 # 1 Hz the next fix is ~7 m on and working out its lists would be wasted).
-KEEP_MOVE_M = MAX_MOVE_M / 2.0
+KEEP_MOVE_M = 3.0
 _RHO = 0.1
 # Only anchors whose distances are modest are kept (the scale's bound above).
 _MAX_KEPT_M = 1000.0
@@ -102,14 +102,17 @@ class Anchor:
         """Each segment's and vertex's distance from its thresholds at the anchor, sorted."""
         a, best = self.a, math.sqrt(self.best2)
         tie2, gap2 = (best + TIE_M) ** 2, (best + PASS_GAP_M) ** 2
+        band = 2.0 * MAX_MOVE_M + _RHO  # a key beyond is never within a fix's band
         seg_keys, vert_keys = [], []
         for i, d2 in enumerate(self._d2s):
-            d = math.sqrt(d2)
-            seg_keys.append((min(d - best, abs(d - best - TIE_M)), a + i))
-            self._tie0.append(d2 <= tie2)
+            d = math.sqrt(d2) - best
+            if (key := min(d, abs(d - TIE_M))) <= band:
+                seg_keys.append((key, a + i))
         for i, v2 in enumerate(self._v2s):
-            vert_keys.append((abs(math.sqrt(v2) - best - PASS_GAP_M), a + i))
-            self._vin0.append(v2 <= gap2)
+            if (key := abs(math.sqrt(v2) - best - PASS_GAP_M)) <= band:
+                vert_keys.append((key, a + i))
+        self._tie0 = [d2 <= tie2 for d2 in self._d2s]
+        self._vin0 = [v2 <= gap2 for v2 in self._v2s]
         ties = [a + i for i, tie in enumerate(self._tie0) if tie]
         self._t0, self._t1 = ties[0], ties[-1]  # one run: nearfast answered
         seg_keys.sort()
@@ -162,18 +165,27 @@ class Anchor:
         best = math.sqrt(best2)
         tie2, gap2 = (best + TIE_M) ** 2, (best + PASS_GAP_M) ** 2
         a, tie0 = self.a, self._tie0
-        moved = [j for j, d2 in exact if (d2 <= tie2) is not tie0[j - a]]
-        if moved:
-            # A segment crossed the tie distance: the run of ties, from what is known.
-            now = dict(exact)
-            ties = [j for j in range(a, self.z) if (now[j] <= tie2 if j in now else tie0[j - a])]
-            t0, t1 = ties[0], ties[-1]
-            if t1 - t0 != len(ties) - 1:
-                return None  # two runs: nearfast's full proof (or the full search) decides
-        else:
-            t0, t1 = self._t0, self._t1
-        # The vertices between the ties (each tie's start but the first's) must stay near.
-        vin0, checked = self._vin0, set()
+        t0, t1 = self._t0, self._t1
+        fresh: list[int] = []
+        for j, d2 in exact:
+            if (d2 <= tie2) is not tie0[j - a]:
+                # A segment crossed the tie distance: the run of ties from what is known (the
+                # rest keep their side), and the vertices that are between ties only now.
+                ties = set(range(t0, t1 + 1))
+                for i, d2_i in exact:
+                    if d2_i <= tie2:
+                        ties.add(i)
+                    else:
+                        ties.discard(i)
+                n0, n1 = min(ties), max(ties)
+                if n1 - n0 != len(ties) - 1:
+                    return None  # two runs: nearfast's full proof (or the full search) decides
+                fresh = [i for i in range(n0 + 1, n1 + 1) if not t0 < i <= t1]
+                t0, t1 = n0, n1
+                break
+        # The vertices between the ties (each tie's start but the first's) must stay near: those
+        # near the pass gap exactly, the rest as they were at the anchor (all near, but `fresh`).
+        checked = []
         for key, j in self._vert_keys:
             if key > w:
                 break
@@ -182,7 +194,8 @@ class Anchor:
                 x0 = ((lo[j] - lon + 180.0) % 360.0 - 180.0) * k_lon
                 if x0 * x0 + y0 * y0 > gap2:
                     return None
-                checked.add(j)
-        if moved and not all(vin0[j - a] for j in range(t0 + 1, t1 + 1) if j not in checked):
+                checked.append(j)
+        vin0 = self._vin0
+        if any(not vin0[j - a] for j in fresh if j not in checked):
             return None
         return Foot(k, kt, best2)

@@ -80,7 +80,7 @@ class Odometer:
     def refine(self, route: Route, fix: Fix, placed: Placement) -> Placement:
         """The km of `placed` (a fix on a town-to-town route) run on from the anchor by the
         distance moved; `placed` as it is when there is nothing to run on from. Pure."""
-        if placed.off_route or fix.is_manual or not route.town_to_town:
+        if not route.town_to_town or placed.off_route or fix.is_manual:  # cheapest first
             return placed
         moved = self._moved_m(fix)
         if moved is None:

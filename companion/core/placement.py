@@ -86,7 +86,7 @@ def locate(
             # On a window with no leg the corridor rules would keep it too: it is the window's
             # nearest, so either it is inside or nothing is (`_nearest_stands`).
             off_m, i = math.sqrt(foot.d2), foot.segment
-            km = (float(route.cum_m[i]) + foot.t * float(route.seg_m[i])) / 1000.0
+            km = (route.cum_m.item(i) + foot.t * route.seg_m.item(i)) / 1000.0
             km = min(max(km, lo_km, 0.0), hi_km, route.length_km)
             return Placement(km, off_m, i, _off(route, foot.d2, off_m, off_route_m))
     feet = route.feet(lat, lon, seg)
