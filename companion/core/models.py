@@ -78,7 +78,7 @@ class Town:
     aliases: tuple[str, ...] = ()  # other names that match it when typed (TownSpec.aliases)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Fix:
     """One position. GPS fixes carry lat/lon; manual fixes may carry an authoritative `km`."""
 
@@ -99,10 +99,40 @@ class Fix:
     # athlete is resting from this time) or "go" (on the move again); "" for a plain position.
     mark: str = ""
 
+    def __init__(
+        self, time: datetime, lat: float, lon: float, source: str = "manual",
+        km: float | None = None, speed_mps: float | None = None, course_deg: float | None = None,
+        alt_m: float | None = None, accuracy_m: float | None = None, sats: int | None = None,
+        label: str = "", mark: str = "",
+    ) -> None:  # fmt: skip
+        # The generated __init__ of a frozen dataclass sets each field by object.__setattr__
+        # (~19k instructions a Fix); the slots' own setters take ~11k, and a 10 Hz feed builds
+        # two a fix (issue 11). The fields, their order and defaults are the dataclass's
+        # (tests/unit/test_fix_init.py holds the two to that).
+        _set_time(self, time)
+        _set_lat(self, lat)
+        _set_lon(self, lon)
+        _set_source(self, source)
+        _set_km(self, km)
+        _set_speed_mps(self, speed_mps)
+        _set_course_deg(self, course_deg)
+        _set_alt_m(self, alt_m)
+        _set_accuracy_m(self, accuracy_m)
+        _set_sats(self, sats)
+        _set_label(self, label)
+        _set_mark(self, mark)
+
     @property
     def is_manual(self) -> bool:
         # "manual@car2": the other car's crew typed it (issue 12); it counts as typed here too.
         return self.source == "manual" or self.source.startswith("manual@")
+
+
+# The setters of Fix's slots (member descriptors: they bypass the frozen __setattr__).
+(
+    _set_time, _set_lat, _set_lon, _set_source, _set_km, _set_speed_mps, _set_course_deg,
+    _set_alt_m, _set_accuracy_m, _set_sats, _set_label, _set_mark,
+) = (Fix.__dict__[name].__set__ for name in Fix.__slots__)  # fmt: skip
 
 
 @dataclass(slots=True, unsafe_hash=True)  # built on every fix: not frozen, as EtaOption
