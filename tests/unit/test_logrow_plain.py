@@ -52,6 +52,18 @@ def test_a_utc_time_is_written_as_isoformat_writes_it(when: datetime) -> None:
     assert to_iso(when) == when.isoformat(timespec="microseconds")
 
 
+def test_the_second_kept_is_never_another_months_or_years(monkeypatch: pytest.MonkeyPatch) -> None:
+    from companion import logrows
+
+    monkeypatch.setattr(logrows, "_SECONDS_KEPT", 3)  # emptied every few seconds
+    t = datetime(2026, 6, 1, 11, 0, 0, 100000, tzinfo=UTC)
+    # The same day of the month and time of day in other months and years, then one by one.
+    times = [t.replace(year=y, month=m) for y in (999, 2026, 2099) for m in (1, 6, 12)]
+    times += [t + timedelta(seconds=i * 0.1) for i in range(100)]
+    for when in times + times[::-1]:
+        assert to_iso(when) == when.isoformat(timespec="microseconds")
+
+
 def test_each_real_fix_gets_the_row_json_and_isoformat_give() -> None:
     fixes = _real_fixes()
     shapes = {(f.course_deg is None, f.alt_m is None, f.sats is None) for f in fixes}
