@@ -91,7 +91,7 @@ class SetAside:
 _UTC_SECOND = "%04d-%02d-%02dT%02d:%02d:%02d."
 _UTC_MICROS = "%s%06d+00:00"
 _SECONDS: dict[tuple[int, int, int, int], tuple[int, str]] = {}
-_SECONDS_KEPT = 4096
+_SECONDS_KEPT = 256  # a second is read again within the second, if ever
 
 
 def to_iso(value: datetime) -> str:

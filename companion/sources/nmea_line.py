@@ -95,11 +95,11 @@ def read_gga(line: str) -> Gga | None:
 
 
 # The conversions of the texts that repeat, kept: a date for days, hhmmss for ten fixes at 10 Hz,
-# a fraction (".10") for good. Each is emptied when it grows past its bound (a day of fixes).
+# a fraction (".10") for good. Each is emptied when it grows past its bound.
 _DATES: dict[str, date] = {}
 _HMS: dict[str, tuple[int, int, int]] = {}
 _MICROS: dict[str, int] = {}
-_KEPT = 4096
+_KEPT = 256  # each text is read again within seconds, if ever: a few suffice
 
 
 def _tod(hms: str, frac: str | None) -> time:
