@@ -26,9 +26,8 @@ import pynmea2
 from companion.core.models import Fix
 from companion.sources.lines import LineParser
 from companion.sources.nmea_fast import parse_fast
-from companion.sources.nmea_line import Gga, Rmc, read_gga, read_rmc
+from companion.sources.nmea_line import KNOT_MPS, Gga, Rmc, read_gga, read_rmc
 
-KNOT_MPS = 1852.0 / 3600.0
 # GGA fix quality: 1 GPS, 2 DGPS, 3 PPS, 4 RTK, 5 float RTK, 6 dead reckoning. 0 is no fix,
 # 7 a position typed into the receiver, 8 a receiver in simulation mode: neither is the athlete.
 _GGA_GOOD = {1, 2, 3, 4, 5, 6}
