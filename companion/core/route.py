@@ -187,6 +187,7 @@ class Route:
         """The segments that have some part between along-route `lo_km` and `hi_km`."""
         # The arrays' own methods, not numpy's functions: a fix's few microseconds of call
         # overhead here and in `feet`/`pick` are most of its projection (issue 11).
+        # core/nearfast's `_anchor` turns these rules into bounds on the km: change both.
         lo = max(int(self.cum_m.searchsorted(lo_km * 1000.0, side="right")) - 1, 0)
         hi = min(int(self.cum_m.searchsorted(hi_km * 1000.0, side="left")), len(self.seg_m))
         return np.s_[lo : max(hi, lo + 1)]
