@@ -43,6 +43,8 @@ REST_RESETS_SPEED_S = 2 * 3600.0
 # "Speed now" from the positions is the progress over at least this long (noise averages out).
 NOW_SPAN_S = 30.0
 _NOW_SPAN = timedelta(seconds=NOW_SPAN_S)
+# `d < _MINUTE` is exactly `d.total_seconds() < 60.0` (whole seconds), a third of the cost.
+_MINUTE = timedelta(seconds=60)
 _time = itemgetter(0)  # of a (time, km) in Motion._recent
 
 
@@ -343,8 +345,9 @@ class Motion:
             ref = recent[i] if i >= 0 else None
             if ref is None and len(recent) > 1:
                 ref = recent[0]
-            if ref is not None and (t1 - ref[0]).total_seconds() > 0:
-                kmh = abs(k1 - ref[1]) / ((t1 - ref[0]).total_seconds() / 3600.0)
+            gap_s = (t1 - ref[0]).total_seconds() if ref is not None else 0.0
+            if ref is not None and gap_s > 0:
+                kmh = abs(k1 - ref[1]) / (gap_s / 3600.0)
                 self.speed_now_kmh = kmh if kmh <= self.max_mps * 3.6 else None
         elif dt > 0:
             self.speed_now_kmh = abs(dist_m) / dt * 3.6  # typed: the last leg's speed
@@ -362,7 +365,7 @@ class Motion:
     ) -> Credit:
         self.moving_s_total += moving_s
         marks = self.moving_marks
-        if len(marks) >= 2 and (iv.t1 - marks[-2][0]).total_seconds() < 60.0:
+        if len(marks) >= 2 and iv.t1 - marks[-2][0] < _MINUTE:
             marks[-1] = (iv.t1, self.moving_s_total)  # each mark exact, about one a minute
         else:
             marks.append((iv.t1, self.moving_s_total))

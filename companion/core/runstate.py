@@ -51,12 +51,13 @@ class RunningState:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_US = timedelta(microseconds=1)
 
 
 def to_us(t: datetime) -> int:
     """An aware time as whole microseconds since the epoch (exact, unlike a float)."""
-    return (t - _EPOCH) // _US
+    # Its fields, not `// timedelta(microseconds=1)`: the same int at ~half the cost (twice a fix).
+    d = t - _EPOCH
+    return (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
 
 
 def from_us(us: int) -> datetime:
