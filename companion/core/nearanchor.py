@@ -195,7 +195,8 @@ class Anchor:
                 if x0 * x0 + y0 * y0 > gap2:
                     return None
                 checked.append(j)
-        vin0 = self._vin0
-        if any(not vin0[j - a] for j in fresh if j not in checked):
-            return None
+        if fresh:  # (usually none: no generator to make)
+            vin0 = self._vin0
+            if any(not vin0[j - a] for j in fresh if j not in checked):
+                return None
         return Foot(k, kt, best2)
