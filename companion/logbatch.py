@@ -13,6 +13,7 @@ import math
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC
+from itertools import chain
 from math import isfinite
 
 from companion.core.models import Fix
@@ -36,7 +37,24 @@ _INSERT_MANY = INSERT_FIX.replace(
 # The payload's optional numbers, in the order logrows.fix_payload writes them.
 _PAYLOAD_FLOATS = ("speed_mps", "course_deg", "alt_m", "accuracy_m")
 # The usual payload of an RMC's fix, as json writes it (a float as its repr).
-_RMC_PAYLOAD = '{"speed_mps": %r, "course_deg": %r}'
+_RMC_PAYLOAD = '{"speed_mps": %s, "course_deg": %s}'
+# The reprs of the speeds and courses seen lately (issue 11): a receiver's knots and degrees
+# have one or two decimals, so a feed repeats a few hundred values, and a repr is ~0.4 us.
+# Zeros are never kept: 0.0 and -0.0 are one key but two texts. Emptied past its bound.
+_REPRS: dict[float, str] = {}
+_REPRS_KEPT = 1024
+
+
+def _float_text(value: float) -> str:
+    """repr(value) of a finite float, kept unless it is a zero."""
+    text = _REPRS.get(value)
+    if text is None:
+        text = repr(value)
+        if value:
+            if len(_REPRS) >= _REPRS_KEPT:
+                _REPRS.clear()
+            _REPRS[value] = text
+    return text
 
 
 def plain_row(fix: Fix, logged_at: str) -> FixRow | None:
@@ -72,7 +90,8 @@ def plain_payload(fix: Fix) -> tuple[bool, str | None]:
         type(speed) is float and type(course) is float and isfinite(speed) and isfinite(course)
         and fix.alt_m is None and fix.accuracy_m is None and fix.sats is None
     ):  # fmt: skip
-        return True, _RMC_PAYLOAD % (speed, course)  # an RMC's fix: one format, no loop
+        # An RMC's fix: one format, no loop.
+        return True, _RMC_PAYLOAD % (_float_text(speed), _float_text(course))
     parts = []
     for name in _PAYLOAD_FLOATS:
         value = getattr(fix, name)
@@ -124,7 +143,7 @@ class FixBatch:
         # executemany, which steps the statement once a row), the rest by executemany.
         whole = len(rows) - len(rows) % ROWS_PER_INSERT
         if whole:
-            values = [v for row in rows[:whole] for v in row]
+            values = list(chain.from_iterable(rows[:whole]))
             step = ROWS_PER_INSERT * len(rows[0])
             for i in range(0, len(values), step):
                 conn.execute(_INSERT_MANY, values[i : i + step])
