@@ -146,4 +146,8 @@ def _checksum_ok(line: str, check: str) -> bool:
     x ^= x >> 32
     x ^= x >> 16
     x ^= x >> 8
-    return x & 0xFF == int(check, 16)
+    return x & 0xFF == _HEX[check]
+
+
+# The regexes take the checksum as two upper-case hex digits: its value by lookup, not int().
+_HEX = {f"{i:02X}": i for i in range(256)}
