@@ -47,6 +47,7 @@ from companion.logrows import (
     from_iso,
     read_entry,
     to_iso,
+    utc_now_iso,
 )
 from companion.logschema import SCHEMA_VERSION, LogbookError, NotSaved, connect
 
@@ -130,7 +131,8 @@ class Logbook(LogConnection):
             LogbookError: opened read-only, or a fix the replay could not read back.
         """
         self._check_writable("log a fix")
-        logged_at = to_iso(self._clock())
+        # The usual clock's text without a datetime (once a fix at 10 Hz).
+        logged_at = utc_now_iso() if self._clock is _utc_now else to_iso(self._clock())
         row = plain_row(fix, logged_at)  # a feed's usual fix: surely readable, built in one go
         if row is None:
             when = self._storable(fix.time)
