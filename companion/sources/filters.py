@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from companion.core.geo import distance_m
 from companion.core.models import Fix
-from companion.core.times import time_problem
+from companion.core.times import EARLIEST, LATEST, time_problem
 
 # GPS jitter: two honest fixes a second apart can differ by tens of metres in a city canyon, so
 # the speed test allows this much on top of max speed x time (a runner's 30 km/h is 8 m/s).
@@ -88,7 +88,11 @@ class PlausibilityFilter:
             return "no position", "position 0,0 means the receiver has no fix"
         # The one rule for times (core/times.py): a .NET no-date 0001-01-01, a GPS week rollover
         # to 1999, a year 0002 in a ZDA are refused here, before they can reach the log.
-        if (problem := time_problem(fix.time, now=now)) is not None:
+        when = fix.time
+        # A feed's usual time (UTC, inside the window, no clock to compare with) passes every
+        # test of time_problem: asked only otherwise (issue 11: once a fix).
+        usual = now is None and when.tzinfo is UTC and EARLIEST <= when < LATEST
+        if not usual and (problem := time_problem(when, now=now)) is not None:
             return "bad time", problem
         if now is not None:
             ahead_s = (fix.time - now).total_seconds()
