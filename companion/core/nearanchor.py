@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from companion.core.route import PASS_GAP_M, TIE_M, radii
+from companion.core.route import _E2, EARTH_A_M, PASS_GAP_M, TIE_M
 
 # How far from the anchor a fix may be and still use its proof: beyond, nearfast proves anew
 # (each metre widens the band of what is worked out again by two).
@@ -48,6 +48,10 @@ _MAX_KEPT_M = 1000.0
 _FAR_CAP_M = 100.0
 _MAX_ABS_LAT = 80.0
 _RAD = math.radians(1.0)
+# `route.radii`'s meridian numerator, the same float as its `EARTH_A_M * (1.0 - _E2)`.
+_A_MERIDIAN = EARTH_A_M * (1.0 - _E2)
+_sin, _cos, _sqrt, _radians = math.sin, math.cos, math.sqrt, math.radians
+_new_foot = tuple.__new__  # a Foot without NamedTuple's Python-level __new__ (~1.6k instructions)
 
 
 class Foot(NamedTuple):
@@ -137,8 +141,12 @@ class Anchor:
             seg_keys = self._seg_keys
             assert seg_keys is not None
         w = 2.0 * math.sqrt(moved2) + _RHO
-        r_n, r_e = radii(lat)  # the same local metres as `Route.feet`
-        k_lat, k_lon = _RAD * r_n, _RAD * r_e
+        # The same local metres as `Route.feet`: `route.radii(lat)` written out, its operations
+        # in order (the call and its tuple were ~2k of a fix's instructions; test_nearanchor).
+        s = _sin(_radians(lat))
+        r_w = _sqrt(1.0 - _E2 * s * s)
+        k_lat = _RAD * (_A_MERIDIAN / (r_w * r_w * r_w))
+        k_lon = _RAD * (EARTH_A_M / r_w * _cos(_radians(lat)))
         la, lo, dla, dlo = self.la, self.lo, self.dla, self.dlo
         exact: list[tuple[int, float]] = []
         best2, k, kt = math.inf, -1, 0.0
@@ -199,4 +207,4 @@ class Anchor:
             vin0 = self._vin0
             if any(not vin0[j - a] for j in fresh if j not in checked):
                 return None
-        return Foot(k, kt, best2)
+        return _new_foot(Foot, (k, kt, best2))
