@@ -102,7 +102,8 @@ async def _follow(session: EventSession, url: str, duration: float | None, every
         nonlocal reached
         reached = True
         session.add_feed_fix(fix, prefiltered=True)
-        report_saving()
+        if session.not_saving != saving:  # report_saving's own test, without its call a fix
+            report_saving()
 
     def on_status(status: FeedStatus) -> None:
         nonlocal reached

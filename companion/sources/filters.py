@@ -75,7 +75,8 @@ class PlausibilityFilter:
         key, reason = self._judge(fix, now)
         if key is None:
             self.last = fix
-            self._suspects.clear()
+            if self._suspects:  # almost always empty
+                self._suspects.clear()
             return None
         self.counts[key] += 1
         return reason
