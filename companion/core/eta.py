@@ -56,19 +56,17 @@ class MovingWindow:
             self._moving = self._moving[self._start : self._end]
             self._dist = self._dist[self._start : self._end]
             self._start, self._end = 0, len(self._moving)
-        # In locals (every credit of a 10 Hz feed comes here): the same sums in the same order.
-        moving, dist = self._moving, self._dist
-        moving.append(moving_s)
-        dist.append(distance_m)
-        start, end = self._start, self._end + 1
-        total_s, total_m = self._moving_s + moving_s, self._dist_m + distance_m
-        window_s = self.window_s
+        self._moving.append(moving_s)
+        self._dist.append(distance_m)
+        self._end += 1
+        self._moving_s += moving_s
+        self._dist_m += distance_m
         # Drop old intervals while what stays still covers the window.
-        while end - start > 1 and total_s - moving[start] >= window_s:
-            total_s -= moving[start]
-            total_m -= dist[start]
-            start += 1
-        self._start, self._end, self._moving_s, self._dist_m = start, end, total_s, total_m
+        moving = self._moving
+        while self._end - self._start > 1 and self._moving_s - moving[self._start] >= self.window_s:
+            self._moving_s -= moving[self._start]
+            self._dist_m -= self._dist[self._start]
+            self._start += 1
 
     def copy(self) -> MovingWindow:
         twin = MovingWindow(self.window_s)
