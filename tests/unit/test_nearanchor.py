@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from helpers.real_tracks import AUDAX_150K, EMPARIS_RUN, HOKKAIDO_DAY1, cumulative_m
+from helpers.walks import walk_paths
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -178,21 +179,8 @@ def test_a_tracker_at_10_hz_places_every_fix_as_with_the_full_search_alone(
 # moving along it a few metres at a time (now and then a jump of up to 15 m), drifting off it
 # and back, with windows of any reach around the km: wherever the kept proof answers it must
 # be the full search's answer.
-@st.composite
-def paths(draw: st.DrawFn) -> tuple[list[float], list[float]]:
-    n = draw(st.integers(10, 200))
-    lat0 = draw(st.floats(-79.0, 79.0))
-    lon0 = draw(st.floats(-178.0, 178.0))
-    heading = draw(st.floats(0.0, 2 * math.pi))
-    lats, lons = [lat0], [lon0]
-    for _ in range(n):
-        turn = draw(st.sampled_from([0.0] * 10 + [0.3, -0.3, 1.0, 2.8, math.pi]))
-        heading += turn + draw(st.floats(-0.05, 0.05))
-        step = draw(st.floats(0.5, 40.0))
-        lats.append(lats[-1] + step * math.cos(heading) / 111_320.0)
-        c = math.cos(math.radians(lats[-1]))
-        lons.append(lons[-1] + step * math.sin(heading) / (111_320.0 * c))
-    return lats, lons
+def paths() -> st.SearchStrategy[tuple[list[float], list[float]]]:
+    return walk_paths(max_n=200, max_lat=79.0, straight=10)
 
 
 @settings(max_examples=150, deadline=None)

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from helpers.real_tracks import AUDAX_150K, EMPARIS_RUN, HOKKAIDO_DAY1, fixes, load_real_track
+from helpers.walks import walk_paths
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -130,22 +131,8 @@ def test_a_straight_road_is_answered_and_the_km_is_the_foot() -> None:
 # Generated paths: a random walk of short segments with hairpins and full turnarounds, fixes
 # near any point of it, expected km anywhere around; wherever the fast path answers it must
 # be the full search's answer.
-@st.composite
-def paths(draw: st.DrawFn) -> tuple[list[float], list[float]]:
-    n = draw(st.integers(10, 300))
-    lat0 = draw(st.floats(-75.0, 75.0))
-    lon0 = draw(st.floats(-178.0, 178.0))
-    heading = draw(st.floats(0.0, 2 * math.pi))
-    lats, lons = [lat0], [lon0]
-    for _ in range(n):
-        # Mostly straight road; now and then a bend, a hairpin or a turnaround on itself.
-        turn = draw(st.sampled_from([0.0] * 12 + [0.3, -0.3, 1.0, 2.8, math.pi]))
-        heading += turn + draw(st.floats(-0.05, 0.05))
-        step = draw(st.floats(0.5, 40.0))
-        lats.append(lats[-1] + step * math.cos(heading) / 111_320.0)
-        c = math.cos(math.radians(lats[-1]))
-        lons.append(lons[-1] + step * math.sin(heading) / (111_320.0 * c))
-    return lats, lons
+def paths() -> st.SearchStrategy[tuple[list[float], list[float]]]:
+    return walk_paths()
 
 
 @settings(max_examples=200, deadline=None)
