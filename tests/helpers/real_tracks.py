@@ -200,3 +200,18 @@ def route_book_csv(
     lines += [f"{n},{la:.7f},{lo:.7f},{km:.4f}" for n, la, lo, km in rows]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return [(n, km) for n, _la, _lo, km in rows]
+
+
+def audax_at_10hz(shared_dir: Path, folder: Path, minutes: float) -> tuple[Path, list[Fix]]:
+    """The first `minutes` of the Audax ride at 10 Hz as an NMEA-like feed, and an event file
+    in `folder` with the ride itself as its route (the memory tests' real load)."""
+    track = load_real_track(shared_dir / AUDAX_150K)
+    idx = np.flatnonzero(track.seconds() <= minutes * 60)
+    part = RealTrack(track.path, [track.times[i] for i in idx], track.lats[idx], track.lons[idx],
+                     None)  # fmt: skip
+    event = folder / "audax.toml"
+    event.write_text(
+        f'name = "Audax"\nathlete = "A"\nroute = "{shared_dir / AUDAX_150K}"\n'
+        'timezone = "Australia/Melbourne"\nplanned_kmh = 25\n'
+    )
+    return event, fixes(part, hz=10.0, source="nmea")

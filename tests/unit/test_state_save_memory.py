@@ -18,8 +18,7 @@ import sqlite3
 import tracemalloc
 from pathlib import Path
 
-import numpy as np
-from helpers.real_tracks import AUDAX_150K, RealTrack, fixes, load_real_track
+from helpers.real_tracks import audax_at_10hz
 
 from companion import trackstate
 from companion.core.runstate import to_us
@@ -29,18 +28,9 @@ MINUTES = 70  # of the ride at 10 Hz: 42,000 fixes (the speed window is full fro
 
 
 def test_saving_the_state_does_not_copy_the_fixes_numbers(tmp_path: Path, shared_dir: Path) -> None:
-    track = load_real_track(shared_dir / AUDAX_150K)
-    idx = np.flatnonzero(track.seconds() <= MINUTES * 60)
-    part = RealTrack(track.path, [track.times[i] for i in idx], track.lats[idx], track.lons[idx],
-                     None)  # fmt: skip
-    feed = fixes(part, hz=10.0, source="nmea")
+    event, feed = audax_at_10hz(shared_dir, tmp_path, MINUTES)
     n = len(feed)
     assert n >= 40_000
-    event = tmp_path / "audax.toml"
-    event.write_text(
-        f'name = "Audax"\nathlete = "A"\nroute = "{shared_dir / AUDAX_150K}"\n'
-        'timezone = "Australia/Melbourne"\nplanned_kmh = 25\n'
-    )
     db = tmp_path / "log.sqlite"
     with EventSession.open(event, db) as s:
         peaks = []

@@ -13,8 +13,7 @@ import gc
 from array import array
 from pathlib import Path
 
-import numpy as np
-from helpers.real_tracks import AUDAX_150K, RealTrack, fixes, load_real_track
+from helpers.real_tracks import audax_at_10hz
 
 from companion.core.tracker import Tracker
 from companion.service import EventSession
@@ -39,18 +38,9 @@ def _long_int_arrays(tracker: Tracker, n: int) -> list[array[int]]:
 
 
 def test_each_fix_time_is_held_once(tmp_path: Path, shared_dir: Path) -> None:
-    track = load_real_track(shared_dir / AUDAX_150K)
-    idx = np.flatnonzero(track.seconds() <= MINUTES * 60)
-    part = RealTrack(track.path, [track.times[i] for i in idx], track.lats[idx], track.lons[idx],
-                     None)  # fmt: skip
-    feed = fixes(part, hz=10.0, source="nmea")
+    event, feed = audax_at_10hz(shared_dir, tmp_path, MINUTES)
     n = len(feed)
     assert n >= 20_000
-    event = tmp_path / "audax.toml"
-    event.write_text(
-        f'name = "Audax"\nathlete = "A"\nroute = "{shared_dir / AUDAX_150K}"\n'
-        'timezone = "Australia/Melbourne"\nplanned_kmh = 25\n'
-    )
     db = tmp_path / "log.sqlite"
     with EventSession.open(event, db) as s:
         for f in feed:
