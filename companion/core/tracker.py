@@ -13,6 +13,7 @@ from collections.abc import Callable, MutableSequence, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from companion.core import heldfixes
 from companion.core.cutoffs import Deadlines, resolve
 from companion.core.days import DayLedger
 from companion.core.deferred import Deferred
@@ -268,50 +269,18 @@ class Tracker:
         return False
 
     def running_state(self, copy: bool = True) -> RunningState:
-        """The state after every fix so far (a copy: the tracker goes on). `copy=False` for a
-        state used at once, the tracker not fed meanwhile (saved with the log): the km and time
-        of each fix are then the tracker's own arrays, not 14 MB of copies for a day at 10 Hz."""
-        times_us = self._times.micros(copy)  # no datetime built, no row of the log read
-        kms = self._kms
-        if copy or not isinstance(kms, array):
-            kms = array("d", kms)
-        return RunningState(len(self._fixes), self._save(), kms, times_us)
+        """The state after every fix so far, to be saved (core/heldfixes.py)."""
+        return heldfixes.running_state(self, copy)
 
     def resume_tail(
         self, saved: RunningState, tail: list[Fix], head: Callable[[], list[Fix]]
     ) -> None:
-        """Like `rebuild` of all the fixes, from `saved`: the running state of a tracker of the
-        same event after its first `saved.applied` fixes; `tail` (sorted by time, none before
-        the fix `saved` ended on) is applied. The first `saved.applied - 1` fixes are read by
-        `head()` only when something asks for them (an export, an entry typed in among them).
-        The caller checks `saved` fits (companion/trackstate.py)."""
-        n, last = saved.applied, saved.state.last
-        assert last is not None and n > 0
-        # The fix the state ended on is held: the first fix after the head (core/deferred.py).
-        self._fixes = Deferred(n - 1, head, FixColumns([last, *tail]))
-        # The times of the head are the state's own: when a km was reached reads no row.
-        self._head_us = saved.times_us
-        self._kms = array("d", saved.kms)
-        self._kms.extend([0.0] * len(tail))
-        self._reset()
-        self._snaps = [(n, saved.state)]
-        self._replay_from(n)
+        """Resume from a saved state and apply `tail`; `head()` reads the rest if asked."""
+        heldfixes.resume_tail(self, saved, tail, head)
 
     def forget_head(self, k: int, head: Callable[[], list[Fix]]) -> bool:
-        """Hold the first `k` fixes no more: `head()` reads them back (in order) if something
-        asks for them (an entry typed in among them, an export); their times stay known. No
-        answer changes: only where the fixes are kept. False when they are not held anyway."""
-        fixes = self._fixes
-        held_from = fixes.head_len if isinstance(fixes, Deferred) else 0
-        held = fixes.held if isinstance(fixes, Deferred) else fixes
-        if not held_from < k < len(fixes):
-            return False
-        times_us = self._times.micros()  # before the columns go: the head's times
-        i = k - held_from
-        tail = held.suffix(i) if isinstance(held, FixColumns) else FixColumns(held[i:])
-        self._fixes = Deferred(k, head, tail)
-        self._head_us = times_us
-        return True
+        """Hold the first `k` fixes no more; `head()` reads them back if asked."""
+        return heldfixes.forget_head(self, k, head)
 
     def rebuild(self, fixes: list[Fix]) -> None:
         """Replace all state by replaying `fixes` (sorted by time here)."""
