@@ -170,15 +170,6 @@ class Motion:
         by = self.stopped_by or "gps"
         return [*self.closed_stops, StopSpan(self.stopped_since, None, self._stop_km, by)]
 
-    def receiver_speed(self, speed_mps: float | None, dt: float) -> float | None:
-        """A receiver's speed if it can describe this interval: recent and not absurd (a speed
-        of 5512 km/h from a confused receiver is ignored, not shown)."""
-        if speed_mps is None or dt > RECEIVER_SPEED_MAX_GAP_S:
-            return None
-        if not 0.0 <= speed_mps <= self.max_mps:
-            return None
-        return speed_mps
-
     def step(
         self,
         t0: datetime,
@@ -221,7 +212,8 @@ class Motion:
             return credits
 
         rested_since = self.stopped_since  # the stop going on before this interval
-        # receiver_speed(speed_mps, dt), inline: it is asked on every fix.
+        # A receiver's speed if it can describe this interval: recent and not absurd (a speed
+        # of 5512 km/h from a confused receiver is ignored, not shown).
         rx = None
         if (
             not manual
