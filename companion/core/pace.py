@@ -351,10 +351,3 @@ def side_by_side(
     plan_words = "planned speed" + (", day hours" if window is not None else "")
     plan = EtaOption("plan", plan_at, planned_kmh if plan_at else None, plan_words)
     return rhythm, recent, plan
-
-
-def eta_remaining(at: datetime | None, now: datetime) -> tuple[datetime | None, float | None]:
-    """An arrival and the seconds left until it from `now` (0 once it has passed)."""
-    if at is None:
-        return None, None
-    return at, max((at - now).total_seconds(), 0.0)

@@ -141,7 +141,7 @@ def _ahead(
     # The athlete's rhythm is the main ETA; the recent pace only when it has no speed.
     main = etas[0] if etas[0].at is not None else etas[1]
     at = main.at
-    # pace.eta_remaining, inline (a call a town): the seconds left, 0 once it has passed.
+    # The seconds left, 0 once the arrival has passed (the town is due or overdue).
     rem = None if at is None else max((at - now).total_seconds(), 0.0)
     state, past_s = town_state(at, now)
     return TownAhead(name, km, to_go, at, rem, main.speed_kmh, state, past_s, etas, main.kind)
