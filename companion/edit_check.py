@@ -70,13 +70,26 @@ def _check_speed(a: Fix, b: Fix, max_kmh: float, tz: ZoneInfo) -> None:
     if moved_km <= TOLERANCE_KM:
         return
     dt_h = (b.time - a.time).total_seconds() / 3600.0
-    kmh = moved_km / dt_h if dt_h > 0 else float("inf")
-    if kmh > max_kmh:
+    if (words := too_fast(moved_km, dt_h, max_kmh)) is not None:
         raise ImplausibleEntry(
             f"{_name(a)} at {_clock(a.time, b.time, tz)} to {_name(b)} at "
-            f"{_clock(b.time, a.time, tz)} is {moved_km:.1f} km in {_minutes(dt_h)}: "
-            f"{kmh:,.0f} km/h, faster than the event's {max_kmh:g} km/h"
+            f"{_clock(b.time, a.time, tz)} is {moved_km:.1f} km in {_minutes(dt_h)}: {words}"
         )
+
+
+def too_fast(moved_km: float, dt_h: float, max_kmh: float) -> str | None:
+    """Why `moved_km` in `dt_h` hours is not believable, or None if it is.
+
+    Two entries at the same time (a checkpoint typed at a GPS fix's second) would read
+    "inf km/h": say instead how long the event's fastest speed needs for it.
+    """
+    if dt_h <= 0:
+        need_h = max(moved_km / max_kmh, 1 / 60)
+        return f"in no time, where {max_kmh:g} km/h needs at least {_minutes(need_h)}"
+    kmh = moved_km / dt_h
+    if kmh <= max_kmh:
+        return None
+    return f"{kmh:,.0f} km/h, faster than the event's {max_kmh:g} km/h"
 
 
 def _km(fix: Fix) -> float:

@@ -18,7 +18,7 @@ from companion.core.eta import DayWindow
 from companion.core.models import Deadline, Fix, ImplausibleEntry, PositionError, Progress
 from companion.core.route import Route
 from companion.core.tracker import Tracker
-from companion.edit_check import check_new_time
+from companion.edit_check import check_new_time, too_fast
 from companion.event import Event, EventError, load_event
 from companion.event_route import load_event_route
 from companion.eventlog import LogPlace, find_event_log
@@ -242,11 +242,10 @@ class EventSession:
                 f"{where} {-moved_km:.1f} km behind the last position (km {self.tracker.km:.1f} "
                 f"at {when})"
             )
-        kmh = moved_km / dt_h if dt_h > 0 else float("inf")
-        if kmh > self.event.max_kmh:
+        if (words := too_fast(moved_km, dt_h, self.event.max_kmh)) is not None:
             raise ImplausibleEntry(
                 f"{where} {moved_km:.1f} km on from the last position (km {self.tracker.km:.1f} "
-                f"at {when}): {kmh:,.0f} km/h, faster than the event's {self.event.max_kmh:g} km/h"
+                f"at {when}): {words}"
             )
 
     def _km_before(self, at: datetime) -> float | None:

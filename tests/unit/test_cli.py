@@ -164,6 +164,12 @@ def test_undo_and_edit(event: Path, tmp_path: Path) -> None:
             "Valsad is 189.0 km on from the last position (km 0.0 at 05:30): 189 km/h, faster "
             "than the event's 25 km/h; add --force to log it anyway",
         ),
+        # At the start's own minute: 189 km at 25 km/h needs 7.56 h = 7h34 (not "inf km/h").
+        (
+            ("--town", "Valsad", "--time", "2021-08-15T05:30"),
+            "Valsad is 189.0 km on from the last position (km 0.0 at 05:30): in no time, where "
+            "25 km/h needs at least 7h34; add --force to log it anyway",
+        ),
     ],
 )
 def test_bad_checkpoints_exit_2(

@@ -152,3 +152,20 @@ def test_the_first_entry_is_checked_against_the_start(
     code, _out, err = cli(capsys, "edit", str(event), "--time", "05:00", "--now",
                           "2021-08-15T09:00+05:30")  # fmt: skip
     assert code == 2 and "before the event's start (2021-08-15 05:30)" in err
+
+
+def test_an_edit_onto_the_time_of_the_entry_before_says_no_time_not_inf(
+    event: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    checkpoint(event, "Andheri", "2021-08-15T07:00")
+    checkpoint(event, "Borivali", "2021-08-15T08:45")
+    code, _out, err = cli(
+        capsys, "edit", str(event), "--time", "07:00", "--now", "2021-08-15T09:00+05:30"
+    )
+    # Andheri km 11 to Borivali km 24 at the same minute: 13 km at 25 km/h needs 0.52 h = 31 min.
+    assert code == 2
+    assert (
+        "Andheri (km 11.0) at 07:00 to Borivali (km 24.0) at 07:00 is 13.0 km in 0 min: "
+        "in no time, where 25 km/h needs at least 31 min; add --force" in err
+    )
+    assert "inf" not in err
