@@ -1,4 +1,7 @@
-"""Is a new time for a logged entry believable? The entries around it say.
+"""Is a new entry, or a new time for a logged one, believable? The entries around it say.
+
+A new checkpoint must not be behind the last position nor need more than the event's maximum
+speed from it (`check_new_entry`).
 
 Moving an entry in time puts it between two other positions. If that puts the km out of order (the
 athlete would go back) or needs more than the event's maximum speed from the position before or to
@@ -17,9 +20,29 @@ from zoneinfo import ZoneInfo
 from companion.core.models import Fix, ImplausibleEntry
 
 # GPS and km markers differ by a few hundred metres: a km difference this small is never
-# questioned (the same allowance as for a new checkpoint).
+# questioned, for a new entry or an entry moved in time.
 TOLERANCE_KM = 1.0
 START_LABEL = "the start"
+
+
+def check_new_entry(
+    fix: Fix, since: datetime | None, km_now: float, *, max_kmh: float, tz: ZoneInfo
+) -> None:
+    """Raise ImplausibleEntry if a new entry `fix` is behind the athlete's `km_now` (reached at
+    `since`: the last position, or the event's start) or on from it faster than `max_kmh`."""
+    if since is None or fix.km is None or fix.time < since:
+        return  # nothing to compare with, or typed in late between other entries
+    moved_km = fix.km - km_now
+    if abs(moved_km) <= TOLERANCE_KM:
+        return
+    dt_h = (fix.time - since).total_seconds() / 3600.0
+    when = since.astimezone(tz).strftime("%H:%M")
+    where = f"{fix.label} is" if fix.label and not fix.label.startswith("km ") else "that is"
+    last = f"the last position (km {km_now:.1f} at {when})"
+    if moved_km < 0:
+        raise ImplausibleEntry(f"{where} {-moved_km:.1f} km behind {last}")
+    if (words := too_fast(moved_km, dt_h, max_kmh)) is not None:
+        raise ImplausibleEntry(f"{where} {moved_km:.1f} km on from {last}: {words}")
 
 
 def check_new_time(

@@ -15,10 +15,10 @@ from typing import NamedTuple, Self
 from zoneinfo import ZoneInfo
 
 from companion.core.eta import DayWindow
-from companion.core.models import Deadline, Fix, ImplausibleEntry, PositionError, Progress
+from companion.core.models import Deadline, Fix, PositionError, Progress
 from companion.core.route import Route
 from companion.core.tracker import Tracker
-from companion.edit_check import check_new_time, too_fast
+from companion.edit_check import check_new_entry, check_new_time
 from companion.event import Event, EventError, load_event
 from companion.event_route import load_event_route
 from companion.eventlog import LogPlace, find_event_log
@@ -31,9 +31,6 @@ from companion.sources.manual import parse_position, parse_time
 from companion.sources.replay import ReplaySource
 from companion.targets import target_deadline
 
-# A manual entry this close to the last position is never questioned (GPS and km markers differ
-# by a few hundred metres).
-IMPLAUSIBLE_MIN_KM = 1.0
 # The crew's word about motion (Fix.mark) and the label it is logged with.
 MARK_LABELS = {"stop": "stopped", "go": "going"}
 
@@ -226,27 +223,11 @@ class EventSession:
             self.tracker.remove(fix)
 
     def _check_plausible(self, fix: Fix) -> None:
-        last = self.tracker.last_fix
+        tr = self.tracker
+        last = tr.last_fix
         # Before any entry the athlete is at km 0 at the start time, if the event has one.
         since = last.time if last is not None else self.event.start
-        if since is None or fix.km is None or fix.time < since:
-            return  # nothing to compare with, or typed in late between other entries
-        moved_km = fix.km - self.tracker.km
-        if abs(moved_km) <= IMPLAUSIBLE_MIN_KM:
-            return
-        dt_h = (fix.time - since).total_seconds() / 3600.0
-        when = since.astimezone(self.event.zone).strftime("%H:%M")
-        where = f"{fix.label} is" if fix.label and not fix.label.startswith("km ") else "that is"
-        if moved_km < 0:
-            raise ImplausibleEntry(
-                f"{where} {-moved_km:.1f} km behind the last position (km {self.tracker.km:.1f} "
-                f"at {when})"
-            )
-        if (words := too_fast(moved_km, dt_h, self.event.max_kmh)) is not None:
-            raise ImplausibleEntry(
-                f"{where} {moved_km:.1f} km on from the last position (km {self.tracker.km:.1f} "
-                f"at {when}): {words}"
-            )
+        check_new_entry(fix, since, tr.km, max_kmh=self.event.max_kmh, tz=self.event.zone)
 
     def _km_before(self, at: datetime) -> float | None:
         """The km the athlete had reached at time `at` ("+5" counts from there)."""
