@@ -48,18 +48,12 @@ _MINUTE = timedelta(seconds=60)
 _time = itemgetter(0)  # of a (time, km) in Motion._recent
 
 
-# Built on every fix: a plain slots class, not frozen (see models.EtaOption); nothing assigns
-# to one after it is built.
-@dataclass(slots=True, unsafe_hash=True)
-class Credit:
-    """Moving time of one interval, once it is final."""
-
-    t0: datetime
-    t1: datetime
-    moving_s: float
-    estimated: bool  # filled in at the planned speed, not measured
-    dist_m: float = 0.0  # along-route progress over the interval (the pace model's km)
-    measured: bool = True  # False: moving until the crew's "stop", or estimated (no pace in it)
+# The moving time of one interval once it is final: (t0, t1, moving_s, estimated, dist_m,
+# measured, span_s). `estimated`: filled in at the planned speed, not measured; `dist_m`: the
+# along-route progress over it (the pace model's km); `measured` False: moving until the crew's
+# "stop", or estimated (no pace in it); `span_s`: t1 - t0 in seconds (worked out once, in step).
+# A tuple: one is built on every fix, and a slots class cost ~0.4 us more to build (issue 11).
+Credit = tuple[datetime, datetime, float, bool, float, bool, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +67,13 @@ class StopSpan:
     by: str  # "gps", "crew", or "gap" (a long gap without positions: the rest is estimated)
 
 
-@dataclass(slots=True)
-class _Interval:
-    t0: datetime
-    t1: datetime
-    dist_m: float
-    slow: bool  # covered by a slow span, or the receiver said stopped
-    manual_move: bool = False  # ended by the crew's "stop" after moving: moving, not measured
-    by_receiver: bool = False  # the receiver's own speed judged it: spans do not overrule
+# An interval waiting to be final: (t0, t1, span_s, dist_m, slow, judged_by). `slow`: covered
+# by a slow span, or the receiver said stopped; `judged_by` "crew": ended by the crew's "stop"
+# after moving (moving, not measured), "receiver": its own speed judged it (spans do not
+# overrule either), "": the spans judge. A tuple, like Credit (built on every fix), and so
+# shared by the copies of the snapshots: a slow span replaces the ones it marks.
+_Interval = tuple[datetime, datetime, float, float, bool, str]
+_SPANS_JUDGE = ""
 
 
 class Motion:
@@ -144,10 +137,7 @@ class Motion:
         twin = Motion(self.stop_mps, self.max_mps, self.window.window_s, self.span_s)
         twin.window = self.window.copy()
         twin._recent = self._recent.copy()
-        twin._pending = deque(
-            _Interval(i.t0, i.t1, i.dist_m, i.slow, i.manual_move, i.by_receiver)
-            for i in self._pending
-        )
+        twin._pending = self._pending.copy()  # of tuples: nothing to copy in them
         twin._unjudged = self._unjudged
         twin._stop_km, twin._slow_since = self._stop_km, self._slow_since
         twin.stopped_since, twin.stopped_by = self.stopped_since, self.stopped_by
@@ -203,7 +193,7 @@ class Motion:
             if self.stopped_since is None and dt - est > 0:
                 # Nobody saw the rest: it is the gap's time not filled in, from its start.
                 self.closed_stops.append(StopSpan(t0, t1 - timedelta(seconds=est), k0, "gap"))
-            credits.append(self._credit(_Interval(t0, t1, dist_m, False), est, True))
+            credits.append(self._credit(t0, t1, dt, dist_m, est, True))
             self.window = MovingWindow(self.window.window_s)
             recent.clear()
             recent.append((t1, k1))
@@ -223,14 +213,15 @@ class Motion:
         ):
             rx = speed_mps
         # The receiver's Doppler speed is the better judge of its own interval.
-        iv = _Interval(t0, t1, dist_m, rx is not None and rx < self.stop_mps, False, rx is not None)
+        iv_slow = rx is not None and rx < self.stop_mps
+        judged_by = _SPANS_JUDGE if rx is None else "receiver"
         if mark == "stop" and self.moving and self.stopped_since is None:
             # The crew says "stopped" now: until now the athlete was on the move (the typed
             # km is where they were last seen, not a measurement of this interval).
-            iv.slow, iv.manual_move = False, True
+            iv_slow, judged_by = False, "crew"
         elif mark == "go" and self.stopped_by == "crew":
-            iv.slow = True  # resting until the crew said "going"
-        pending.append(iv)
+            iv_slow = True  # resting until the crew said "going"
+        pending.append((t0, t1, dt, dist_m, iv_slow, judged_by))
         self._unjudged += 1
 
         # The span ending now: from the latest position at least span_s old (or the oldest).
@@ -249,11 +240,11 @@ class Motion:
             # A span starts no earlier than the last slow one did, so the intervals before the
             # unjudged ones that it reaches are marked already.
             for j in range(len(pending) - 1, len(pending) - 1 - self._unjudged, -1):
-                p = pending[j]
-                if p.t0 < ts:
+                p0, p1, p_s, p_m, _, p_by = pending[j]
+                if p0 < ts:
                     break
-                if not p.manual_move and not p.by_receiver:
-                    p.slow = True
+                if p_by == _SPANS_JUDGE:
+                    pending[j] = (p0, p1, p_s, p_m, True, p_by)
             self._unjudged = 0
         if rx is not None:
             self.speed_now_kmh = rx * 3.6
@@ -270,7 +261,7 @@ class Motion:
             # no progress (the crew confirming where the athlete rests).
             if not (self.stopped_by == "crew" and slow):
                 self._set_moving(t1, k1)
-        elif slow or iv.slow:
+        elif slow or iv_slow:  # (a slow span marked the new interval too)
             if self._slow_since is None:
                 self._slow_since = ts if slow else t0
             if self.stopped_since is None and (t1 - self._slow_since).total_seconds() >= min(
@@ -294,7 +285,7 @@ class Motion:
         # Final: whatever no later span can cover any more (and everything, for sparse feeds).
         horizon = t1 if manual or dt >= span_s else None
         while pending:
-            end = pending[0].t1
+            end = pending[0][1]
             if not ((horizon is not None and end <= horizon) or end <= cut):
                 break
             credits.append(self._final(pending.popleft()))
@@ -345,27 +336,28 @@ class Motion:
             self.speed_now_kmh = abs(dist_m) / dt * 3.6  # typed: the last leg's speed
 
     def _final(self, iv: _Interval) -> Credit:
-        dt = (iv.t1 - iv.t0).total_seconds()
-        if iv.manual_move:
-            return self._credit(iv, dt, False, measured=False)
-        if iv.slow:
-            return Credit(iv.t0, iv.t1, 0.0, False, iv.dist_m)
-        return self._credit(iv, dt, False)
+        t0, t1, span_s, dist_m, slow, judged_by = iv
+        if judged_by == "crew":
+            return self._credit(t0, t1, span_s, dist_m, span_s, False, False)
+        if slow:
+            return (t0, t1, 0.0, False, dist_m, True, span_s)
+        return self._credit(t0, t1, span_s, dist_m, span_s, False)
 
     def _credit(
-        self, iv: _Interval, moving_s: float, estimated: bool, measured: bool = True
-    ) -> Credit:
+        self, t0: datetime, t1: datetime, span_s: float, dist_m: float, moving_s: float,
+        estimated: bool, measured: bool = True,
+    ) -> Credit:  # fmt: skip
         self.moving_s_total += moving_s
         marks = self.moving_marks
-        if len(marks) >= 2 and iv.t1 - marks[-2][0] < _MINUTE:
-            marks[-1] = (iv.t1, self.moving_s_total)  # each mark exact, about one a minute
+        if len(marks) >= 2 and t1 - marks[-2][0] < _MINUTE:
+            marks[-1] = (t1, self.moving_s_total)  # each mark exact, about one a minute
         else:
-            marks.append((iv.t1, self.moving_s_total))
+            marks.append((t1, self.moving_s_total))
         if estimated:
             self.estimated_s_total += moving_s
         elif measured:
-            self.window.add(moving_s, iv.dist_m)
-        return Credit(iv.t0, iv.t1, moving_s, estimated, iv.dist_m, measured and not estimated)
+            self.window.add(moving_s, dist_m)
+        return (t0, t1, moving_s, estimated, dist_m, measured and not estimated, span_s)
 
     def _flush_all(self) -> list[Credit]:
         out = [self._final(p) for p in self._pending]

@@ -29,6 +29,7 @@ from companion.core.models import DayTotal, Deadline, Fix, Placement, Progress
 from companion.core.motion import Motion, StopSpan
 from companion.core.odometer import Odometer
 from companion.core.pace import PaceModel
+from companion.core.pace_terrain import climb_profile
 from companion.core.placement import follow
 from companion.core.progress import build_progress
 from companion.core.riderdays import RiderLedger
@@ -364,17 +365,20 @@ class Tracker:
         )  # fmt: skip
         # The day that reached this one overnight began at midnight if the athlete moved (the
         # credits are in time order, so only the last can be this interval's).
-        last_c = credits[-1] if credits else None
-        progressed = last_c is not None and last_c.t1 == t1 and last_c.moving_s > 0
-        ledger = self._ledger
+        # (A credit: t0, t1, moving_s, estimated, dist_m, measured, span_s; core/motion.py.)
+        progressed = bool(credits) and credits[-1][1] == t1 and credits[-1][2] > 0
+        ledger, pace, tz = self._ledger, self._pace, self.tz
         ledger.book_km(t0, k0, t1, k1, progressed=progressed)
         # Between two typed entries (a town typed seconds after a GPS fix is no interval).
         typed = manual and prev is not None and prev.is_manual
-        for c in credits:
-            ledger.book_moving(c.t0, c.t1, c.moving_s, c.estimated)
-            self._pace.add_credit(
-                c.t0, c.t1, c.moving_s, c.dist_m / 1000.0, c.measured, self.tz, typed and c.t1 == t1
+        for c0, c1, moving_s, estimated, dist_m, measured, span_s in credits:
+            ledger.book_moving(c0, c1, moving_s, estimated)
+            pace.add_credit(
+                c0, c1, moving_s, dist_m / 1000.0, measured, tz, typed and c1 == t1, span_s
             )
+        climbs = self._pace.climbs  # a stretch covered, for the climbing's fit (pace_climbfit)
+        if k1 >= climbs.next_km:
+            climbs.close(k1, self._pace.moving_s, self._pace.unmeasured_s, climb_profile(self.route))
         return p
 
     # --- answering ------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def test_marking_only_the_unjudged_equals_marking_back_to_the_span(
         assert (new.stopped_since, new.stopped_by, new.moving) == (
             plain.stopped_since, plain.stopped_by, plain.moving,
         )  # fmt: skip
-        assert [(p.t0, p.slow) for p in new._pending] == [(p.t0, p.slow) for p in plain._pending]
+        assert [(p[0], p[4]) for p in new._pending] == [(p[0], p[4]) for p in plain._pending]
         t_prev, k_prev = t, km
     assert new.stop_spans() == plain.stop_spans()
     assert new.moving_s_total == plain.moving_s_total
