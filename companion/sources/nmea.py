@@ -25,6 +25,7 @@ import pynmea2
 
 from companion.core.models import Fix
 from companion.sources.lines import LineParser
+from companion.sources.nmea_block import feed_block
 from companion.sources.nmea_fast import parse_fast
 from companion.sources.nmea_line import KNOT_MPS, Gga, Rmc, read_gga, read_rmc
 
@@ -104,6 +105,17 @@ class NmeaParser(LineParser):
     def _end(self) -> list[Fix]:
         epoch, self._epoch = self._epoch, None
         return self._finish(epoch) if epoch is not None else []
+
+    def feed(self, chunk: bytes | str) -> list[Fix]:
+        # A block at a time: plain RMC lines read in one loop (nmea_block.py), the rest by line.
+        return feed_block(self, chunk)
+
+    def _hold(
+        self, tod: time, day: date | None, lat: float, lon: float, spd: float | None,
+        crs: float | None,
+    ) -> None:  # fmt: skip
+        """Take the epoch in hand from nmea_block's loop: what plain RMCs of `tod` made."""
+        self._epoch = _Epoch(tod, lat, lon, False, day, spd, crs)
 
     def feed_line(self, line: str) -> list[Fix]:
         """One complete line, without its line end."""
