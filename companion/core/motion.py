@@ -166,7 +166,6 @@ class Motion:
         k0: float,
         t1: datetime,
         k1: float,
-        *,
         speed_mps: float | None = None,
         manual: bool = False,
         mark: str = "",

@@ -338,8 +338,10 @@ class Tracker:
             # it as the log now stands (a checkpoint typed in late before it moves the mark too;
             # the km it was logged with would put the total back).
             p = Placement(self.km, 0.0, -1, False)
-        elif fix.km is not None:
-            p = Placement(min(max(fix.km, 0.0), self.route.length_km), 0.0, -1, False)
+        elif (km := fix.km) is not None:
+            # In range, as a feed fix's km is: that number itself, as min(max(...)) gives it.
+            end = self.route.length_km
+            p = Placement(km if 0.0 <= km <= end else min(max(km, 0.0), end), 0.0, -1, False)
         else:
             p = self.place(fix)
         self._last_placement = p
@@ -357,17 +359,15 @@ class Tracker:
         t0 = prev.time if prev is not None else self._first_time
         self.km = k1
         manual = fix.is_manual
-        credits = self._motion.step(
-            t0, k0, t1, k1,
-            speed_mps=fix.speed_mps, manual=manual, mark=fix.mark,
-            planned_mps=self.planned_kmh / 3.6 if self.planned_kmh else None,
-        )  # fmt: skip
+        planned_mps = self.planned_kmh / 3.6 if self.planned_kmh else None
+        # (Positional: every fix makes this call; speed_mps, manual, mark, planned_mps.)
+        credits = self._motion.step(t0, k0, t1, k1, fix.speed_mps, manual, fix.mark, planned_mps)
         # The day that reached this one overnight began at midnight if the athlete moved (the
         # credits are in time order, so only the last can be this interval's).
         # (A credit: t0, t1, moving_s, estimated, dist_m, measured, span_s; core/motion.py.)
         progressed = bool(credits) and credits[-1][1] == t1 and credits[-1][2] > 0
         ledger, pace, tz = self._ledger, self._pace, self.tz
-        ledger.book_km(t0, k0, t1, k1, progressed=progressed)
+        ledger.book_km(t0, k0, t1, k1, progressed)
         # Between two typed entries (a town typed seconds after a GPS fix is no interval).
         typed = manual and prev is not None and prev.is_manual
         for c0, c1, moving_s, estimated, dist_m, measured, span_s in credits:
