@@ -38,10 +38,24 @@ _NIGHT_HALT = timedelta(seconds=NIGHT_HALT_S)
 _SHORT_OF_NIGHT = timedelta(seconds=NIGHT_HALT_S - 1.0)
 
 
+# The time converted last and its microseconds: a feed fix's time is converted twice in a row
+# (the fixes' time column, then the kept positions here). Matched by identity (the datetime is
+# held here, so its id is not reused): a hit is exact. One tuple, stored at once, so a reader
+# on another thread sees a time and its own microseconds.
+_converted: tuple[datetime | None, int] = (None, 0)
+
+
 def to_us(t: datetime) -> int:
-    """runstate.to_us (which imports this module): whole microseconds since the epoch."""
+    """An aware time as whole microseconds since the epoch (exact, unlike a float); runstate's
+    `to_us` (runstate imports this module)."""
+    global _converted
+    last = _converted
+    if last[0] is t:
+        return last[1]
     d = t - _EPOCH  # its fields, not `// timedelta(microseconds=1)`: the same int, ~half the cost
-    return (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
+    us = (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
+    _converted = (t, us)
+    return us
 
 
 class RiderLedger:

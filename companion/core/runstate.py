@@ -16,6 +16,7 @@ from companion.core.motion import Motion
 from companion.core.odometer import Odometer
 from companion.core.pace import PaceModel
 from companion.core.riderdays import RiderLedger
+from companion.core.riderdays import to_us as to_us  # one function: it keeps the last answer
 
 # A copy of the running state is kept every this many fixes (a few kB each) ...
 SNAPSHOT_EVERY = 1000
@@ -51,13 +52,6 @@ class RunningState:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def to_us(t: datetime) -> int:
-    """An aware time as whole microseconds since the epoch (exact, unlike a float)."""
-    # Its fields, not `// timedelta(microseconds=1)`: the same int at ~half the cost (twice a fix).
-    d = t - _EPOCH
-    return (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
 
 
 def from_us(us: int) -> datetime:
