@@ -28,7 +28,7 @@ batch and the write transaction are logconn.py's; this module says what is writt
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -262,6 +262,16 @@ class Logbook(LogConnection):
         with self._sql_errors("read the log"):
             result, self.set_aside = logreads.effective_fixes(self._conn)
         return result
+
+    def fix_stream(self) -> Iterator[Fix]:
+        """`effective_fixes` one at a time in row order (nearly time order: Tracker.rebuild
+        sorts them as they pass), without holding every Fix of the log at once (issue 11).
+        `set_aside` is the rows left out once the stream is read to its end."""
+        set_aside: list[SetAside] = []
+        with self._sql_errors("read the log"):
+            for _id, fix in logreads.fix_stream(self._conn, set_aside):
+                yield fix
+        self.set_aside = set_aside
 
     def fixes_between(self, after: int, upto: int) -> tuple[list[tuple[int, Fix]], list[SetAside]]:
         """`effective_fixes` of the rows with `after` < id <= `upto` only, and the rows of them

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 
@@ -49,29 +50,47 @@ def effective_fixes(
     """Every fix not undone, with edits applied, sorted by fix time then id; and the rows that
     could not be read, so were left out. Of the rows with `after` < id <= `upto` only (a range
     of the rowid: the tail or the head of the log, issue 11)."""
-    fixes: dict[int, Fix] = {}
+    set_aside: list[SetAside] = []
+    result = list(fix_stream(conn, set_aside, after, upto))
+    result.sort(key=lambda item: (item[1].time, item[0]))
+    return result, set_aside
+
+
+def fix_stream(
+    conn: sqlite3.Connection, set_aside: list[SetAside], after: int = 0, upto: int = 2**63 - 1
+) -> Iterator[tuple[int, Fix]]:
+    """`effective_fixes` in row order, one at a time: a whole log is replayed without holding
+    every Fix at once (a day of 10 Hz is 864,000). The rows that cannot be read are added to
+    `set_aside`, in row order once the stream is read to its end.
+
+    Both passes read up to the log's last row when the stream starts: a row logged meanwhile
+    (another process) is not half-seen, an undo without its fix or the reverse.
+    """
+    (last,) = conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()
+    upto = min(upto, last)
     edited: dict[int, tuple[int, datetime]] = {}
     undone: set[int] = set()
-    set_aside: list[SetAside] = []
-    kinds = "kind IN ('fix', 'undo', 'edit') AND id > ? AND id <= ?"
-    for row in conn.execute(f"SELECT {FIX_COLUMNS} FROM events WHERE {kinds}", (after, upto)):
-        kind = row[1]
+    amend = "kind IN ('undo', 'edit') AND id > ? AND id <= ? ORDER BY id"
+    for row in conn.execute(f"SELECT {FIX_COLUMNS} FROM events WHERE {amend}", (after, upto)):
         try:  # a row that cannot be read is left out and reported, never fatal
-            if kind == "fix":  # a feed's plain row without json (10x the rows of the rest)
-                fixes[row[0]] = plain_fix(row) or fix_from_row(row)
-            elif kind == "undo":
+            if row[1] == "undo":
                 undone.add(row[7])
             elif row[7] not in edited or row[0] > edited[row[7]][0]:
                 edited[row[7]] = (row[0], stored_fix_time(row[2]))  # the latest wins
         except RowError as e:
-            set_aside.append(SetAside(row[0], kind, str(e)))
-    result = [
-        (fix_id, replace(fix, time=edited[fix_id][1]) if fix_id in edited else fix)
-        for fix_id, fix in fixes.items()
-        if fix_id not in undone
-    ]
-    result.sort(key=lambda item: (item[1].time, item[0]))
-    return result, set_aside
+            set_aside.append(SetAside(row[0], row[1], str(e)))
+    fixes = "kind = 'fix' AND id > ? AND id <= ? ORDER BY id"
+    for row in conn.execute(f"SELECT {FIX_COLUMNS} FROM events WHERE {fixes}", (after, upto)):
+        try:  # a feed's plain row without json (10x the rows of the rest)
+            fix = plain_fix(row) or fix_from_row(row)
+        except RowError as e:
+            set_aside.append(SetAside(row[0], "fix", str(e)))
+            continue
+        fix_id = row[0]
+        if fix_id in undone:
+            continue
+        yield fix_id, (replace(fix, time=edited[fix_id][1]) if fix_id in edited else fix)
+    set_aside.sort(key=lambda r: r.id)  # in the log's order, the first one named first
 
 
 def effective_fix(conn: sqlite3.Connection, fix_id: int) -> Fix:

@@ -115,7 +115,7 @@ class EventSession:
         state saved with the log when it still fits (companion/trackstate.py): then only the
         fixes after it are read and applied (companion/reopen.py)."""
         if not resume_from_state(self.logbook, self.tracker):
-            self.tracker.rebuild([f for _id, f in self.logbook.effective_fixes()])
+            self.tracker.rebuild(self.logbook.fix_stream())  # not held at once (issue 11)
         # The feed's filter goes on from this car's own last GPS fix, not another car's
         # ("gpsd@car2", issue 12): its next fix is judged against what its own feed sent.
         self.filter.last = self.tracker.newest_fix(_own_gps)

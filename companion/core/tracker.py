@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from collections.abc import Callable, MutableSequence, Sequence
+from collections.abc import Callable, Iterable, MutableSequence, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,7 @@ from companion.core.odometer import Odometer
 from companion.core.pace import PaceModel
 from companion.core.placement import follow
 from companion.core.progress import build_progress
+from companion.core.rebuild import rebuild
 from companion.core.riderdays import RiderLedger
 from companion.core.route import DEFAULT_OFF_ROUTE_M, Route
 from companion.core.runstate import (
@@ -286,12 +287,10 @@ class Tracker:
         """Hold the first `k` fixes no more; `head()` reads them back if asked."""
         return heldfixes.forget_head(self, k, head)
 
-    def rebuild(self, fixes: list[Fix]) -> None:
-        """Replace all state by replaying `fixes` (sorted by time here)."""
-        self._fixes = ordered = sorted(fixes, key=lambda f: f.time)
-        self._kms = array("d", bytes(8 * len(ordered)))
-        self._replay_from(0)  # from the list: a fix read from the columns is built again
-        self._fixes = FixColumns(ordered)
+    def rebuild(self, fixes: Iterable[Fix]) -> None:
+        """Replace all state by replaying `fixes` (sorted by time here, as they stream past:
+        a whole log is not held at once, core/rebuild.py)."""
+        rebuild(self, fixes)
 
     def _replay_from(self, i: int, target: Fix | None = None) -> Placement | None:
         """Bring the state up to date after the fixes from index `i` on changed."""
