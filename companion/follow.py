@@ -15,12 +15,14 @@ import contextlib
 import signal
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from companion import render
 from companion.core.models import Fix
 from companion.event import redact
+from companion.feedblock import add_feed_fixes
 from companion.headspill import HeadSpill
 from companion.logbook import NotSaved
 from companion.service import EventSession
@@ -105,6 +107,14 @@ async def _follow(session: EventSession, url: str, duration: float | None, every
         if session.not_saving != saving:  # report_saving's own test, without its call a fix
             report_saving()
 
+    def on_fixes(fixes: Sequence[Fix]) -> None:
+        """A file's block of accepted fixes: on_fix for each, in one loop (feedblock.py)."""
+        nonlocal reached
+        reached = True
+        add_feed_fixes(session, fixes)
+        if session.not_saving != saving:
+            report_saving()
+
     def on_status(status: FeedStatus) -> None:
         nonlocal reached
         reached = reached or status.state is FeedState.CONNECTED
@@ -115,7 +125,7 @@ async def _follow(session: EventSession, url: str, duration: float | None, every
         report_saving()
 
     say(f"following {redact(url)} for {session.event.name}")
-    task = asyncio.create_task(source.run(on_fix, on_status))
+    task = asyncio.create_task(source.run(on_fix, on_status, on_fixes))
     sharing = None
     if session.event.share is not None:  # and publish it all to the [share] broker
         from companion.share.running import start_sharing  # aiomqtt only when sharing

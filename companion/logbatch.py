@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC
 from itertools import chain
 from math import isfinite
@@ -126,6 +126,14 @@ class FixBatch:
         self._fixes.append(fix)
         if self._oldest is None:
             self._oldest = self._monotonic()
+
+    def extend(self, fixes: Sequence[Fix], rows: Sequence[FixRow]) -> None:
+        """`add` for each fix and its row, in order."""
+        if rows:
+            self._rows += rows
+            self._fixes += fixes
+            if self._oldest is None:
+                self._oldest = self._monotonic()
 
     def due(self) -> bool:
         """The oldest fix has waited `max_age_s`: time to write the batch."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -80,6 +81,47 @@ class PlausibilityFilter:
             return None
         self.counts[key] += 1
         return reason
+
+    def accept_run(self, fixes: Sequence[Fix], start: int = 0) -> tuple[int, str | None]:
+        """`check(fix)` (no clock: a historical file) for fixes[start:] in order, up to the first
+        rejected: (its index, why), or (len(fixes), None) if all are accepted.
+
+        A block of a file's fixes in one loop (issue 11): the usual fix (in range, UTC inside
+        the window, later than the last, surely within the speed limit by `bound_m`) is accepted
+        here, with `_judge`'s tests in its order; any other is judged by `check` itself."""
+        last = self.last
+        max_kmh, gap_s, jitter = self.max_kmh, self.gap_reacquire_s, self.jitter_m
+        suspects = self._suspects
+        n = len(fixes)
+        for i in range(start, n):
+            fix = fixes[i]
+            lat, lon, when = fix.lat, fix.lon, fix.time
+            if (
+                last is not None and max_kmh is not None
+                and -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0  # (a NaN fails these)
+                and (abs(lat) >= 1e-7 or abs(lon) >= 1e-7)
+                and when.tzinfo is UTC and EARLIEST <= when < LATEST
+            ):  # fmt: skip
+                dt = (when - last.time).total_seconds()
+                if 0.0 < dt <= gap_s:
+                    # bound_m(last.lat, last.lon, lat, lon), its operations in its order.
+                    dlon = abs(lon - last.lon)
+                    if dlon > 180.0:
+                        dlon = 360.0 - dlon
+                    arc = math.cos(math.radians(last.lat)) * dlon + abs(lat - last.lat)
+                    bound = _R_MAX_M * math.radians(arc) * (1.0 + 1e-9) + 1e-3
+                    if bound <= max_kmh / 3.6 * dt + jitter:
+                        last = fix
+                        if suspects:
+                            suspects.clear()
+                        continue
+            self.last = last
+            reason = self.check(fix)
+            if reason is not None:
+                return i, reason
+            last = self.last
+        self.last = last
+        return n, None
 
     def _judge(self, fix: Fix, now: datetime | None) -> tuple[str | None, str]:
         lat, lon = fix.lat, fix.lon

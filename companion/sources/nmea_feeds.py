@@ -96,12 +96,10 @@ class NmeaFileSource(Source):
         self._connected(f"reading {self.path.name}")
         with self.path.open("rb") as fh:
             while chunk := fh.read(65536):
-                for fix in parser.feed(chunk):
-                    self._deliver(fix)
+                self._deliver_all(parser.feed(chunk))  # a block at a time (issue 11)
                 self._count_bad_lines(parser.bad_lines)
                 await asyncio.sleep(0)  # let the UI breathe on a long file
-        for fix in parser.flush():
-            self._deliver(fix)
+        self._deliver_all(parser.flush())
         self._count_bad_lines(parser.bad_lines)
         self._finished = True
         raise FeedLost(f"end of {self.path.name}: {self._status.fixes} fixes")

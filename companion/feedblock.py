@@ -1,0 +1,69 @@
+"""A block of a feed's accepted fixes placed, logged and applied in one loop (issue 11).
+
+`companion follow` over a 10 Hz log used to hand each fix through `Source._deliver`, follow's
+`on_fix`, `EventSession.add_feed_fix` and `Logbook.append_fix`: ~10 calls a fix around the work.
+A file source now hands on each run of accepted fixes at once (`Source._deliver_all`), and this
+does for each fix what `add_feed_fix(fix, prefiltered=True)` does, in its order: placed, given
+its km, its row built, applied to the tracker. The rows join the log's batch once a block, and
+the batch is written, if due, once a block (at most a block's work, ~50 ms, after it fell due).
+
+What is not the usual case goes `add_feed_fix`'s own way, in its place: a fix whose row is not
+plain or that is manual (its rows before it batched first), and every fix while the log is not
+saving (each a probe committed alone). A failed write takes the batch back as it did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from companion.core.models import Fix
+from companion.logbatch import FixRow, plain_row
+from companion.logschema import NotSaved
+
+if TYPE_CHECKING:
+    from companion.service import EventSession
+
+
+def add_feed_fixes(session: EventSession, fixes: Sequence[Fix]) -> None:
+    """`session.add_feed_fix(fix, prefiltered=True)` for each fix of a block, in order."""
+    from companion.service import with_km  # service imports the sources, which come here
+
+    if session.not_saving is not None:
+        for fix in fixes:
+            session.add_feed_fix(fix, prefiltered=True)
+        return
+    tracker, logbook = session.tracker, session.logbook
+    place, add = tracker.place, tracker.add
+    logged_at = logbook.feed_logged_at()
+    held: list[Fix] = []
+    rows: list[FixRow] = []
+    plain_source = ""  # the last source seen not to be manual (a feed has one)
+    for k, fix in enumerate(fixes):
+        placed = place(fix)
+        last = tracker.last_fix
+        # As add_feed_fix: a late fix is placed where it falls in time, and logged without km.
+        if not placed.off_route and not (last is not None and fix.time < last.time):
+            fix = with_km(fix, placed.km)
+        row = plain_row(fix, logged_at)
+        if row is None or (fix.source is not plain_source and fix.is_manual):
+            # The slow way, after the rows before it; while not saving, the rest go so too.
+            logbook.batch_rows(held, rows)
+            session.feed_fixes_logged += len(held)
+            held, rows = [], []
+            session._log_feed_fix(fix, placed.off_route)
+            if session.not_saving is not None:
+                for rest in fixes[k + 1 :]:
+                    session.add_feed_fix(rest, prefiltered=True)
+                return
+            continue
+        plain_source = fix.source
+        held.append(fix)
+        rows.append(row)
+        add(fix)
+    logbook.batch_rows(held, rows)
+    session.feed_fixes_logged += len(held)
+    try:
+        logbook.flush_if_due()
+    except NotSaved as e:
+        session._not_saved(e)  # takes back the batch: shown, never saved
