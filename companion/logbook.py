@@ -28,14 +28,14 @@ batch and the write transaction are logconn.py's; this module says what is writt
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from companion import logreads
 from companion.core.models import Fix
-from companion.logbatch import INSERT_FIX, plain_payload, plain_row
+from companion.logbatch import INSERT_FIX, FixRow, plain_payload, plain_row
 from companion.logconn import LogConnection, payload_json
 from companion.logrows import (
     ENTRIES_QUERY,
@@ -152,6 +152,21 @@ class Logbook(LogConnection):
             return cursor.lastrowid
         self._batch.add(fix, row)
         return self.flush()[-1] if self._batch.due() else None
+
+    def feed_logged_at(self) -> str:
+        """The `logged_at` of a feed fix appended now: one reading serves a block of them."""
+        return utc_now_iso() if self._clock is _utc_now else to_iso(self._clock())
+
+    def batch_rows(self, fixes: Sequence[Fix], rows: Sequence[FixRow]) -> None:
+        """Feed fixes (none manual) with their `logbatch.plain_row` rows into the batch, as
+        `append_fix(fix, commit=False)` puts each, but not written here even if due: the caller
+        calls `flush_if_due` after (feedblock.py: once a block)."""
+        self._check_writable("log a fix")
+        self._batch.extend(fixes, rows)
+
+    def flush_if_due(self) -> list[int]:
+        """`flush()` once the oldest batched fix has waited its time, else nothing."""
+        return self.flush() if self._batch.due() else []
 
     def undo_last_manual(self) -> Fix | None:
         """Undo the latest manual fix not already undone, by logging an "undo" event.

@@ -310,6 +310,10 @@ class EventSession:
             # Logged with where it fell, so reopening the event replays without projecting
             # every fix again (4 s -> 1 s for a day of 1 Hz fixes) and lands exactly here.
             fix = with_km(fix, placed.km)
+        return self._log_feed_fix(fix, placed.off_route)
+
+    def _log_feed_fix(self, fix: Fix, off_route: bool) -> FeedResult:
+        """A placed feed fix: logged (batched, or alone while not saving), then applied."""
         self.feed_fixes_logged += 1
         try:
             self.logbook.append_fix(fix, commit=self.not_saving is not None)
@@ -317,10 +321,10 @@ class EventSession:
             if not any(f is fix for f in e.unsaved):
                 self.feed_fixes_logged -= 1  # committed alone, not in the batch
             self._not_saved(e)  # takes back the batch, this fix too if it was in it
-            return FeedResult(fix, True, None, placed.off_route, saved=False)
+            return FeedResult(fix, True, None, off_route, saved=False)
         self.not_saving = None
         self.tracker.add(fix)
-        return FeedResult(fix, True, None, placed.off_route)
+        return FeedResult(fix, True, None, off_route)
 
     def log_feed_status(self, status: FeedStatus) -> bool:
         """Log a feed's state change (not its counters ticking); True if it was a change.
