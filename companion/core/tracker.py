@@ -93,6 +93,9 @@ class Tracker:
         # The athlete's km after each fix, beside it: when the finish was reached is read here.
         self._kms: MutableSequence[float] = array("d")
         self._head_us: array[int] = array("q")  # the saved times of a `resume_tail`'s head
+        # The source of the last fix that was not typed: a feed's fixes share one str, and
+        # `is_manual` reads only the source (see _apply).
+        self._feed_source: str | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -357,7 +360,12 @@ class Tracker:
         t1 = fix.time
         t0 = prev.time if prev is not None else self._first_time
         self.km = k1
-        manual = fix.is_manual
+        # Not typed when from the feed's own source object (no property call and string tests
+        # on every fix of a feed).
+        source = fix.source
+        manual = source is not self._feed_source and fix.is_manual
+        if not manual:
+            self._feed_source = source
         planned_mps = self.planned_kmh / 3.6 if self.planned_kmh else None
         # (Positional: every fix makes this call; speed_mps, manual, mark, planned_mps.)
         credits = self._motion.step(t0, k0, t1, k1, fix.speed_mps, manual, fix.mark, planned_mps)
