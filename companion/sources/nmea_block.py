@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
 from companion.core.models import Fix
-from companion.sources.nmea_line import _HEX, _RMC, KNOT_MPS, _date, _tod
+from companion.sources.nmea_line import _DATES, _HEX, _HMS, _MICROS, _RMC, KNOT_MPS, _date, _tod
 
 if TYPE_CHECKING:
     from companion.sources.nmea import NmeaParser
@@ -59,21 +59,27 @@ def feed_block(parser: NmeaParser, chunk: bytes | str) -> list[Fix]:
     plain = 0  # plain RMC lines read here, not yet in parser.stats
     emitted = False  # a fix finished here since the parser's state was last written
     pos = 0
+    theirs = parser._epoch is not None  # an epoch in hand the loop could not take
     for m in _RMC_LINE.finditer(text):
         start, stop = m.span()
+        hms, frac, lat_d, lat_m, ns, lon_d, lon_m, ew, spd, crs, dmy, _mode, check = m.groups()
         # Between two plain lines there is only a line end or two; more may hold other lines.
-        slow = text[pos:start] if start - pos > 2 or pos == 0 else ""
+        slow = text[pos:start].strip("\r\n") if start - pos > 2 or pos == 0 else ""
         pos = stop
-        groups = m.groups()
-        ok = stop - start - 4 <= _LONGEST_BODY and xor[stop - 4] ^ xor[start] == _HEX[groups[12]]
+        ok = stop - start - 4 <= _LONGEST_BODY and xor[stop - 4] ^ xor[start] == _HEX[check]
         if ok:
-            hms, frac, lat_d, lat_m, ns, lon_d, lon_m, ew, spd, crs, dmy = groups[:11]
-            try:
-                tod = _tod(hms, frac)
-                day = _date(dmy)
-            except ValueError:  # hour 25, day 32: read_rmc leaves those to the slow way
-                ok = False
-        if not ok or parser._epoch is not None or slow.strip("\r\n"):
+            # _tod and _date, their kept values read here (a call each saved a line).
+            h_m_s, day = _HMS.get(hms), _DATES.get(dmy)
+            us = _MICROS.get(frac, -1) if frac else 0
+            if h_m_s is not None and day is not None and us >= 0:
+                tod = time(*h_m_s, us)
+            else:
+                try:
+                    tod = _tod(hms, frac)
+                    day = _date(dmy)
+                except ValueError:  # hour 25, day 32: read_rmc leaves those to the slow way
+                    ok = False
+        if not ok or theirs or slow:
             # The parser's own way: hand it the epoch in hand, let it read, take it back.
             if ep_tod is not None:
                 parser._hold(ep_tod, ep_day, ep_lat, ep_lon, ep_spd, ep_crs)
@@ -85,6 +91,7 @@ def feed_block(parser: NmeaParser, chunk: bytes | str) -> list[Fix]:
             out += _slow_lines(parser, m[0])
             last_emitted = parser._last_emitted
             ep_tod, ep_day, ep_lat, ep_lon, ep_spd, ep_crs = _take(parser)
+            theirs = parser._epoch is not None
             continue
         plain += 1
         if ep_tod is not None and ep_tod != tod:
