@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from companion.core.deferred import Deferred, HeadChanged
-from companion.core.models import Fix
+from companion.core.fixcolumns import FixColumns
 
 if TYPE_CHECKING:
     from companion.service import EventSession
@@ -51,14 +51,15 @@ class HeadSpill:
             return False  # not held already (a reopened event's head)
         logbook, ends_on = session.logbook, fixes[k - 1]
 
-        def head() -> list[Fix]:
-            fixes = [f for _id, f in logbook.fixes_between(0, last_id)[0]]
+        def head() -> FixColumns:
+            fixes = logbook.fix_columns(last_id)  # columns: not every Fix of the head at once
             if len(fixes) != n or fixes[k - 1] != ends_on:
                 raise HeadChanged(
                     f"the log's rows up to #{last_id} changed while it was open "
                     f"({len(fixes)} fixes, {n} expected): open the event again"
                 )
-            return fixes[:k]
+            fixes.truncate(k)
+            return fixes
 
         if not tracker.forget_head(k, head):
             return False

@@ -52,6 +52,7 @@ from companion.logrows import (
 from companion.logschema import SCHEMA_VERSION, LogbookError, NotSaved, connect
 
 if TYPE_CHECKING:  # the tracker (numpy, pyproj) only for the methods that take one
+    from companion.core.fixcolumns import FixColumns
     from companion.core.tracker import Tracker
     from companion.trackstate import Saved
 
@@ -287,6 +288,14 @@ class Logbook(LogConnection):
             for _id, fix in logreads.fix_stream(self._conn, set_aside):
                 yield fix
         self.set_aside = set_aside
+
+    def fix_columns(self, upto: int) -> FixColumns:
+        """`effective_fixes` of the rows up to id `upto`, held as columns: a head read back
+        (core/deferred.py) without every Fix of it at once (a day of 10 Hz: 600 -> ~150 MB)."""
+        from companion.core.rebuild import sorted_columns
+
+        with self._sql_errors("read the log"):
+            return sorted_columns(f for _id, f in logreads.fix_stream(self._conn, [], 0, upto))
 
     def fixes_between(self, after: int, upto: int) -> tuple[list[tuple[int, Fix]], list[SetAside]]:
         """`effective_fixes` of the rows with `after` < id <= `upto` only, and the rows of them

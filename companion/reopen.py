@@ -9,7 +9,7 @@ them (an export, an entry typed in among them: Tracker.resume_tail, core/deferre
 from __future__ import annotations
 
 from companion.core.deferred import HeadChanged
-from companion.core.models import Fix
+from companion.core.fixcolumns import FixColumns
 from companion.core.tracker import Tracker
 from companion.logbook import Logbook
 
@@ -30,16 +30,17 @@ def resume_from_state(logbook: Logbook, tracker: Tracker) -> bool:
         return False
     applied = saved.state.applied
 
-    def head() -> list[Fix]:
+    def head() -> FixColumns:
         """The fixes the state applied but the one it ended on, as the log holds them now
-        (the rows up to the state's last: what came after cannot change them)."""
-        fixes = [f for _id, f in logbook.fixes_between(0, saved.last_id)[0]]
+        (the rows up to the state's last: what came after cannot change them), as columns."""
+        fixes = logbook.fix_columns(saved.last_id)
         if len(fixes) != applied or fixes[-1] != ended_on:
             raise HeadChanged(
                 f"the log's rows up to #{saved.last_id} changed while it was open "
                 f"({len(fixes)} fixes, {applied} expected): open the event again"
             )
-        return fixes[:-1]
+        fixes.truncate(applied - 1)
+        return fixes
 
     try:
         tracker.resume_tail(saved.state, tail, head)

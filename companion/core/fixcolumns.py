@@ -274,6 +274,15 @@ class FixColumns(MutableSequence[Fix]):
         out._odd = {k - i: f for k, f in self._odd.items() if k >= i}
         return out
 
+    def truncate(self, k: int) -> None:
+        """Keep the first `k` fixes only (no fix built: `del self[k:]` builds them all)."""
+        del self._us[k:], self._lat[k:], self._lon[k:], self._src[k:]
+        for col in self._opt:
+            del col[k:]
+        del self._sats[k:]
+        if self._odd:
+            self._odd = {i: f for i, f in self._odd.items() if i < k}
+
     def micros(self, copy: bool = True) -> array[int]:
         """Every fix's time as microseconds since the epoch: a copy, unless `copy` is False and
         every fix is in the columns (then the column itself: not to be changed or kept)."""

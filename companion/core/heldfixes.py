@@ -10,7 +10,7 @@ those fixes stay known (`_head_us`), so a km reached or a fix at a time reads no
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from companion.core.deferred import Deferred
@@ -34,7 +34,7 @@ def running_state(tr: Tracker, copy: bool = True) -> RunningState:
 
 
 def resume_tail(
-    tr: Tracker, saved: RunningState, tail: list[Fix], head: Callable[[], list[Fix]]
+    tr: Tracker, saved: RunningState, tail: list[Fix], head: Callable[[], Sequence[Fix]]
 ) -> None:
     """Like `Tracker.rebuild` of all the fixes, from `saved`: the running state of a tracker of
     the same event after its first `saved.applied` fixes; `tail` (sorted by time, none before the
@@ -54,7 +54,7 @@ def resume_tail(
     tr._replay_from(n)
 
 
-def forget_head(tr: Tracker, k: int, head: Callable[[], list[Fix]]) -> bool:
+def forget_head(tr: Tracker, k: int, head: Callable[[], Sequence[Fix]]) -> bool:
     """Hold the first `k` fixes no more: `head()` reads them back (in order) if something asks
     for them (an entry typed in among them, an export); their times stay known. No answer
     changes: only where the fixes are kept. False when they are not held anyway."""

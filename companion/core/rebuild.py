@@ -10,6 +10,9 @@ read) order; those late by less than that are sorted for free. One later still g
 `Tracker.add`'s late path, inserted and replayed from the snapshot before it, as it would have
 been live. Either way the state is the sorted replay's (`Tracker.add`'s promise; the order of
 equal times is the order read, as the stable sort's).
+
+`sorted_columns` does the same for a head read back from the log (core/deferred.py): the fixes
+straight into columns (core/fixcolumns.py), the few out of order merged in once at the end.
 """
 
 from __future__ import annotations
@@ -52,3 +55,25 @@ def rebuild(tr: Tracker, fixes: Iterable[Fix]) -> None:
             add(pop(held)[2])
     while held:
         add(pop(held)[2])
+
+
+def sorted_columns(fixes: Iterable[Fix]) -> FixColumns:
+    """`fixes` (nearly in time order) sorted by time, equal times in the order given, as
+    columns: no more than the columns and the out-of-order ones are held at once."""
+    cols, late = FixColumns(), []
+    newest: datetime | None = None
+    for fix in fixes:
+        if newest is not None and fix.time < newest:
+            late.append(fix)  # stable: equal times keep the order given
+            continue
+        newest = fix.time
+        cols.append(fix)
+    if not late:
+        return cols
+    # A fix read in order precedes an out-of-order one of the same time: it was read first
+    # (all read after the later fix that made this one late are later than it).
+    late.sort(key=lambda f: f.time)
+    merged = FixColumns()
+    for fix in heapq.merge(cols, late, key=lambda f: f.time):
+        merged.append(fix)
+    return merged

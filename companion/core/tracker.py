@@ -281,12 +281,12 @@ class Tracker:
         return heldfixes.running_state(self, copy)
 
     def resume_tail(
-        self, saved: RunningState, tail: list[Fix], head: Callable[[], list[Fix]]
+        self, saved: RunningState, tail: list[Fix], head: Callable[[], Sequence[Fix]]
     ) -> None:
         """Resume from a saved state and apply `tail`; `head()` reads the rest if asked."""
         heldfixes.resume_tail(self, saved, tail, head)
 
-    def forget_head(self, k: int, head: Callable[[], list[Fix]]) -> bool:
+    def forget_head(self, k: int, head: Callable[[], Sequence[Fix]]) -> bool:
         """Hold the first `k` fixes no more; `head()` reads them back if asked."""
         return heldfixes.forget_head(self, k, head)
 

@@ -155,3 +155,17 @@ def test_index_errors_as_a_list() -> None:
         cols[-2]
     with pytest.raises(IndexError):
         TimeColumn()[0]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_truncate_is_del_of_the_tail(seed: int) -> None:
+    """`truncate(k)` keeps what `del fixes[k:]` keeps, odd fixes and optional columns too."""
+    rng = random.Random(seed)
+    odd = _odd_fixes()
+    model = [rng.choice(odd) if rng.random() < 0.2 else _plain(rng, i) for i in range(200)]
+    for k in (200, 150, 151, 37, 1, 0):
+        cols = FixColumns(model)
+        cols.truncate(k)
+        _same(list(cols), model[:k])
+        cols.append(model[-1])  # still a list one can go on with
+        _same(list(cols), [*model[:k], model[-1]])

@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 from helpers.real_tracks import HOKKAIDO_DAY1, fixes, load_real_track
 
+from companion import logreads
 from companion.core import rebuild
+from companion.core.deferred import Deferred
 from companion.core.models import Fix
 from companion.core.route import Route
 from companion.core.tracker import Tracker
@@ -163,3 +165,57 @@ def test_reopening_a_log_without_its_saved_state_streams_it(
     with EventSession.open(event) as s:
         t = s.tracker
         assert (list(t.fixes), t.km, t.day_totals(), t.progress(at_end)) == want
+
+
+def test_sorted_columns_is_the_stable_sort(feed: list[Fix]) -> None:
+    given = _scrambled(feed, seed=7)
+    cols = rebuild.sorted_columns(iter(given))
+    assert list(cols) == sorted(given, key=lambda f: f.time)
+    in_order = rebuild.sorted_columns(feed)
+    assert list(in_order) == feed
+
+
+def test_a_head_read_back_is_columns_not_every_fix_at_once(
+    tmp_path: Path, shared_dir: Path, feed: list[Fix], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reopened event's head (core/deferred.py), read back when an entry is typed in among
+    it, holding a checkpoint typed late itself: the fixes are the full replay's, and while the
+    log is read only a few Fix objects are alive at once, not the head's 2,000."""
+    event = tmp_path / "hokkaido.toml"
+    event.write_text(
+        f'name = "Hokkaido"\nathlete = "N"\nroute = "{shared_dir / HOKKAIDO_DAY1}"\n'
+        f'timezone = "{TZ}"\nplanned_kmh = 18\n'
+    )
+    with EventSession.open(event) as s:
+        zone = s.event.zone
+        for i, f in enumerate(feed[:2500]):
+            s.add_feed_fix(f, now=f.time)
+            if i == 900:  # typed 5 min late: out of order in the log
+                at = feed[600].time.astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S")
+                s.checkpoint("km 2", at, f.time, force=True)
+    alive: list[int] = []
+    real_stream = logreads.fix_stream
+
+    def counting(*args: object, **kwargs: object) -> Iterator[tuple[int, Fix]]:
+        gc.collect()
+        before = sum(isinstance(o, Fix) for o in gc.get_objects())
+        for n, item in enumerate(real_stream(*args, **kwargs)):  # type: ignore[arg-type]
+            yield item
+            if n in (1000, 2400):
+                alive.append(sum(isinstance(o, Fix) for o in gc.get_objects()) - before)
+
+    with EventSession.open(event) as s:
+        assert isinstance(s.tracker.fixes_seen, Deferred)  # reopened from its state
+        monkeypatch.setattr(logreads, "fix_stream", counting)
+        at = feed[1500].time.astimezone(s.event.zone).strftime("%Y-%m-%dT%H:%M:%S.%f")
+        s.checkpoint("km 4", at, feed[2499].time, force=True)  # among the head: read back
+        monkeypatch.undo()
+        assert len(alive) == 2 and max(alive) < 100, alive
+        got = (list(s.tracker.fixes), s.tracker.km, s.tracker.day_totals())
+        want_fixes = [f for _id, f in s.logbook.effective_fixes()]
+    assert got[0] == want_fixes
+    db = next(tmp_path.rglob("*.sqlite"))
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM tracker_state2")
+    with EventSession.open(event) as full:
+        assert (list(full.tracker.fixes), full.tracker.km, full.tracker.day_totals()) == got
