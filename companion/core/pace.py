@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 from companion.core.eta import DayWindow, eta
 from companion.core.models import EtaOption
+from companion.core.pace_climbfit import ClimbSums, climb_costs
 from companion.core.pace_nights import Night, advance_nights, after_noon_s
 from companion.core.pace_priors import Shape, event_shape, on_foot, prior_night, slowing
 from companion.core.pace_terrain import Climb, terrain_factor
@@ -86,6 +87,9 @@ class PaceModel:
     rest_since: datetime | None = None
     nights: list[Night] = field(default_factory=list)
     typed: list[float] = field(default_factory=list)  # km/h of the last typed intervals moving
+    # The stretches covered, for the climbing cost fitted to the athlete (core/pace_climbfit.py;
+    # the tracker closes a stretch every STRETCH_KM).
+    climbs: ClimbSums = field(default_factory=ClimbSums)
 
     def copy(self) -> PaceModel:
         twin = PaceModel(
@@ -94,6 +98,7 @@ class PaceModel:
         )  # fmt: skip
         twin.nights = list(self.nights)
         twin.typed = list(self.typed)
+        twin.climbs = self.climbs.copy()
         return twin
 
     # --- feeding --------------------------------------------------------------------------------
@@ -341,7 +346,11 @@ def side_by_side(
         model, km_to_go, base, tz,
         planned_kmh=planned_kmh, window=window, resting_since=resting_since,
         recent_kmh=near, shape=shape,
-        terrain=terrain_factor(climb, km_now, km_now + km_to_go, on_foot(shape)), near_s=near_s,
+        terrain=terrain_factor(
+            climb, km_now, km_now + km_to_go, on_foot(shape),
+            climb_costs(model.climbs, on_foot(shape)),
+        ),
+        near_s=near_s,
     )  # fmt: skip
     rhythm = EtaOption("rhythm", at, kmh, words)
     recent_at, _ = eta(km_to_go, recent_kmh, base, base, window)

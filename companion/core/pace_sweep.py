@@ -29,6 +29,7 @@ from companion.core.pace import (
     near_words,
     night_base,
 )
+from companion.core.pace_climbfit import climb_costs
 from companion.core.pace_nights import Night, NightWalk
 from companion.core.pace_priors import event_shape, on_foot, prior_night, slowing
 from companion.core.pace_terrain import Climb, TerrainFrom
@@ -88,7 +89,9 @@ class Reckoning:
         self._near_kmh, self._near_s = near_kmh(
             model, recent_kmh, recent_basis, typed, self._shape
         )
-        self._terrain = TerrainFrom(climb, km_now, on_foot(self._shape))
+        foot = on_foot(self._shape)
+        # The climbing's cost fitted to the athlete on foot (core/pace_climbfit.py).
+        self._terrain = TerrainFrom(climb, km_now, foot, climb_costs(model.climbs, foot))
         # rhythm_eta's, up to the km to go.
         pace = model.pace_kmh()
         head = "stint pace"

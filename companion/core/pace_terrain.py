@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -39,10 +39,12 @@ TERRAIN_MIN_AHEAD_KM = 0.05
 @dataclass(frozen=True, slots=True)
 class Climb:
     """The route's cumulative ascent (m) at each vertex's km (plain lists: a lookup is a
-    bisection, a microsecond, where numpy's call overhead alone is several per town)."""
+    bisection, a microsecond, where numpy's call overhead alone is several per town), and its
+    cumulative descent (the same rule mirrored; empty: not known)."""
 
     km: list[float]
     up_m: list[float]
+    down_m: list[float] = field(default_factory=list)
 
     def at(self, km: float) -> float:
         """Metres climbed from the start to `km` (interpolated inside a segment)."""
@@ -52,10 +54,20 @@ class Climb:
         """Metres climbed from km `a_km` to `b_km`."""
         return self.at(b_km) - self.at(a_km)
 
+    def descent(self, a_km: float, b_km: float) -> float:
+        """Metres descended from km `a_km` to `b_km` (0 where not known)."""
+        if not self.down_m:
+            return 0.0
+        return _interp(self.km, self.down_m, b_km) - _interp(self.km, self.down_m, a_km)
+
 
 def _at(climb: Climb, km: float) -> float:
     """`Climb.at` as a function: asked for every town of every progress (a method call less)."""
-    kms, up = climb.km, climb.up_m
+    return _interp(climb.km, climb.up_m, km)
+
+
+def _interp(kms: list[float], up: list[float], km: float) -> float:
+    """The cumulative metres `up` at `km`, interpolated between the vertices' `kms`."""
     i = bisect.bisect_right(kms, km)
     if i <= 0:
         return up[0]
@@ -84,36 +96,78 @@ def climb_profile(route: Route) -> Climb | None:
         elif h < ref - ASCENT_HYSTERESIS_M:
             ref = h
         up[i] = total
-    return Climb(km.tolist(), up)
+    # The descent by the same rule mirrored: a fall counts once 5 m under the last high.
+    down = [0.0] * len(heights)
+    ref, total = heights[0], 0.0
+    for i, h in enumerate(heights):
+        if h < ref - ASCENT_HYSTERESIS_M:
+            total += ref - h
+            ref = h
+        elif h > ref + ASCENT_HYSTERESIS_M:
+            ref = h
+        down[i] = total
+    return Climb(km.tolist(), up, down)
 
 
 def terrain_factor(
-    climb: Climb | None, km_now: float, km_to: float, on_foot: bool = True
+    climb: Climb | None, km_now: float, km_to: float, on_foot: bool = True,
+    costs: tuple[float, float] | None = None,
 ) -> float:
     """How much longer (or shorter) the way from `km_now` to `km_to` takes than at the pace
-    shown so far, by its climbing per km against the climbing per km done."""
-    return TerrainFrom(climb, km_now, on_foot).factor(km_to)
+    shown so far, by its climbing per km against the climbing per km done; `costs` the km of
+    flat a metre up and a metre down cost this athlete (core/pace_climbfit.py), None: the fixed
+    cost of a climb, descents free."""
+    return TerrainFrom(climb, km_now, on_foot, costs).factor(km_to)
 
 
 class TerrainFrom:
     """`terrain_factor` from one km to many (the towns of one progress): the climbing done is
     looked up once."""
 
-    __slots__ = ("_climb", "_done", "_k", "_up_now", "km_now")
+    __slots__ = ("_climb", "_done", "_down_now", "_k", "_kd", "_up_now", "km_now")
 
-    def __init__(self, climb: Climb | None, km_now: float, on_foot: bool = True) -> None:
+    def __init__(
+        self, climb: Climb | None, km_now: float, on_foot: bool = True,
+        costs: tuple[float, float] | None = None,
+    ) -> None:
         self.km_now = km_now
         self._climb = None if km_now < TERRAIN_MIN_KM else climb  # too little behind
-        self._k = k = (TERRAIN_KM_PER_100M if on_foot else TERRAIN_KM_PER_100M_BIKE) / 100.0
-        self._up_now = self._done = 0.0
+        if costs is None:
+            k, kd = (TERRAIN_KM_PER_100M if on_foot else TERRAIN_KM_PER_100M_BIKE) / 100.0, 0.0
+        else:
+            k, kd = costs
+        self._k, self._kd = k, kd
+        self._up_now = self._down_now = self._done = 0.0
         if self._climb is not None:
             self._up_now = self._climb.at(km_now)  # the climbing from the start (0 m at km 0)
-            self._done = 1.0 + k * self._up_now / km_now
+            if kd:
+                self._down_now = self._climb.descent(0.0, km_now)
+                self._done = 1.0 + (k * self._up_now + kd * self._down_now) / km_now
+            else:
+                self._done = 1.0 + k * self._up_now / km_now
 
     def factor(self, km_to: float) -> float:
         ahead_km = km_to - self.km_now
-        if self._climb is None or ahead_km < TERRAIN_MIN_AHEAD_KM:
+        climb = self._climb
+        if climb is None or ahead_km < TERRAIN_MIN_AHEAD_KM:
             return 1.0
-        ahead = 1.0 + self._k * (_at(self._climb, km_to) - self._up_now) / ahead_km
+        if self._kd and climb.down_m:
+            # Up and down at km_to from one bisection (the same vertices), inline: every town.
+            kms, up, down = climb.km, climb.up_m, climb.down_m
+            i = bisect.bisect_right(kms, km_to)
+            if i <= 0:
+                u, d = up[0], down[0]
+            elif i >= len(kms):
+                u, d = up[-1], down[-1]
+            else:
+                k0, k1 = kms[i - 1], kms[i]
+                u, d = up[i - 1], down[i - 1]
+                if k1 > k0:  # as _interp
+                    u += (up[i] - u) * (km_to - k0) / (k1 - k0)
+                    d += (down[i] - d) * (km_to - k0) / (k1 - k0)
+            cost = self._k * (u - self._up_now) + self._kd * (d - self._down_now)
+        else:
+            cost = self._k * (_interp(climb.km, climb.up_m, km_to) - self._up_now)
+        ahead = 1.0 + cost / ahead_km
         factor = ahead / self._done
         return factor if math.isfinite(factor) and factor > 0 else 1.0

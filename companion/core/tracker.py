@@ -29,6 +29,7 @@ from companion.core.models import DayTotal, Deadline, Fix, Placement, Progress
 from companion.core.motion import Motion, StopSpan
 from companion.core.odometer import Odometer
 from companion.core.pace import PaceModel
+from companion.core.pace_terrain import climb_profile
 from companion.core.placement import follow
 from companion.core.progress import build_progress
 from companion.core.rebuild import rebuild
@@ -382,6 +383,9 @@ class Tracker:
             pace.add_credit(
                 c0, c1, moving_s, dist_m / 1000.0, measured, tz, typed and c1 == t1, span_s
             )
+        climbs, model = self._pace.climbs, self._pace  # a stretch covered (core/pace_climbfit)
+        if k1 >= climbs.next_km:
+            climbs.close(k1, model.moving_s, model.unmeasured_s, climb_profile(self.route))
         return p
 
     # --- answering ------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from companion.core import progress as progress_mod
 from companion.core.eta import DayWindow
 from companion.core.models import EtaOption, Fix, RouteData, TownSpec
 from companion.core.pace import side_by_side
+from companion.core.pace_climbfit import climb_costs
 from companion.core.pace_sweep import Reckoning
 from companion.core.route import Route, build_route
 from companion.core.tracker import Tracker
@@ -126,6 +127,8 @@ def test_a_mountain_run_one_day_with_its_climbing_and_slowing(
     _run(tr, feed, 25, (7.0, 95.0))
     assert watch.compared > 1000
     assert {"climbing", "slowing", "recent pace", "stint pace"} <= watch.words
+    # On foot the climbing's cost is the athlete's own by the end (core/pace_climbfit.py).
+    assert climb_costs(tr._pace.climbs, on_foot=True) is not None
 
 
 def test_two_days_of_a_tour_with_the_night_seen_between_them(
