@@ -63,8 +63,10 @@ class ClimbSums:
     sgy: float = 0.0
     shy: float = 0.0
     syy: float = 0.0
-    # The on-foot costs fitted from the sums (fitted_costs), worked out when a stretch is added
-    # (every STRETCH_KM), not for every progress; nan: the prior's.
+    # The on-foot costs fitted from the sums (fitted_costs) when they held `fit_n` stretches:
+    # worked out by the first progress after a stretch is added (every STRETCH_KM at most),
+    # not for every progress, nor on a bike, whose ETA does not use them; nan: none yet.
+    fit_n: int = 0
     fit_a: float = math.nan
     fit_b: float = math.nan
 
@@ -72,7 +74,7 @@ class ClimbSums:
         return ClimbSums(
             self.next_km, self.start_km, self.start_s, self.start_unmeasured_s, self.n,
             self.sw, self.sg, self.sh, self.sgg, self.sgh, self.shh, self.sy, self.sgy,
-            self.shy, self.syy, self.fit_a, self.fit_b,
+            self.shy, self.syy, self.fit_n, self.fit_a, self.fit_b,
         )  # fmt: skip
 
     def close(self, km: float, moving_s: float, unmeasured_s: float, climb: Climb | None) -> None:
@@ -87,8 +89,6 @@ class ClimbSums:
             and unmeasured_s == self.start_unmeasured_s
         ):
             self.add(length, climb.between(self.start_km, km), climb.descent(self.start_km, km), s)
-            if self.n >= MIN_STRETCHES:
-                self.fit_a, self.fit_b = fitted_costs(self, TERRAIN_KM_PER_100M / 100.0)
         self.start_km, self.start_s, self.start_unmeasured_s = km, moving_s, unmeasured_s
         self.next_km = km + STRETCH_KM
 
@@ -113,9 +113,12 @@ def climb_costs(sums: ClimbSums, on_foot: bool) -> tuple[float, float] | None:
     """The costs the ETA's terrain uses (core/pace_terrain.py `TerrainFrom`): on foot the
     athlete's fitted ones once there are enough stretches; None (the fixed cost, descents free)
     before, and on a bike, whose fit made the benchmark's tuning rides worse (bench/README.md,
-    ETA-3)."""
-    if not on_foot or sums.n < MIN_STRETCHES or math.isnan(sums.fit_a):
+    ETA-3). The fit is kept in `sums` until the next stretch (a cache: the same answer)."""
+    if not on_foot or sums.n < MIN_STRETCHES:
         return None
+    if sums.fit_n != sums.n:
+        sums.fit_a, sums.fit_b = fitted_costs(sums, TERRAIN_KM_PER_100M / 100.0)
+        sums.fit_n = sums.n
     return sums.fit_a, sums.fit_b
 
 

@@ -172,6 +172,12 @@ def test_a_real_mountain_run_its_stretches_against_its_own_timestamps(
     # The fit the tracker holds (on foot) is the closed form over its sums.
     a, b = climb_costs(sums, on_foot=True) or (math.nan, math.nan)
     assert (a, b) == fitted_costs(sums, PRIOR_A)
+    assert climb_costs(sums, on_foot=False) is None  # a bike keeps the fixed cost
+    # The fit kept until the next stretch, then worked out again: a steep one moves it.
+    later = sums.copy()
+    later.add(1.0, 200.0, 0.0, 3600.0)
+    assert climb_costs(later, on_foot=True) == fitted_costs(later, PRIOR_A) != (a, b)
+    assert climb_costs(sums, on_foot=True) == (a, b)  # the copy's, not the original's
     # Independently: 0.5 km stretches of the track itself, time from its timestamps with the
     # intervals slower than a walk left out, ascent and descent from its heights (5 m rule),
     # plain least squares; against the tracker's sums with the prior let go. What counts as
