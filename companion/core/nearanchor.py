@@ -43,6 +43,9 @@ MAX_MOVE_M = 8.0
 # 1 Hz the next fix is ~7 m on and working out its lists would be wasted).
 KEEP_MOVE_M = 3.0
 _RHO = 0.1
+# The widest band a fix within reach looks at (2 x `MAX_MOVE_M` + `_RHO`): a key beyond it is
+# never worked out again, so it is not listed (and nearfast need not work its segment out).
+BAND_M = 2.0 * MAX_MOVE_M + _RHO
 # Only anchors whose distances are modest are kept (the scale's bound above).
 _MAX_KEPT_M = 1000.0
 _FAR_CAP_M = 100.0
@@ -70,9 +73,9 @@ class Anchor:
     """
 
     __slots__ = (
-        "_d2s", "_far", "_k_lat", "_k_lon", "_lat", "_lon", "_reach2", "_seg_keys",
-        "_t0", "_t1", "_tie0", "_v2s", "_vert_keys", "_vin0", "a", "best2", "dla", "dlo", "la",
-        "lo", "x_max", "x_min", "y_max", "y_min", "z",
+        "_d2s", "_far", "_gap2", "_k_lat", "_k_lon", "_lat", "_lon", "_reach2", "_seg_keys",
+        "_t0", "_t1", "_v2s", "_vert_keys", "a", "best2", "dla", "dlo", "la", "lo", "x_max",
+        "x_min", "y_max", "y_min", "z",
     )  # fmt: skip
 
     def __init__(
@@ -98,27 +101,37 @@ class Anchor:
         self._reach2 = reach * reach if reach > 0.0 else -1.0
         self._seg_keys: list[tuple[float, int]] | None = None
         self._vert_keys: list[tuple[float, int]] = []
-        self._tie0: list[bool] = []
-        self._vin0: list[bool] = []
-        self._t0 = self._t1 = 0
+        self._t0 = self._t1 = 0  # the run of ties at the anchor (one: nearfast answered)
+        self._gap2 = 0.0
 
     def _build(self) -> None:
-        """Each segment's and vertex's distance from its thresholds at the anchor, sorted."""
-        a, best = self.a, math.sqrt(self.best2)
-        tie2, gap2 = (best + TIE_M) ** 2, (best + PASS_GAP_M) ** 2
-        band = 2.0 * MAX_MOVE_M + _RHO  # a key beyond is never within a fix's band
+        """Each segment's and vertex's distance from its thresholds at the anchor, sorted;
+        those beyond `BAND_M` are left out (no fix within reach looks at them)."""
+        a, best = self.a, _sqrt(self.best2)
+        tie2 = (best + TIE_M) ** 2
+        # A segment farther than this has its key and its start vertex's (no nearer) beyond
+        # the band, and is no tie: not looked at (nor are nearfast's infinite feet). A metre
+        # covers the rounding of the square.
+        out2 = (best + max(TIE_M, PASS_GAP_M) + BAND_M + 1.0) ** 2
+        v2s = self._v2s
         seg_keys, vert_keys = [], []
+        t0 = t1 = -1
         for i, d2 in enumerate(self._d2s):
-            d = math.sqrt(d2) - best
-            if (key := min(d, abs(d - TIE_M))) <= band:
-                seg_keys.append((key, a + i))
-        for i, v2 in enumerate(self._v2s):
-            if (key := abs(math.sqrt(v2) - best - PASS_GAP_M)) <= band:
-                vert_keys.append((key, a + i))
-        self._tie0 = [d2 <= tie2 for d2 in self._d2s]
-        self._vin0 = [v2 <= gap2 for v2 in self._v2s]
-        ties = [a + i for i, tie in enumerate(self._tie0) if tie]
-        self._t0, self._t1 = ties[0], ties[-1]  # one run: nearfast answered
+            if d2 > out2:
+                continue
+            j = a + i
+            if d2 <= tie2:
+                if t0 < 0:
+                    t0 = j
+                t1 = j
+            d = _sqrt(d2) - best
+            e = abs(d - TIE_M)
+            if (key := d if d <= e else e) <= BAND_M:  # min(d, e)
+                seg_keys.append((key, j))
+            if (key := abs(_sqrt(v2s[i]) - best - PASS_GAP_M)) <= BAND_M:
+                vert_keys.append((key, j))
+        self._t0, self._t1 = t0, t1
+        self._gap2 = (best + PASS_GAP_M) ** 2
         seg_keys.sort()
         vert_keys.sort()
         self._seg_keys, self._vert_keys = seg_keys, vert_keys
@@ -172,11 +185,10 @@ class Anchor:
                 best2, k, kt = d2, j, t
         best = math.sqrt(best2)
         tie2, gap2 = (best + TIE_M) ** 2, (best + PASS_GAP_M) ** 2
-        a, tie0 = self.a, self._tie0
         t0, t1 = self._t0, self._t1
         fresh: list[int] = []
         for j, d2 in exact:
-            if (d2 <= tie2) is not tie0[j - a]:
+            if (d2 <= tie2) is not (t0 <= j <= t1):  # (the ties at the anchor: t0..t1)
                 # A segment crossed the tie distance: the run of ties from what is known (the
                 # rest keep their side), and the vertices that are between ties only now.
                 ties = set(range(t0, t1 + 1))
@@ -204,7 +216,7 @@ class Anchor:
                     return None
                 checked.append(j)
         if fresh:  # (usually none: no generator to make)
-            vin0 = self._vin0
-            if any(not vin0[j - a] for j in fresh if j not in checked):
+            a, v2s, gap0 = self.a, self._v2s, self._gap2
+            if any(not v2s[j - a] <= gap0 for j in fresh if j not in checked):
                 return None
         return _new_foot(Foot, (k, kt, best2))
