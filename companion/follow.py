@@ -27,6 +27,7 @@ from companion.headspill import HeadSpill
 from companion.logbook import NotSaved
 from companion.service import EventSession
 from companion.sources.base import FeedError, FeedState, FeedStatus, open_source
+from companion.statekeep import StateKeeper
 from companion.stdout import StatusPrinter
 from companion.stopping import stop_task
 
@@ -144,11 +145,13 @@ async def _follow(session: EventSession, url: str, duration: float | None, every
     started = time.monotonic()
     next_status = started + every_s
     let_go = HeadSpill()  # the fixes committed long ago: read back from the log if asked
+    keep = StateKeeper()  # the state saved as it goes: a kill -9 replays an hour, not the day
     try:
         while not task.done() and not asked.is_set():
             await asyncio.wait({task}, timeout=FLUSH_EVERY_S)
             session.flush()
             let_go(session)
+            keep(session)
             report_saving()
             now = time.monotonic()
             if duration is not None and now - started >= duration:

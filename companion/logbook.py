@@ -347,16 +347,17 @@ class Logbook(LogConnection):
         with self._sql_errors("read the log"):
             return trackstate.covering_id(self._conn, applied, since)
 
-    def save_state(self, tracker: Tracker) -> bool:
+    def save_state(self, tracker: Tracker, covered: int | None = None) -> bool:
         """Save `tracker`'s running state with the log (it holds every fix the log does), so
         a reopening replays only what comes after; False when it was not saved. A cache: a
-        failure to write it raises NotSaved, and loses nothing of the log."""
+        failure to write it raises NotSaved, and loses nothing of the log. `covered`: as
+        `trackstate.save`'s (from `covering_id`)."""
         from companion import trackstate
 
         if self.readonly:
             return False
         with self._write("save the tracker's state"):
-            saved = trackstate.save(self._conn, tracker, len(self.set_aside))
+            saved = trackstate.save(self._conn, tracker, len(self.set_aside), covered)
             self._commit()
         return saved
 

@@ -14,12 +14,13 @@ from companion.core.tracker import Tracker
 from companion.logbook import Logbook
 
 
-def resume_from_state(logbook: Logbook, tracker: Tracker) -> bool:
-    """Bring `tracker` up to date from the log's saved state and its tail; False (nothing
-    changed) when there is no state that fits: the caller replays the whole log."""
+def resume_from_state(logbook: Logbook, tracker: Tracker) -> tuple[int, int] | None:
+    """Bring `tracker` up to date from the log's saved state and its tail: (the newest row id
+    the state covered, its fixes), or None (nothing changed) when there is no state that fits:
+    the caller replays the whole log."""
     saved = logbook.saved_state(tracker)
     if saved is None:
-        return False
+        return None
     rows, set_aside = logbook.fixes_between(saved.max_id, 2**63 - 1)
     tail = [f for _id, f in rows]
     ended_on = saved.state.state.last
@@ -27,7 +28,7 @@ def resume_from_state(logbook: Logbook, tracker: Tracker) -> bool:
     # Sorted by time then id: a tail row before the fix the state ended on (a checkpoint typed
     # in late) sorts in among the fixes it applied, so it does not fit.
     if tail and tail[0].time < ended_on.time:
-        return False
+        return None
     applied = saved.state.applied
 
     def head() -> FixColumns:
@@ -51,6 +52,6 @@ def resume_from_state(logbook: Logbook, tracker: Tracker) -> bool:
     except HeadChanged:
         raise
     except Exception:  # a state that does not work: the caller replays the whole log
-        return False
+        return None
     logbook.set_aside = set_aside  # the rows it covers had none (trackstate.save)
-    return True
+    return saved.last_id, applied

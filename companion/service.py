@@ -85,6 +85,11 @@ class EventSession:
         self.log_note: str | None = None
         # False until the log is replayed: the dashboard shows its frame first (issue 11).
         self.replayed = False
+        # Changes to the past (an undo, an edit, an entry typed in before the last position):
+        # each makes a state saved before it useless (companion/statekeep.py saves anew).
+        self.amended = 0
+        # (the newest row id, the fixes up to it) of the saved state the replay resumed from.
+        self.resumed_at: tuple[int, int] | None = None
         if replay:
             self.replay()
 
@@ -114,7 +119,8 @@ class EventSession:
         """Rebuild the tracker from the log: every fix not undone, with edits applied. From the
         state saved with the log when it still fits (companion/trackstate.py): then only the
         fixes after it are read and applied (companion/reopen.py)."""
-        if not resume_from_state(self.logbook, self.tracker):
+        self.resumed_at = resume_from_state(self.logbook, self.tracker)
+        if self.resumed_at is None:
             self.tracker.rebuild(self.logbook.fix_stream())  # not held at once (issue 11)
         # The feed's filter goes on from this car's own last GPS fix, not another car's
         # ("gpsd@car2", issue 12): its next fix is judged against what its own feed sent.
@@ -167,6 +173,8 @@ class EventSession:
         if not force:
             self._check_plausible(fix)
         self._save(fix)
+        last = self.tracker.last_fix
+        self.amended += last is not None and fix.time < last.time
         self.tracker.add(fix)
         return fix
 
@@ -202,6 +210,7 @@ class EventSession:
         pos = self.route.point_at(km)
         fix = Fix(at, pos.lat, pos.lon, km=km, label=MARK_LABELS[kind], mark=kind)
         self._save(fix)
+        self.amended += last is not None and at < last.time
         self.tracker.add(fix)
         return fix
 
@@ -243,6 +252,7 @@ class EventSession:
         except NotSaved as e:
             self._not_saved(e)
             raise
+        self.amended += fix is not None
         if fix is not None and not self.tracker.remove(fix):
             self.replay()  # not found as logged: rebuild rather than guess
         return fix
@@ -271,6 +281,7 @@ class EventSession:
         except NotSaved as e:
             self._not_saved(e)
             raise
+        self.amended += 1
         if self.tracker.remove(old):
             self.tracker.add(fix)
         else:

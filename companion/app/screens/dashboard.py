@@ -49,6 +49,7 @@ from companion.logrows import LogEntry
 from companion.render import logged_line
 from companion.service import EventSession
 from companion.sources.manual import town_completions
+from companion.statekeep import StateKeeper
 
 # Under a fast feed, repaint at most this often (each repaint costs a few ms of CPU).
 REPAINT_MIN_S = 0.25
@@ -83,6 +84,7 @@ class DashboardScreen(CrewActions, Screen[None]):
     ) -> None:
         super().__init__()
         self.session = session
+        self._keep = StateKeeper()  # the state saved as it goes: a kill -9 replays an hour
         self.clock = clock
         self.cursor_blink = cursor_blink
         self.tz: ZoneInfo = session.event.zone
@@ -151,6 +153,7 @@ class DashboardScreen(CrewActions, Screen[None]):
             self.session.flush()
         except CompanionError as e:
             self.notify(str(e), title="Log", severity="error")
+        self._keep(self.session)
         self.refresh_progress()
 
     def _repaint_if_dirty(self) -> None:
