@@ -5,8 +5,9 @@ clean close, a dashboard or `follow` killed after a day of 10 Hz (a dead battery
 the whole day again: ~30 s for 864,000 fixes before the numbers came back, and an undo or an
 edit (which makes an older state useless) made every later reopening replay the whole log. So
 the state is saved again every SAVE_EVERY fixes (an hour at 10 Hz: a reopening then replays at
-most about that, ~1 s), and after the crew changed the past (an undo, an edit, an entry typed in
-among the fixes the state covers).
+most about that, ~1 s) but not more often than every SAVE_MIN_S of wall time (a file read at full
+speed, `follow` over a recorded day, would save every few seconds for nothing), and after the
+crew changed the past (an undo, an edit, an entry typed in among the fixes the state covers).
 
 The check that the log holds the tracker's fixes counts only the rows since the last check
 (`Logbook.covering_id`), so a save costs its pickle (~0.2 s for a day of 10 Hz), not a count of
@@ -17,6 +18,8 @@ and the close does as before.
 from __future__ import annotations
 
 import contextlib
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from companion.logschema import NotSaved
@@ -25,14 +28,17 @@ from companion.trackstate import MIN_FIXES
 if TYPE_CHECKING:
     from companion.service import EventSession
 
-# Fixes applied between two saves: an hour at 10 Hz, ten at 1 Hz.
+# Fixes applied between two saves: an hour at 10 Hz, ten at 1 Hz; and the wall time between two.
 SAVE_EVERY = 36_000
+SAVE_MIN_S = 600.0
 
 
 class StateKeeper:
     """Called after each flush of a running session; saves the state when it is due."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._saved_when = clock()
         self._saved_at: int | None = None  # fixes held at the last save (or the first call)
         self._amended = 0  # the session's count of changes to the past, at the last save
         self._covered: tuple[int, int] | None = None  # (row id, fixes up to it) last checked
@@ -48,9 +54,10 @@ class StateKeeper:
             resumed = session.resumed_at
             self._covered = resumed
             self._saved_at, self._amended = (resumed[1] if resumed else 0), session.amended
-        if n - self._saved_at < SAVE_EVERY and session.amended == self._amended:
+        due = n - self._saved_at >= SAVE_EVERY and self._clock() - self._saved_when >= SAVE_MIN_S
+        if not due and session.amended == self._amended:
             return False
-        self._saved_at, self._amended = n, session.amended
+        self._saved_at, self._amended, self._saved_when = n, session.amended, self._clock()
         covered = session.logbook.covering_id(n, self._covered)
         self._covered = None if covered is None else (covered, n)
         if covered is None:  # the log holds fixes this tracker does not (another writer)

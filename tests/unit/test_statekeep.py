@@ -54,6 +54,7 @@ def rows_read(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     monkeypatch.setattr(logreads, "plain_fix", counting_plain)
     monkeypatch.setattr(logreads, "fix_from_row", counting_full)
     monkeypatch.setattr(statekeep, "SAVE_EVERY", EVERY)
+    monkeypatch.setattr(statekeep, "SAVE_MIN_S", 0.0)
     yield count
 
 
@@ -171,3 +172,21 @@ def test_a_reopened_session_saves_only_after_as_many_more_fixes(
     with EventSession.open(event, db, readonly=True) as again:
         assert rows_read[0] == 0
         assert _state(again) == _full_replay(event, db, tmp_path)
+
+
+def test_fixes_read_at_full_speed_wait_for_the_wall_time(
+    tmp_path: Path, shared_dir: Path, feed: list[Fix], rows_read: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A recorded day read as fast as it goes (follow over a file): due by the count, not by
+    the clock, no save; the clock past SAVE_MIN_S, the next due one is saved."""
+    monkeypatch.setattr(statekeep, "SAVE_MIN_S", 600.0)
+    wall = [0.0]
+    event, db = _event(tmp_path, shared_dir), tmp_path / "log.sqlite"
+    with EventSession.open(event, db) as s:
+        keep = StateKeeper(clock=lambda: wall[0])
+        _fed(s, feed[:5500], keep)  # 5,500 fixes, two saves due by the count, in no wall time
+        assert keep.saves == 0
+        wall[0] = 601.0
+        _fed(s, feed[5500:6000], keep)
+        assert keep.saves == 1
