@@ -48,5 +48,7 @@ def traced(route: Route, seg: slice) -> bool:
         return True
     count = _before(route)
     n = len(count) - 1
-    lo, hi = min(max(seg.start, 0), n), min(max(seg.stop, 0), n)
-    return hi <= lo or bool(count[hi] == count[lo])
+    lo, hi = seg.start, seg.stop  # each clipped to 0..n (comparisons: min/max cost ~1.5k each)
+    lo = 0 if lo < 0 else n if lo > n else lo
+    hi = 0 if hi < 0 else n if hi > n else hi
+    return hi <= lo or count[hi] == count[lo]

@@ -142,7 +142,7 @@ class Anchor:
         x, y = lo_km * 1000.0, hi_km * 1000.0
         if not (self.x_min <= x < self.x_max and self.y_min < y <= self.y_max):
             return None
-        if not (abs(lat) <= _MAX_ABS_LAT and abs(lon) < 179.0):
+        if not (-_MAX_ABS_LAT <= lat <= _MAX_ABS_LAT and -179.0 < lon < 179.0):  # (no abs call)
             return None
         my, mx = (lat - self._lat) * self._k_lat, (lon - self._lon) * self._k_lon
         moved2 = mx * mx + my * my
@@ -153,13 +153,14 @@ class Anchor:
             self._build()
             seg_keys = self._seg_keys
             assert seg_keys is not None
-        w = 2.0 * math.sqrt(moved2) + _RHO
+        w = 2.0 * _sqrt(moved2) + _RHO
         # The same local metres as `Route.feet`: `route.radii(lat)` written out, its operations
         # in order (the call and its tuple were ~2k of a fix's instructions; test_nearanchor).
-        s = _sin(_radians(lat))
+        rad = _radians(lat)
+        s = _sin(rad)
         r_w = _sqrt(1.0 - _E2 * s * s)
         k_lat = _RAD * (_A_MERIDIAN / (r_w * r_w * r_w))
-        k_lon = _RAD * (EARTH_A_M / r_w * _cos(_radians(lat)))
+        k_lon = _RAD * (EARTH_A_M / r_w * _cos(rad))
         la, lo, dla, dlo = self.la, self.lo, self.dla, self.dlo
         exact: list[tuple[int, float]] = []
         best2, k, kt = math.inf, -1, 0.0
@@ -183,7 +184,7 @@ class Anchor:
             exact.append((j, d2))
             if d2 < best2 or (d2 == best2 and j < k):
                 best2, k, kt = d2, j, t
-        best = math.sqrt(best2)
+        best = _sqrt(best2)
         tie2, gap2 = (best + TIE_M) ** 2, (best + PASS_GAP_M) ** 2
         t0, t1 = self._t0, self._t1
         fresh: list[int] = []
