@@ -15,14 +15,19 @@ saving (each a probe committed alone). A failed write takes the batch back as it
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, timedelta
 from typing import TYPE_CHECKING
 
 from companion.core.models import Fix
-from companion.logbatch import FixRow, plain_row
+from companion.core.times import LATEST
+from companion.logbatch import FixRow, plain_payload, plain_row
+from companion.logrows import _UTC_MICROS
 from companion.logschema import NotSaved
 
 if TYPE_CHECKING:
     from companion.service import EventSession
+
+_ZERO, _SECOND = timedelta(0), timedelta(seconds=1)
 
 
 def add_feed_fixes(session: EventSession, fixes: Sequence[Fix]) -> None:
@@ -39,13 +44,25 @@ def add_feed_fixes(session: EventSession, fixes: Sequence[Fix]) -> None:
     held: list[Fix] = []
     rows: list[FixRow] = []
     plain_source = ""  # the last source seen not to be manual (a feed has one)
+    first, second, second_text = LATEST, -1, ""  # the first row of the second in hand
     for k, fix in enumerate(fixes):
         placed = place(fix)
         last = tracker.last_fix
         # As add_feed_fix: a late fix is placed where it falls in time, and logged without km.
         if not placed.off_route and not (last is not None and fix.time < last.time):
             fix = with_km(fix, placed.km)
-        row = plain_row(fix, logged_at)
+        when = fix.time
+        if when.tzinfo is UTC and when.second == second and _ZERO < when - first < _SECOND:
+            # In the second of the row before: its time's text up to the second (to_iso's).
+            plain, text = plain_payload(fix)
+            row = None
+            if plain:
+                stamp = _UTC_MICROS % (second_text, when.microsecond)
+                row = (logged_at, text, stamp, fix.lat, fix.lon, fix.km, fix.source)
+        else:
+            row = plain_row(fix, logged_at)
+            if row is not None:  # the first of its second: aware UTC, inside the window
+                first, second, second_text = when, when.second, row[2][:20]
         if row is None or (fix.source is not plain_source and fix.is_manual):
             # The slow way, after the rows before it; while not saving, the rest go so too.
             logbook.batch_rows(held, rows)

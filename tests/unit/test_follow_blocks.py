@@ -17,12 +17,15 @@ import random
 import re
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from helpers import real_tracks
 from helpers.storage import fill, small_disk
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from companion import feedblock, follow
 from companion.core.models import Fix
@@ -159,3 +162,40 @@ def test_a_full_disk_takes_back_a_block_and_probes_until_there_is_room(tmp_path:
         assert len(held) == len(fixes) - 305  # block 1 and the 5 probes were never saved
         assert held == logged and session.feed_fixes_logged == len(held)
         session.close()
+
+
+# Steps between fixes around the edges of a second, a minute, an hour and a day (and back:
+# add_feed_fixes takes any fixes, a late one too).
+_STEPS = [0.1, 0.05, 0.9, 0.999999, 1.0, 1.000001, 59.95, 60.0, 60.1, 3600.0, 86400.0, -0.05, -60.0]
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.data())
+def test_each_row_s_time_is_the_one_the_fix_at_a_time_path_writes(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    folder = tmp_path_factory.mktemp("rows")
+    event, fixes = real_tracks.audax_at_10hz(SHARED, folder, minutes=0.5)
+    t = fixes[0].time
+    timed = []
+    for fix in fixes[:120]:
+        t += timedelta(seconds=data.draw(st.sampled_from(_STEPS)))
+        when = t
+        if data.draw(st.integers(0, 9)) == 0:  # the same instant, in another zone
+            when = t.astimezone(timezone(timedelta(hours=5, minutes=30)))
+        timed.append(replace(fix, time=when))
+    cut = data.draw(st.integers(1, len(timed)))
+    rows = []
+    for way in ("block", "fix"):
+        (folder / way).mkdir()
+        with EventSession.open(event, str(folder / way / "log.sqlite")) as session:
+            if way == "block":
+                feedblock.add_feed_fixes(session, timed[:cut])
+                feedblock.add_feed_fixes(session, timed[cut:])
+            else:
+                for fix in timed:
+                    session.add_feed_fix(fix, prefiltered=True)
+        rows.append(_rows(folder / way / "log.sqlite"))
+    assert rows[0] == rows[1] and len(rows[0]) >= len(timed)
