@@ -91,7 +91,8 @@ class Reckoning:
         )
         foot = on_foot(self._shape)
         # The climbing's cost fitted to the athlete on foot (core/pace_climbfit.py).
-        self._terrain = TerrainFrom(climb, km_now, foot, climb_costs(model.climbs, foot))
+        costs = climb_costs(model.climbs, foot) if foot else None  # (no call on a bike)
+        self._terrain = TerrainFrom(climb, km_now, foot, costs)
         # rhythm_eta's, up to the km to go.
         pace = model.pace_kmh()
         head = "stint pace"

@@ -48,7 +48,7 @@ class Climb:
 
     def at(self, km: float) -> float:
         """Metres climbed from the start to `km` (interpolated inside a segment)."""
-        return _at(self, km)
+        return _interp(self.km, self.up_m, km)
 
     def between(self, a_km: float, b_km: float) -> float:
         """Metres climbed from km `a_km` to `b_km`."""
