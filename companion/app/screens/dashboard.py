@@ -145,7 +145,12 @@ class DashboardScreen(CrewActions, Screen[None]):
 
     def refresh_log(self) -> None:
         """The newest checkpoints, edits, undos and feed events (not every GPS fix)."""
-        self.entries = tuple(self.session.logbook.entries(LOG_PANEL_ROWS, without_gps=True))
+        try:
+            self.entries = tuple(self.session.logbook.entries(LOG_PANEL_ROWS, without_gps=True))
+        except CompanionError as e:
+            # A damaged log, read while the replay still runs in its worker: that worker ends
+            # the app with the error; until then the panel says it instead of a traceback.
+            self.notify(str(e), title="Log", severity="error")
 
     def _tick(self) -> None:
         # Commit batched feed fixes at least once a second, then refresh ETAs and ages.
