@@ -42,6 +42,15 @@ def feed(shared_dir: Path) -> list[Fix]:
     return fixes(load_real_track(shared_dir / HOKKAIDO_DAY1), source="nmea")[:3000]
 
 
+def _event(tmp_path: Path, shared_dir: Path) -> Path:
+    event = tmp_path / "hokkaido.toml"
+    event.write_text(
+        f'name = "Hokkaido"\nathlete = "N"\nroute = "{shared_dir / HOKKAIDO_DAY1}"\n'
+        f'timezone = "{TZ}"\nplanned_kmh = 18\n'
+    )
+    return event
+
+
 def _tracker(route: Route) -> Tracker:
     return Tracker(route, TZ, 18.0, max_kmh=60.0)
 
@@ -138,11 +147,7 @@ def test_reopening_a_log_without_its_saved_state_streams_it(
 ) -> None:
     """Late typed entries, an edit and an undo in a real log; its saved state dropped (as after
     an upgrade of the core): reopened, the state is the live session's."""
-    event = tmp_path / "hokkaido.toml"
-    event.write_text(
-        f'name = "Hokkaido"\nathlete = "N"\nroute = "{shared_dir / HOKKAIDO_DAY1}"\n'
-        f'timezone = "{TZ}"\nplanned_kmh = 18\n'
-    )
+    event = _event(tmp_path, shared_dir)
     with EventSession.open(event) as s:
         zone = s.event.zone
         for i, f in enumerate(feed):
@@ -181,11 +186,7 @@ def test_a_head_read_back_is_columns_not_every_fix_at_once(
     """A reopened event's head (core/deferred.py), read back when an entry is typed in among
     it, holding a checkpoint typed late itself: the fixes are the full replay's, and while the
     log is read only a few Fix objects are alive at once, not the head's 2,000."""
-    event = tmp_path / "hokkaido.toml"
-    event.write_text(
-        f'name = "Hokkaido"\nathlete = "N"\nroute = "{shared_dir / HOKKAIDO_DAY1}"\n'
-        f'timezone = "{TZ}"\nplanned_kmh = 18\n'
-    )
+    event = _event(tmp_path, shared_dir)
     with EventSession.open(event) as s:
         zone = s.event.zone
         for i, f in enumerate(feed[:2500]):

@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 import pytest
 from helpers.real_tracks import AUDAX_150K, RealTrack, fixes, load_real_track
+from helpers.rows_read import count_rows_read
 
-from companion import logreads, render
+from companion import render
 from companion.core.models import Fix
 from companion.crew import Crew
 from companion.service import EventSession
@@ -43,19 +44,7 @@ def feed(shared_dir: Path) -> list[Fix]:
 @pytest.fixture
 def rows_read(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """How many fix rows were read into Fix objects since the last reset."""
-    count = [0]
-    plain, full = getattr(logreads, "plain_fix"), getattr(logreads, "fix_from_row")  # noqa: B009
-
-    def counting_plain(row: Any) -> Fix | None:
-        count[0] += 1
-        return plain(row)
-
-    def counting_full(row: Any) -> Fix:
-        count[0] += 1
-        return full(row)
-
-    monkeypatch.setattr(logreads, "plain_fix", counting_plain)
-    monkeypatch.setattr(logreads, "fix_from_row", counting_full)
+    count = count_rows_read(monkeypatch)
     yield count
 
 

@@ -14,13 +14,13 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 from helpers.real_tracks import AUDAX_150K, RealTrack, fixes, load_real_track
+from helpers.rows_read import count_rows_read
 
-from companion import logreads, statekeep
+from companion import statekeep
 from companion.core.models import Fix
 from companion.service import EventSession
 from companion.statekeep import StateKeeper
@@ -40,19 +40,7 @@ def feed(shared_dir: Path) -> list[Fix]:
 
 @pytest.fixture
 def rows_read(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    count = [0]
-    plain, full = getattr(logreads, "plain_fix"), getattr(logreads, "fix_from_row")  # noqa: B009
-
-    def counting_plain(row: Any) -> Fix | None:
-        count[0] += 1
-        return plain(row)
-
-    def counting_full(row: Any) -> Fix:
-        count[0] += 1
-        return full(row)
-
-    monkeypatch.setattr(logreads, "plain_fix", counting_plain)
-    monkeypatch.setattr(logreads, "fix_from_row", counting_full)
+    count = count_rows_read(monkeypatch)
     monkeypatch.setattr(statekeep, "SAVE_EVERY", EVERY)
     monkeypatch.setattr(statekeep, "SAVE_MIN_S", 0.0)
     yield count
