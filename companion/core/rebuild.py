@@ -20,7 +20,7 @@ from __future__ import annotations
 import heapq
 from array import array
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from companion.core.fixcolumns import FixColumns
@@ -43,15 +43,16 @@ def rebuild(tr: Tracker, fixes: Iterable[Fix]) -> None:
     tr._reset()
     held: list[tuple[datetime, int, Fix]] = []
     window = timedelta(seconds=REORDER_S)
-    newest: datetime | None = None
+    # The newest time read, and it less the window (worked out only when the newest moves).
+    newest = cut = datetime.min.replace(tzinfo=UTC)
     add, push, pop = tr.add, heapq.heappush, heapq.heappop
     for n, fix in enumerate(fixes):
         t = fix.time
         push(held, (t, n, fix))
-        if newest is None or t > newest:
-            newest = t
+        if t > newest:
+            newest, cut = t, t - window
         # Apply what nothing still to come is likely to precede.
-        while held and (held[0][0] < newest - window or len(held) > REORDER_MAX):
+        while held and (held[0][0] < cut or len(held) > REORDER_MAX):
             add(pop(held)[2])
     while held:
         add(pop(held)[2])
