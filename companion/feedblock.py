@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING
 
-from companion.core.models import Fix
+from companion.core.models import Fix, with_km
 from companion.core.times import LATEST
 from companion.logbatch import FixRow, plain_payload, plain_row
 from companion.logrows import _UTC_MICROS
@@ -31,9 +31,10 @@ _ZERO, _SECOND = timedelta(0), timedelta(seconds=1)
 
 
 def add_feed_fixes(session: EventSession, fixes: Sequence[Fix]) -> None:
-    """`session.add_feed_fix(fix, prefiltered=True)` for each fix of a block, in order."""
-    from companion.service import with_km  # service imports the sources, which come here
+    """`session.add_feed_fix(fix, prefiltered=True)` for each fix of a block, in order.
 
+    The km a fix falls at goes beside it (the row's km, `Tracker.add(fix, km)`): the rows and
+    the tracker's state are those of `with_km(fix, km)`, without building that second Fix."""
     if session.not_saving is not None:
         for fix in fixes:
             session.add_feed_fix(fix, prefiltered=True)
@@ -47,20 +48,21 @@ def add_feed_fixes(session: EventSession, fixes: Sequence[Fix]) -> None:
     first, second, second_text = LATEST, -1, ""  # the first row of the second in hand
     for k, fix in enumerate(fixes):
         placed = place(fix)
-        last = tracker.last_fix
-        # As add_feed_fix: a late fix is placed where it falls in time, and logged without km.
-        if not placed.off_route and not (last is not None and fix.time < last.time):
-            fix = with_km(fix, placed.km)
+        last = tracker.last_time
         when = fix.time
+        # As add_feed_fix: a late fix is placed where it falls in time, and logged without km
+        # (its own, None from a receiver); else with where it fell, beside it.
+        beside = None if placed.off_route or (last is not None and when < last) else placed.km
         if when.tzinfo is UTC and when.second == second and _ZERO < when - first < _SECOND:
             # In the second of the row before: its time's text up to the second (to_iso's).
-            plain, text = plain_payload(fix)
+            plain, text = plain_payload(fix, beside)
             row = None
             if plain:
                 stamp = _UTC_MICROS % (second_text, when.microsecond)
-                row = (logged_at, text, stamp, fix.lat, fix.lon, fix.km, fix.source)
+                km = fix.km if beside is None else beside
+                row = (logged_at, text, stamp, fix.lat, fix.lon, km, fix.source)
         else:
-            row = plain_row(fix, logged_at)
+            row = plain_row(fix, logged_at, beside)
             if row is not None:  # the first of its second: aware UTC, inside the window
                 first, second, second_text = when, when.second, row[2][:20]
         if row is None or (fix.source is not plain_source and fix.is_manual):
@@ -68,16 +70,16 @@ def add_feed_fixes(session: EventSession, fixes: Sequence[Fix]) -> None:
             logbook.batch_rows(held, rows)
             session.feed_fixes_logged += len(held)
             held, rows = [], []
-            session._log_feed_fix(fix, placed.off_route)
+            session._log_feed_fix(fix if beside is None else with_km(fix, beside), placed.off_route)
             if session.not_saving is not None:
                 for rest in fixes[k + 1 :]:
                     session.add_feed_fix(rest, prefiltered=True)
                 return
             continue
         plain_source = fix.source
-        held.append(fix)
+        held.append(fix)  # as given: its row holds its km (FixBatch.unsaved builds it whole)
         rows.append(row)
-        add(fix)
+        add(fix, beside)
     logbook.batch_rows(held, rows)
     session.feed_fixes_logged += len(held)
     try:

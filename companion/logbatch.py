@@ -16,7 +16,7 @@ from datetime import UTC
 from itertools import chain
 from math import isfinite
 
-from companion.core.models import Fix
+from companion.core.models import Fix, with_km
 from companion.core.times import EARLIEST, LATEST
 from companion.logrows import to_iso
 
@@ -57,28 +57,31 @@ def _float_text(value: float) -> str:
     return text
 
 
-def plain_row(fix: Fix, logged_at: str) -> FixRow | None:
+def plain_row(fix: Fix, logged_at: str, km_beside: float | None = None) -> FixRow | None:
     """A feed's usual fix as the row `Logbook.append_fix` writes, built in one go: an aware UTC
     time inside the window every stored time must be in (core/times.py), a plain payload. None
-    for anything else: the logbook then checks and writes it the slow way."""
+    for anything else: the logbook then checks and writes it the slow way. With `km_beside`,
+    the row of `with_km(fix, km_beside)` (feedblock.py builds no second Fix)."""
     when = fix.time
     if when.tzinfo is not UTC or not EARLIEST <= when < LATEST:
         return None
-    plain, text = plain_payload(fix)
+    plain, text = plain_payload(fix, km_beside)
     if not plain:
         return None
-    return (logged_at, text, to_iso(when), fix.lat, fix.lon, fix.km, fix.source)
+    km = fix.km if km_beside is None else km_beside
+    return (logged_at, text, to_iso(when), fix.lat, fix.lon, km, fix.source)
 
 
-def plain_payload(fix: Fix) -> tuple[bool, str | None]:
-    """A plain feed fix's payload JSON, written without building and dumping a dict.
+def plain_payload(fix: Fix, km_beside: float | None = None) -> tuple[bool, str | None]:
+    """A plain feed fix's payload JSON, written without building and dumping a dict (of
+    `with_km(fix, km_beside)` when that is given: the km is checked, never written here).
 
     Returns (True, the text `json.dumps(fix_payload(fix))` gives, or None) when the fix is one the
     replay reads back for certain: float coordinates in range, a finite float km or none, finite
     float speeds, an int count of satellites, no label or mark. (False, None) for anything else:
     the logbook then writes it the slow way and reads it back before storing it.
     """
-    lat, lon, km = fix.lat, fix.lon, fix.km
+    lat, lon, km = fix.lat, fix.lon, fix.km if km_beside is None else km_beside
     if (
         type(lat) is not float or type(lon) is not float or not -90.0 <= lat <= 90.0
         or not -180.0 <= lon <= 180.0 or type(fix.source) is not str or fix.label or fix.mark
@@ -160,6 +163,15 @@ class FixBatch:
         # rows consecutive ids ending at the last one inserted.
         last = int(conn.execute("SELECT last_insert_rowid()").fetchone()[0])
         return list(range(last - len(self._rows) + 1, last + 1))
+
+    def unsaved(self) -> tuple[Fix, ...]:
+        """The batch's fixes as logged, before a `clear()` after a failed write: each with the
+        km its row holds (a block's fixes were batched with their km beside them, not in them;
+        a fix whose row holds its own km is handed back as itself)."""
+        return tuple(
+            fix if row[5] is fix.km else with_km(fix, row[5])
+            for fix, row in zip(self._fixes, self._rows, strict=True)
+        )
 
     def clear(self) -> tuple[Fix, ...]:
         """Forget the batch (written, or lost with a failed transaction); return its fixes."""

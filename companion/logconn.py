@@ -131,7 +131,8 @@ class LogConnection:
             yield
         except sqlite3.Error as e:
             self._rollback()
-            unsaved = self._batch.clear()  # it was in the transaction rolled back
+            unsaved = self._batch.unsaved()  # it was in the transaction rolled back
+            self._batch.clear()
             # Lost, and said: their acks go too. Held back, 20 unacknowledged messages (the
             # broker's window in flight) would stop the feed until a reconnect.
             self._written()

@@ -16,7 +16,7 @@ from collections.abc import Iterable, MutableSequence
 from datetime import UTC, datetime
 from typing import cast, overload
 
-from companion.core.models import Fix
+from companion.core.models import Fix, with_km
 from companion.core.runstate import from_us, to_us
 
 _NONE = math.nan  # an optional number that is None (a NaN itself is held as an odd fix)
@@ -94,13 +94,16 @@ class FixColumns(MutableSequence[Fix]):
             self._sources.append(fix.source)
         return to_us(t), lat, lon, src, cast("tuple[float, ...]", opt), sats
 
-    def append(self, fix: Fix) -> None:
+    def append(self, fix: Fix, km_beside: float | None = None) -> None:
+        """Hold `fix`; with `km_beside`, as `with_km(fix, km_beside)` (a feed's block path: the
+        km it fell at beside it, no second Fix built). None: the fix's own km."""
         # The usual feed fix, as the next row without `_row`'s calls (every fix at 10 Hz; written
         # out per column, as a loop over them cost as much again): a known source, and each
         # number (the satellites too) one for a column already held, or None. Anything else (a
         # column's first number, an odd fix) goes the general way below.
         t, lat, lon, source, sats = fix.time, fix.lat, fix.lon, fix.source, fix.sats
-        km, sp, co, al, ac = fix.km, fix.speed_mps, fix.course_deg, fix.alt_m, fix.accuracy_m
+        km = fix.km if km_beside is None else km_beside
+        sp, co, al, ac = fix.speed_mps, fix.course_deg, fix.alt_m, fix.accuracy_m
         ck, cs, cc, ca, cx = self._opt
         sources, sats_col = self._sources, self._sats
         if (
@@ -144,6 +147,8 @@ class FixColumns(MutableSequence[Fix]):
             if sats_col:
                 sats_col.append(_NO_SATS if sats is None else sats)
             return
+        if km_beside is not None:
+            fix = with_km(fix, km_beside)  # rare here (a column's first number, an odd fix)
         row = self._row(fix)
         if row is None:
             self.insert(len(self._us), fix)

@@ -135,6 +135,16 @@ class Fix:
 ) = (Fix.__dict__[name].__set__ for name in Fix.__slots__)  # fmt: skip
 
 
+def with_km(fix: Fix, km: float | None) -> Fix:
+    """`fix` placed at `km`: `dataclasses.replace(fix, km=km)` at a third of its cost (~8 us,
+    reading the fields by name). A feed's block path does not build it: the km goes beside the
+    fix (`Tracker.add(fix, km)`), and this is built only where a whole fix is read back."""
+    return Fix(
+        fix.time, fix.lat, fix.lon, fix.source, km, fix.speed_mps, fix.course_deg, fix.alt_m,
+        fix.accuracy_m, fix.sats, fix.label, fix.mark,
+    )  # fmt: skip
+
+
 @dataclass(slots=True, unsafe_hash=True)  # built on every fix: not frozen, as EtaOption
 class Placement:
     """Where a position falls on the route (treated as immutable: see EtaOption's comment)."""

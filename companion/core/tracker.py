@@ -25,7 +25,7 @@ from companion.core.eta import (
 )
 from companion.core.fixcolumns import FixColumns
 from companion.core.fixtimes import FixTimes
-from companion.core.models import DayTotal, Deadline, Fix, Placement, Progress
+from companion.core.models import DayTotal, Deadline, Fix, Placement, Progress, with_km
 from companion.core.motion import Motion, StopSpan
 from companion.core.odometer import Odometer
 from companion.core.pace import PaceModel
@@ -101,7 +101,9 @@ class Tracker:
 
     def _reset(self) -> None:
         self.km = 0.0
-        self._last: Fix | None = None
+        # The last fix applied, as it was given, and the km given beside it (None: its own).
+        self._newest: Fix | None = None
+        self._newest_km: float | None = None
         self._last_placement: Placement | None = None
         self._motion = Motion(self.stop_mps, self.max_kmh / 3.6, self.window_s)
         self._ledger: DayLedger | RiderLedger = (
@@ -151,8 +153,25 @@ class Tracker:
 
     # --- feeding --------------------------------------------------------------------------------
     @property
+    def _last(self) -> Fix | None:
+        """The last fix applied, whole: with the km it was given beside it, if it was (built
+        when read, not on every fix of a feed's block path; core/progress.py reads it here)."""
+        fix, km = self._newest, self._newest_km
+        return fix if km is None or fix is None else with_km(fix, km)
+
+    @_last.setter
+    def _last(self, fix: Fix | None) -> None:
+        self._newest, self._newest_km = fix, None
+
+    @property
     def last_fix(self) -> Fix | None:
         return self._last
+
+    @property
+    def last_time(self) -> datetime | None:
+        """The time of the last fix applied (no fix built)."""
+        newest = self._newest
+        return None if newest is None else newest.time
 
     @property
     def stopped_since(self) -> datetime | None:
@@ -245,17 +264,32 @@ class Tracker:
         i = bisect.bisect_right(self._times, t, self._lo(t))
         return self._kms[i - 1] if i else 0.0
 
-    def add(self, fix: Fix) -> Placement:
-        """Take one fix. Returns where it fell; an off-route fix does not move the athlete."""
-        if self._last is not None and fix.time < self._last.time:
+    def add(self, fix: Fix, km_beside: float | None = None) -> Placement:
+        """Take one fix. Returns where it fell; an off-route fix does not move the athlete.
+
+        `km_beside`: where the fix fell, given beside it (a feed's block path, which so builds
+        no second Fix a fix): as adding `with_km(fix, km_beside)`. None: the fix's own km.
+        """
+        newest = self._newest
+        if newest is not None and fix.time < newest.time:
+            if km_beside is not None:
+                fix = with_km(fix, km_beside)  # late: rare, and replayed as a whole fix
             i = bisect.bisect_right(self._times, fix.time, self._lo(fix.time))
             self._fixes.insert(i, fix)
             self._kms.insert(i, 0.0)  # set by the replay
             placed = self._replay_from(i, target=fix)
             assert placed is not None
             return placed
-        self._fixes.append(fix)
-        placed = self._apply(fix)
+        fixes = self._fixes
+        if km_beside is None:
+            fixes.append(fix)
+        else:  # into the columns with the km beside (those of a Deferred's tail if held so)
+            cols = fixes.held if isinstance(fixes, Deferred) else fixes
+            if isinstance(cols, FixColumns):
+                cols.append(fix, km_beside)
+            else:
+                fixes.append(with_km(fix, km_beside))
+        placed = self._apply(fix, km_beside)
         kms = self._kms
         kms.append(self.km)
         # One km beside each fix: its length is the fixes' (a C call, FixColumns' is Python's).
@@ -329,19 +363,19 @@ class Tracker:
         else:
             expect_kmh = (self._window.speed_kmh() or 0.0) if self._last_moving else 0.0
         placed = follow(
-            self.route, fix, km=self.km, last=self._last, last_placement=self._last_placement,
+            self.route, fix, km=self.km, last=self._newest, last_placement=self._last_placement,
             max_kmh=self.max_kmh, expect_kmh=expect_kmh, off_route_m=self.off_route_m,
         )  # fmt: skip
         # On a town-to-town leg a GPS feed's distance moved beats the place between the towns.
         return self._odometer.refine(self.route, fix, placed)
 
-    def _apply(self, fix: Fix) -> Placement:
-        if fix.mark and self._last is not None:
+    def _apply(self, fix: Fix, km_beside: float | None = None) -> Placement:
+        if fix.mark and self._newest is not None:
             # The crew's stop/go is said where the athlete is: at the km of the position before
             # it as the log now stands (a checkpoint typed in late before it moves the mark too;
             # the km it was logged with would put the total back).
             p = Placement(self.km, 0.0, -1, False)
-        elif (km := fix.km) is not None:
+        elif (km := fix.km if km_beside is None else km_beside) is not None:
             # In range, as a feed fix's km is: that number itself, as min(max(...)) gives it.
             end = self.route.length_km
             p = Placement(km if 0.0 <= km <= end else min(max(km, 0.0), end), 0.0, -1, False)
@@ -349,8 +383,8 @@ class Tracker:
             p = self.place(fix)
         self._last_placement = p
         self._odometer.update(self.route, fix, p)
-        prev = self._last
-        self._last = fix
+        prev = self._newest  # its time and source only: the km beside it does not matter
+        self._newest, self._newest_km = fix, km_beside
         if self._first_time is None:
             self._first_time = self.start if self.start and self.start < fix.time else fix.time
             # The athlete starts at the start of the route: the first day counts from km 0.
