@@ -6,6 +6,7 @@ walking pace never enter the window; the window keeps the most recent `window_s`
 
 from __future__ import annotations
 
+import math
 from array import array
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -125,7 +126,17 @@ class DayWindow:
     def clock(self, t: datetime) -> DayClock:
         """`advance` from `t` for many durations: the first day's hours found once (the towns
         of one progress, three ETAs each, all start from the same time)."""
-        return DayClock(self, *self._open(t))
+        if t.tzinfo is self.tz:  # compared by wall clock with the day's hours: `_open` itself
+            return DayClock(self, *self._open(t))
+        # `_open`'s answer from the day's hours kept (one progress a fix asks for the same day):
+        # t is compared with them as instants either way, and its own day's lie inside it.
+        day = t.astimezone(self.tz).date()
+        opens, opens_utc, closes_utc, room, after = _day_hours(self.start, self.end, self.tz, day)
+        if t < opens_utc:  # from the opening on: its room (None: the hours are empty)
+            return DayClock(self, opens, day, room) if room is not None else DayClock(self, *after)
+        if t < closes_utc:
+            return DayClock(self, t, day, (closes_utc - t).total_seconds())
+        return DayClock(self, *after)
 
     def _open(self, t: datetime) -> tuple[datetime, date, float]:
         """From `t`: when the athlete is next inside the hours, that day, and the seconds of
@@ -161,10 +172,18 @@ class DayClock:
         self.window = window
         self._t, self._ord, self._room = t, day.toordinal(), room  # the first day's opening
         self._utc = _utc_start(window, t, day)
-        self._span = span = window.span_s
+        self._span = span = _span_s(window.start, window.end)
         self._whole = span > 0 and span.is_integer()  # whole seconds: exact as the walk's
         # By the day's ordinal: its opening, ordinal, seconds of hours, opening in UTC or None.
         self._days: dict[int, tuple[datetime, int, float, datetime | None]] = {}
+
+    def first_day(self) -> tuple[float, datetime]:
+        """(room, opening): `advance(s)` is `opening + timedelta(0, s)` for every s <= room
+        (the start's own day, its opening in UTC); room is -inf where that day's answers are
+        converted (its hours change offset), so none is."""
+        if self._utc is None:
+            return -math.inf, self._t
+        return self._room, self._utc
 
     def advance(self, seconds: float) -> datetime:
         """The time at which `seconds` of moving time from the start have been spent."""
@@ -198,6 +217,26 @@ class DayClock:
             if opened is None:
                 opened = days[key] = _open_day(w.start, w.end, w.tz, date.fromordinal(key))
             t, ordinal, room, utc = opened
+
+
+@lru_cache(maxsize=64)
+def _span_s(start: time, end: time) -> float:
+    """`DayWindow.span_s`, kept (asked by every progress: two `combine` and a subtraction)."""
+    return (datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds()
+
+
+@lru_cache(maxsize=64)
+def _day_hours(
+    start: time, end: time, tz: ZoneInfo, day: date
+) -> tuple[datetime, datetime, datetime, float | None, tuple[datetime, date, float]]:
+    """The hours of `day` as `DayWindow._open` works them out: their opening, the opening and
+    the close in UTC, the room from the opening (by wall clock, as `_open` subtracts two times
+    of one zone; None where the close is not after it) and `_open`'s answer from the close on."""
+    w = DayWindow(start, end, tz)
+    opens, closes = datetime.combine(day, start, tz), datetime.combine(day, end, tz)
+    room = (closes - opens).total_seconds() if opens < closes else None
+    after = w._open(datetime.combine(day + timedelta(days=1), start, tz))
+    return opens, opens.astimezone(UTC), closes.astimezone(UTC), room, after
 
 
 @lru_cache(maxsize=256)
