@@ -13,6 +13,7 @@ days the athlete also stops, sleeps and slows, so the model keeps, from the moti
   are spent again: 20 % stopped turns 1 h of riding into 1 h 15 (beyond the first hour
   ahead, NO_STOPS_S: a town a few km on is usually reached before the next stop). Early on
   it is shrunk towards no stops (ALLOWANCE_PRIOR_S: one long lunch is not the day's rhythm);
+  on a one-day run neither (stop_rule: a runner's short stops come at any moment);
 - the nights seen (a rest of `NIGHT_REST_S` or more around the local night): when the athlete
   stopped and for how long; the median of them places the nights ahead, and an athlete
   resting into the usual night is up at its usual end (night_base). Before any night has
@@ -58,6 +59,15 @@ ALLOWANCE_MAX = 2.0
 # control, a meal), and a town a few km on is usually reached before the next one.
 # Chosen on the bench's tuning events (bench/eta.py TUNE_EVENTS): 0, 45 and 60 min tried.
 NO_STOPS_S = 3600.0
+# On a one-day event on foot the stopped fraction seen counts as it is (no stop-free prior) and
+# from the first minute ahead: a runner's stops (an aid station, a breather on a climb, a photo)
+# are short and come at any moment. Chosen on the tuning events (bench/README.md, ETA-4; eight
+# pairs of a prior of 3 h, 1 h, 30 min or none and a stop-free 1 h, 30 or 15 min or none): none
+# and none gave the tuning GPS runs 3.50 / 14.73 min (3.99 / 15.32 with the rule above), the best
+# median and p90. On foot over several days it made the tuning towns worse (GPS median 4.9 ->
+# 5.8), so those keep the rule; so do rides.
+RUN_ALLOWANCE_PRIOR_S = 0.0
+RUN_NO_STOPS_S = 0.0
 # The recent GPS speed's weight for a town t hours of moving ahead is exp(-t / NEAR_S): the
 # next 3 km mostly at it, 30 km mostly at the stint pace. Chosen on the tuning events (no blend,
 # 15 min, 30 min and 1 h tried).
@@ -168,14 +178,14 @@ class PaceModel:
         km = max(self.stint_km, 0.0) + event_kmh * top_up_s / 3600.0
         return km / s * 3600.0 if s > 0 and km > 0 else event_kmh
 
-    def allowance(self) -> float:
+    def allowance(self, prior_s: float = ALLOWANCE_PRIOR_S) -> float:
         """Elapsed time per moving second at the athlete's own stopped fraction so far, with
-        ALLOWANCE_PRIOR_S of moving without stops added to what was seen."""
+        `prior_s` of moving without stops added to what was seen (stop_rule)."""
         moving_s = self.moving_s + self.unmeasured_s
         if moving_s <= 0:
             return 1.0
         day_s = min(max(self.day_s, moving_s), ALLOWANCE_MAX * moving_s)
-        return (ALLOWANCE_PRIOR_S + day_s) / (ALLOWANCE_PRIOR_S + moving_s)
+        return (prior_s + day_s) / (prior_s + moving_s)
 
     def typed_kmh(self) -> float | None:
         """The median speed of the last typed intervals moving (None with too few)."""
@@ -191,6 +201,14 @@ class PaceModel:
             statistics.median(n.stop_s for n in self.nights),
             statistics.median(n.length_s for n in self.nights),
         )
+
+
+def stop_rule(shape: Shape | None) -> tuple[float, float]:
+    """The stop allowance's prior and the stop-free moving time ahead for this kind of event
+    (seconds each): RUN_* on a one-day event on foot, else ALLOWANCE_PRIOR_S and NO_STOPS_S."""
+    if shape is not None and shape.on_foot and not shape.multi_day:
+        return RUN_ALLOWANCE_PRIOR_S, RUN_NO_STOPS_S
+    return ALLOWANCE_PRIOR_S, NO_STOPS_S
 
 
 def is_night(since: datetime, rest_s: float, tz: ZoneInfo) -> bool:
@@ -267,7 +285,8 @@ def rhythm_eta(
         pace = near * recent_kmh + (1.0 - near) * pace
         if near >= 0.5:
             basis = near_words(near_s) if basis == "stint pace" else basis
-    factor = model.allowance()
+    prior_s, no_stops_s = stop_rule(shape)
+    factor = model.allowance(prior_s)
     if factor > 1.005:
         basis += f" + {round((1 - 1 / factor) * 100)} % stops"
     moving_s = km_to_go / pace * 3600.0 * terrain
@@ -276,8 +295,9 @@ def rhythm_eta(
     if not from_plan:  # a planned average already carries the day's slowing
         steady_s, moving_s = moving_s, slowing(moving_s, shape)
         basis += ", slowing" if moving_s > steady_s + 30.0 else ""
-    # The usual stops are spread over hours: none is expected in the next NO_STOPS_S of moving.
-    day_s = moving_s + (factor - 1.0) * max(moving_s - NO_STOPS_S, 0.0)
+    # The usual stops are spread over hours: none is expected in the next NO_STOPS_S of moving
+    # (on a one-day run, from now: stop_rule).
+    day_s = moving_s + (factor - 1.0) * max(moving_s - no_stops_s, 0.0)
     night, words = model.usual_night(), ", nights as seen"
     prior = prior_night(shape)
     if night is None and window is None and prior is not None:
