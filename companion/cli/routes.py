@@ -44,7 +44,14 @@ def cmd_info(args: argparse.Namespace) -> int:
     from companion import render
     from companion.formats import load_route
 
-    r = load_route(route_arg(args.route), towns=args.towns)
+    if Path(args.route).suffix.lower() == ".toml" and args.towns is None:
+        # An event file: its route as the event has it (with its route book of towns).
+        from companion.event import load_event
+        from companion.event_route import load_event_route
+
+        r = load_event_route(load_event(args.route))
+    else:
+        r = load_route(route_arg(args.route), towns=args.towns)
     if args.json:
         doc = {
             "name": r.name,
@@ -121,7 +128,9 @@ def register(sub: Commands) -> None:
     sp.set_defaults(func=cmd_routes)
 
     sp = add(sub, "info", "a route's towns with their km and leg lengths")
-    sp.add_argument("route", help="a route file or a bundled route's name")
+    sp.add_argument(
+        "route", help="a route file, a bundled route's name, or an event file (its route)"
+    )
     sp.add_argument("--json", action="store_true", help="as JSON: the towns with their km")
     sp.add_argument("--towns", metavar="BOOK.csv", help="lay a CSV route book's towns on it")
     sp.set_defaults(func=cmd_info)

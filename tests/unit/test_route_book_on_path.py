@@ -119,6 +119,11 @@ def test_new_with_towns_then_checkpoint_status_and_paths(
     assert main(["info", str(path), "--towns", str(book), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert [t["name"] for t in info["towns"]] == list(AT)
+    # The event file itself: its route with its book, as the crew has it at hand.
+    assert main(["info", str(ev), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == info
+    assert main(["info", str(tmp_path / "no-such.toml")]) == 2
+    assert "no such event file" in capsys.readouterr().err
 
 
 def test_new_with_a_missing_book_is_exit_2(tmp_path: Path, shared_dir: Path,
