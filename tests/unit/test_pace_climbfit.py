@@ -15,6 +15,8 @@ from helpers.real_tracks import EMPARIS_RUN, fixes, load_real_track, moving_time
 from companion.core import pace_climbfit
 from companion.core.models import RouteData, TownSpec
 from companion.core.pace_climbfit import (
+    A_RANGE,
+    B_RANGE,
     MIN_STRETCHES,
     NOISE_FLOOR,
     STRETCH_KM,
@@ -62,6 +64,20 @@ def test_the_fit_finds_the_costs_of_a_made_up_profile_when_the_prior_is_loose(
     assert b == pytest.approx(0.002, rel=1e-6)
 
 
+def test_a_descent_that_saves_time_is_not_carried(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same profile, an athlete for whom 100 m down saves 0.2 km of flat (ETA-4's bound):
+    # s = 360 x (L + 0.008 u - 0.002 d), by hand 360, 648, 360 x 0.4 = 144, 360 x 2.44 = 878.4,
+    # 360 x 1.24 = 446.4. The climb's cost is still found; the descent's stops at 0.
+    by_hand = [360.0, 648.0, 144.0, 878.4, 446.4]
+    for (length, up, down), s in zip(PROFILE, by_hand, strict=True):
+        assert 360.0 * (length + 0.008 * up - 0.002 * down) == pytest.approx(s)
+    stretches = [(*p, s) for p, s in zip(PROFILE * 2, by_hand * 2, strict=True)]
+    monkeypatch.setattr(pace_climbfit, "CLIMB_SD_KM_PER_100M", 1e6)
+    a, b = fitted_costs(_sums(stretches), PRIOR_A)
+    assert a == pytest.approx(0.008, rel=1e-6)
+    assert b == 0.0
+
+
 def test_too_few_stretches_leave_the_prior() -> None:
     stretches = [(*p, s) for p, s in zip(PROFILE, BY_HAND_S, strict=True)]
     assert len(stretches) < MIN_STRETCHES
@@ -75,6 +91,7 @@ def test_the_shrunk_fit_is_the_posterior_of_the_raw_stretches() -> None:
     plain fit's residuals (floored), a normal prior on a and b centred at the flat pace found."""
     rng = np.random.default_rng(7)
     raw = []
+    clamped = 0
     for i in range(40):
         length = 0.5 + rng.uniform(0, 1.5)
         up, down = rng.uniform(0, 80) * length, rng.uniform(0, 80) * length
@@ -96,11 +113,16 @@ def test_the_shrunk_fit_is_the_posterior_of_the_raw_stretches() -> None:
             prior = np.diag([0.0, lam, lam])
             pull = np.array([0.0, lam * beta[0] * PRIOR_A, 0.0])
             beta = np.linalg.solve((x.T * w) @ x / var + prior, (x.T * w) @ y / var + pull)
-        want = (beta[1] / beta[0], beta[2] / beta[0])
+        # Within the bounds: this athlete's descents save time (b < 0), which the fit does not
+        # carry (B_RANGE: a descent never pays back).
+        want_b = float(np.clip(beta[2] / beta[0], *B_RANGE))
+        clamped += beta[2] / beta[0] < B_RANGE[0]
+        want = (float(np.clip(beta[1] / beta[0], *A_RANGE)), want_b)
         assert got == pytest.approx(want, rel=1e-6, abs=1e-9)
         # Shrunk: between the prior and the plain fit.
         plain = ols[1] / ols[0]
         assert min(PRIOR_A, plain) - 1e-12 <= got[0] <= max(PRIOR_A, plain) + 1e-12
+    assert clamped  # the bound was reached
 
 
 def test_more_stretches_that_agree_move_the_cost_towards_the_athletes() -> None:
