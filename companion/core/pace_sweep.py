@@ -22,17 +22,19 @@ from zoneinfo import ZoneInfo
 from companion.core.eta import DayClock, DayWindow
 from companion.core.models import EtaOption
 from companion.core.pace import (
+    NO_STOPS_S,
     RECENT_WORDS,
     PaceModel,
     near_kmh,
     near_words,
     night_base,
-    stop_rule,
 )
 from companion.core.pace_climbfit import climb_costs
 from companion.core.pace_nights import Night, NightWalk
 from companion.core.pace_priors import event_shape, on_foot, prior_night, slowing
 from companion.core.pace_terrain import Climb, TerrainFrom
+
+_exp = math.exp
 
 
 class Reckoning:
@@ -50,7 +52,6 @@ class Reckoning:
         "_near_kmh",
         "_near_s",
         "_nights",
-        "_no_stops",
         "_pace",
         "_plan_kmh",
         "_plan_words",
@@ -101,8 +102,7 @@ class Reckoning:
             pace, head = planned_kmh, "plan"
         self._pace, self._head = pace, head
         self._from_plan = head == "plan"
-        prior_s, self._no_stops = stop_rule(self._shape)  # (the stops' rule for the kind)
-        self._factor = factor = model.allowance(prior_s)
+        self._factor = factor = model.allowance()
         self._stops = f" + {round((1 - 1 / factor) * 100)} % stops" if factor > 1.005 else ""
         # The basis's head with the stops, for a town the near speed counts most for and not.
         near_head = near_words(self._near_s) if head == "stint pace" else head
@@ -139,56 +139,69 @@ class Reckoning:
         """`etas` of each town `kms_to_go` ahead (the towns of one progress) in one loop: what
         is the same for every town is read once, and a town costs its own arithmetic only."""
         pace0, far, close, words = self._pace, self._far, self._close, self._words
-        near_s, factor, no_stops = self._near_s, self._factor, self._no_stops
+        near_s, factor = self._near_s, self._factor
         near_kmh = _positive(self._near_kmh)  # 0: no near speed to blend in
         terrain_at, km_now = self._terrain.factor, self._terrain.km_now
         slows, shape = self._slows and not self._from_plan, self._shape
-        nights, clock, base = self._nights, self._clock, self._base
+        nights, clock = self._nights, self._clock
         recent_kmh, recent_words = _positive(self._recent_kmh), self._recent_words
         plan_kmh, plan_words = _positive(self._plan_kmh), self._plan_words
+        pace0 = 0.0 if pace0 is None else pace0
+        rhythm_ok = not pace0 <= 0  # as `pace is None or pace <= 0` rules it out (NaN goes on)
+        # Every arrival is `opening + s` while s <= room (the day clock's first day, or all of
+        # them without day hours: DayClock.advance's own first answer, without the call), else
+        # the clock's walk; the rhythm's walks the nights instead when it has them.
+        walk = clock.advance if clock is not None else None
+        room, opening = clock.first_day() if clock is not None else (math.inf, self._base)
+        walk_nights = nights.advance if nights is not None else None
         out = []
         for km_to_go in kms_to_go:
             # rhythm_eta's (core/pace.py), in its order.
-            if pace0 is None or pace0 <= 0:
+            if not rhythm_ok:
                 rhythm = EtaOption("rhythm", None, None, "none")
             else:
                 pace, basis = pace0, far  # the head and the stops
                 if near_kmh > 0:
-                    near = math.exp(-km_to_go / pace * 3600.0 / near_s)
+                    near = _exp(-km_to_go / pace * 3600.0 / near_s)
                     pace = near * near_kmh + (1.0 - near) * pace
                     if near >= 0.5:
                         basis = close
                 # To km_now + km_to_go, as side_by_side asks (the town's km up to rounding).
                 terrain = terrain_at(km_now + km_to_go)
                 moving_s = km_to_go / pace * 3600.0 * terrain
-                if abs(terrain - 1.0) >= 0.02:
+                if terrain - 1.0 >= 0.02 or 1.0 - terrain >= 0.02:  # abs(terrain - 1.0) >= 0.02
                     basis += ", climbing" if terrain > 1.0 else ", less climbing"
                 if slows:  # a planned average carries the day's slowing already
                     steady_s, moving_s = moving_s, slowing(moving_s, shape)
                     if moving_s > steady_s + 30.0:
                         basis += ", slowing"
                 # The usual stops are spread over hours: none is expected in the next
-                # NO_STOPS_S, on a one-day run none (`0 if x < 0 else x` is max(x, 0.0), without
-                # the call).
-                beyond = moving_s - no_stops
+                # NO_STOPS_S (`0 if x < 0 else x` is max(x, 0.0), without the call).
+                beyond = moving_s - NO_STOPS_S
                 day_s = moving_s + (factor - 1.0) * (0.0 if beyond < 0.0 else beyond)
-                if nights is not None:
-                    at = nights.advance(day_s)
-                elif clock is not None:
-                    at = clock.advance(day_s)
+                if walk_nights is not None:
+                    at = walk_nights(day_s)
+                elif day_s <= room:
+                    at = opening + timedelta(0, day_s)  # timedelta(seconds=s), positionally
                 else:
-                    at = base + timedelta(0, day_s)  # timedelta(seconds=s), positionally
+                    at = walk(day_s) if walk is not None else opening + timedelta(0, day_s)
                 rhythm = EtaOption("rhythm", at, pace, basis + words)
             # core/eta.py `eta`'s, at the recent pace and at the plan's.
             if recent_kmh > 0:
                 s = km_to_go / recent_kmh * 3600.0
-                at = clock.advance(s) if clock is not None else base + timedelta(0, s)
+                if s <= room:
+                    at = opening + timedelta(0, s)
+                else:
+                    at = walk(s) if walk is not None else opening + timedelta(0, s)
                 recent = EtaOption("recent", at, recent_kmh, recent_words)
             else:
                 recent = EtaOption("recent", None, None, recent_words)
             if plan_kmh > 0:
                 s = km_to_go / plan_kmh * 3600.0
-                at = clock.advance(s) if clock is not None else base + timedelta(0, s)
+                if s <= room:
+                    at = opening + timedelta(0, s)
+                else:
+                    at = walk(s) if walk is not None else opening + timedelta(0, s)
                 plan = EtaOption("plan", at, plan_kmh, plan_words)
             else:
                 plan = EtaOption("plan", None, None, plan_words)
