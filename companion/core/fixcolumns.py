@@ -16,7 +16,7 @@ from collections.abc import Iterable, MutableSequence
 from datetime import UTC, datetime
 from typing import cast, overload
 
-from companion.core.models import Fix, with_km
+from companion.core.models import Fix, fix_of, with_km
 from companion.core.runstate import from_us, to_us
 
 _NONE = math.nan  # an optional number that is None (a NaN itself is held as an odd fix)
@@ -203,11 +203,11 @@ class FixColumns(MutableSequence[Fix]):
             return odd
         km, speed, course, alt, acc = (col[i] if col else _NONE for col in self._opt)
         sats = self._sats[i] if self._sats else _NO_SATS
-        return Fix(
+        return fix_of(
             from_us(self._us[i]), self._lat[i], self._lon[i], self._sources[self._src[i]],
             None if km != km else km, None if speed != speed else speed,
             None if course != course else course, None if alt != alt else alt,
-            None if acc != acc else acc, None if sats == _NO_SATS else sats,
+            None if acc != acc else acc, None if sats == _NO_SATS else sats, "", "",
         )  # fmt: skip
 
     def _index(self, i: int) -> int:

@@ -20,7 +20,7 @@ import re
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
-from companion.core.models import Fix
+from companion.core.models import Fix, fix_of
 from companion.sources.nmea_line import _DATES, _HEX, _HMS, _MICROS, _RMC, KNOT_MPS, _date, _tod
 
 if TYPE_CHECKING:
@@ -97,8 +97,8 @@ def feed_block(parser: NmeaParser, chunk: bytes | str) -> list[Fix]:
         if ep_tod is not None and ep_tod != tod:
             # The epoch in hand is complete: what `_finish` does with a plain RMC's epoch.
             out.append(
-                Fix(datetime.combine(ep_day, ep_tod, tzinfo=UTC), ep_lat, ep_lon, source,  # type: ignore[arg-type]
-                    None, ep_spd, ep_crs, None, None, None)
+                fix_of(datetime.combine(ep_day, ep_tod, tzinfo=UTC), ep_lat, ep_lon, source,  # type: ignore[arg-type]
+                       None, ep_spd, ep_crs, None, None, None, "", "")
             )  # fmt: skip
             last_emitted = ep_tod
             parser._date, parser._date_tod = ep_day, ep_tod
