@@ -22,12 +22,12 @@ from zoneinfo import ZoneInfo
 from companion.core.eta import DayClock, DayWindow
 from companion.core.models import EtaOption
 from companion.core.pace import (
-    NO_STOPS_S,
     RECENT_WORDS,
     PaceModel,
     near_kmh,
     near_words,
     night_base,
+    stop_rule,
 )
 from companion.core.pace_climbfit import climb_costs
 from companion.core.pace_nights import Night, NightWalk
@@ -52,6 +52,7 @@ class Reckoning:
         "_near_kmh",
         "_near_s",
         "_nights",
+        "_no_stops",
         "_pace",
         "_plan_kmh",
         "_plan_words",
@@ -102,7 +103,8 @@ class Reckoning:
             pace, head = planned_kmh, "plan"
         self._pace, self._head = pace, head
         self._from_plan = head == "plan"
-        self._factor = factor = model.allowance()
+        prior_s, self._no_stops = stop_rule(self._shape)  # (the stops' rule for the kind)
+        self._factor = factor = model.allowance(prior_s)
         self._stops = f" + {round((1 - 1 / factor) * 100)} % stops" if factor > 1.005 else ""
         # The basis's head with the stops, for a town the near speed counts most for and not.
         near_head = near_words(self._near_s) if head == "stint pace" else head
@@ -139,7 +141,7 @@ class Reckoning:
         """`etas` of each town `kms_to_go` ahead (the towns of one progress) in one loop: what
         is the same for every town is read once, and a town costs its own arithmetic only."""
         pace0, far, close, words = self._pace, self._far, self._close, self._words
-        near_s, factor = self._near_s, self._factor
+        near_s, factor, no_stops = self._near_s, self._factor, self._no_stops
         near_kmh = _positive(self._near_kmh)  # 0: no near speed to blend in
         terrain_at, km_now = self._terrain.factor, self._terrain.km_now
         slows, shape = self._slows and not self._from_plan, self._shape
@@ -176,8 +178,9 @@ class Reckoning:
                     if moving_s > steady_s + 30.0:
                         basis += ", slowing"
                 # The usual stops are spread over hours: none is expected in the next
-                # NO_STOPS_S (`0 if x < 0 else x` is max(x, 0.0), without the call).
-                beyond = moving_s - NO_STOPS_S
+                # NO_STOPS_S, on a one-day run none (`0 if x < 0 else x` is max(x, 0.0), without
+                # the call).
+                beyond = moving_s - no_stops
                 day_s = moving_s + (factor - 1.0) * (0.0 if beyond < 0.0 else beyond)
                 if walk_nights is not None:
                     at = walk_nights(day_s)
