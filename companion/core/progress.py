@@ -6,17 +6,18 @@ never changes it. Every town's ETAs come from one Reckoning per call (core/pace_
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from companion.core.alerts import progress_alerts
 from companion.core.cutoffs import annotate, moving_fraction
 from companion.core.eta import choose_speed
-from companion.core.models import EtaOption, Progress, TownAhead
+from companion.core.models import EtaOption, Progress, Town, TownAhead
 from companion.core.pace_sweep import Reckoning
 from companion.core.pace_terrain import climb_profile
 from companion.core.riderdays import RiderLedger
-from companion.core.states import is_silent, is_stopped, town_state
+from companion.core.states import AHEAD, is_silent, is_stopped, town_state
 
 if TYPE_CHECKING:
     from companion.core.tracker import Tracker
@@ -67,7 +68,7 @@ def build_progress(tr: Tracker, now: datetime) -> Progress:
     if not at_end:
         to_go.append(max(route.length_km - here, 0.0))
     etas = reckon.sweep(to_go)
-    towns = [_ahead(t.name, t.km, k, e, now) for t, k, e in zip(ahead, to_go, etas, strict=False)]
+    towns = _towns(ahead, to_go, etas, now)
     end_km = route.length_km
     finish = towns[-1] if at_end else _ahead(route.finish_name, end_km, to_go[-1], etas[-1], now)
     origin = tr.start or tr._first_time
@@ -132,6 +133,29 @@ def build_progress(tr: Tracker, now: datetime) -> Progress:
         no_entry_s=silent_s,
         today=today_total.date if today_total else None,
     )
+
+
+def _towns(
+    ahead: Sequence[Town], to_go: Sequence[float],
+    etas: Sequence[tuple[EtaOption, EtaOption, EtaOption]], now: datetime,
+) -> list[TownAhead]:
+    """`_ahead` of each town ahead, in one loop (no call a town: 16 a progress)."""
+    out = []
+    for t, k, e in zip(ahead, to_go, etas, strict=False):
+        main = e[0]
+        at = main.at
+        if at is None:
+            main = e[1]
+            at = main.at
+        if at is None:
+            rem, state, past_s = None, AHEAD, None
+        elif at > now:  # town_state's first rule
+            rem, state, past_s = (at - now).total_seconds(), AHEAD, None
+        else:  # max(x, 0.0) of a negative or zero x is 0.0
+            rem = 0.0
+            state, past_s = town_state(at, now)
+        out.append(TownAhead(t.name, t.km, k, at, rem, main.speed_kmh, state, past_s, e, main.kind))
+    return out
 
 
 def _ahead(
