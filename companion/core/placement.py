@@ -220,7 +220,12 @@ def follow(
     """
     if last is None:
         return locate(route, fix.lat, fix.lon, None, off_route_m=off_route_m)
-    good_at = _last_good_time(last, last_placement)
+    # When the athlete was last placed on the route: the last fix, or what an off-route
+    # placement carried forward (None: not yet on the route at all). Written here, not called.
+    if last_placement is None or not last_placement.off_route:
+        good_at: datetime | None = last.time
+    else:
+        good_at = last_placement.good_at
     if good_at is None:
         # Never on the route yet: the first acquisition may be anywhere (the earliest pass).
         p = locate(route, fix.lat, fix.lon, None, off_route_m=off_route_m)
@@ -232,11 +237,3 @@ def follow(
     if p.off_route:
         return Placement(p.km, p.off_route_m, p.segment, True, good_at)
     return p
-
-
-def _last_good_time(last: Fix, placement: Placement | None) -> datetime | None:
-    """When the athlete was last placed on the route: the last fix, or what an off-route
-    placement carried forward (None: not yet on the route at all)."""
-    if placement is None or not placement.off_route:
-        return last.time
-    return placement.good_at

@@ -366,7 +366,10 @@ class Tracker:
             self.route, fix, km=self.km, last=self._newest, last_placement=self._last_placement,
             max_kmh=self.max_kmh, expect_kmh=expect_kmh, off_route_m=self.off_route_m,
         )  # fmt: skip
-        # On a town-to-town leg a GPS feed's distance moved beats the place between the towns.
+        # On a town-to-town leg a GPS feed's distance moved beats the place between the towns
+        # (refine's own first test, asked here: a traced route makes no call a fix).
+        if not self.route.town_to_town:
+            return placed
         return self._odometer.refine(self.route, fix, placed)
 
     def _apply(self, fix: Fix, km_beside: float | None = None) -> Placement:
