@@ -45,6 +45,11 @@ class Climb:
     km: list[float]
     up_m: list[float]
     down_m: list[float] = field(default_factory=list)
+    # (up, down) at a km as TerrainFrom.factor interpolates them, kept: every progress asks
+    # for the towns' km (issue 11). Not part of the value.
+    kept: dict[float, tuple[float, float]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def at(self, km: float) -> float:
         """Metres climbed from the start to `km` (interpolated inside a segment)."""
@@ -151,23 +156,39 @@ class TerrainFrom:
         climb = self._climb
         if climb is None or ahead_km < TERRAIN_MIN_AHEAD_KM:
             return 1.0
+        ud = climb.kept.get(km_to)
+        if ud is None:
+            ud = _up_down(climb, km_to)
+        u, d = ud
         if self._kd and climb.down_m:
-            # Up and down at km_to from one bisection (the same vertices), inline: every town.
-            kms, up, down = climb.km, climb.up_m, climb.down_m
-            i = bisect.bisect_right(kms, km_to)
-            if i <= 0:
-                u, d = up[0], down[0]
-            elif i >= len(kms):
-                u, d = up[-1], down[-1]
-            else:
-                k0, k1 = kms[i - 1], kms[i]
-                u, d = up[i - 1], down[i - 1]
-                if k1 > k0:  # as _interp
-                    u += (up[i] - u) * (km_to - k0) / (k1 - k0)
-                    d += (down[i] - d) * (km_to - k0) / (k1 - k0)
             cost = self._k * (u - self._up_now) + self._kd * (d - self._down_now)
         else:
-            cost = self._k * (_interp(climb.km, climb.up_m, km_to) - self._up_now)
+            cost = self._k * (u - self._up_now)
         ahead = 1.0 + cost / ahead_km
         factor = ahead / self._done
         return factor if math.isfinite(factor) and factor > 0 else 1.0
+
+
+def _up_down(climb: Climb, km_to: float) -> tuple[float, float]:
+    """The metres up and down from the start to `km_to` (down 0 where not known), from one
+    bisection (the same vertices; each as _interp works it out), kept in `climb.kept`."""
+    kms, up, down = climb.km, climb.up_m, climb.down_m or None
+    i = bisect.bisect_right(kms, km_to)
+    if i <= 0:
+        u, d = up[0], (down[0] if down else 0.0)
+    elif i >= len(kms):
+        u, d = up[-1], (down[-1] if down else 0.0)
+    else:
+        k0, k1 = kms[i - 1], kms[i]
+        u, d = up[i - 1], (down[i - 1] if down else 0.0)
+        if k1 > k0:  # as _interp
+            u += (up[i] - u) * (km_to - k0) / (k1 - k0)
+            if down:
+                d += (down[i] - d) * (km_to - k0) / (k1 - k0)
+    if len(climb.kept) >= _KEPT_MAX:  # a km a few ulps off a town's now and then: bounded
+        climb.kept.clear()
+    climb.kept[km_to] = (u, d)
+    return u, d
+
+
+_KEPT_MAX = 4096
