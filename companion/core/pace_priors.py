@@ -24,10 +24,13 @@ FOOT_KMH = 10.0
 BIKE_NIGHT_H = (7.5, 14.0)
 FOOT_NIGHT_H = (12.0, 3.0)
 # On a one-day event the moving speed falls by this fraction per hour still to go: 30 km at
-# 10 km/h on foot is 3 h at the pace now, 3 h x (1 + 0.03 x 3 / 2) = 3 h 08 min with the slowing
-# spread over the way. Tried on foot 0-6 %, on a bike 0-10 % (4-6 % did as well as each other);
-# the athletes of multi-day events sleep it off (none: it made their finish worse).
-FOOT_SLOWING_PER_H = 0.03
+# 10 km/h on foot is 3 h at the pace now, 3 h x (1 + 0.05 x 3 / 2) = 3 h 13 min 30 s with the
+# slowing spread over the way. Tried on foot 0-6 %, on a bike 0-10 % (4-6 % did as well as each
+# other); the athletes of multi-day events sleep it off (none: it made their finish worse). On
+# foot chosen again once a runner's stops were their own (ETA-4, bench/README.md): 2, 3, 4, 5, 6
+# and 8 %; 2, 6 and 8 % made a tuning run cell worse, 5 % has the lowest sum of Companion / best
+# peer over the tuning run cells (3.05; 4 %: 3.15, 3 %: 3.33).
+FOOT_SLOWING_PER_H = 0.05
 BIKE_SLOWING_PER_H = 0.05
 
 

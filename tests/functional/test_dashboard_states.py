@@ -4,9 +4,9 @@ FINISHED with the clock stopped at the finish entry.
 
 The event: the test route book (tests/data/dashboard-route.csv: Pardi km 30, Valsad km 40,
 Surat km 115), start 06:00 IST on 18 Aug, and one entry "km 16" at 08:00: 8 km/h. Hand
-arithmetic: Pardi 14 km on is 1h45 at 8 km/h, and a one-day run (115 km at 8 km/h) slows 3 %/h
-over the way, T x (1 + 0.03 x T / 2): 1h47m45s, due at 09:47; Valsad 24 km on, 3 h x 1.045:
-3h08m06s, at 11:08.
+arithmetic: Pardi 14 km on is 1h45 at 8 km/h, and a one-day run (115 km at 8 km/h) slows 5 %/h
+over the way, T x (1 + 0.05 x T / 2): 1h49m36s, due at 09:49; Valsad 24 km on, 3 h x 1.075:
+3h13m30s, at 11:13.
 """
 
 from __future__ import annotations
@@ -58,21 +58,22 @@ async def test_due_overdue_and_no_entry(session: EventSession) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         text = screen_text(app)
-        assert "NEXT  Pardi  14.0 km  ETA 09:47 (due)" in text
+        assert "NEXT  Pardi  14.0 km  ETA 09:49 (due)" in text
         assert "in 0 min" not in text
         assert "! NO ENTRY for 1h50 (last: km 16 at 08:00)" in text
         clock.advance(20 * 60)  # 10:10
         app.dashboard.refresh_progress()
         await pilot.pause()
         text = screen_text(app)
-        # 10:10 - 09:47:45 = 22 min overdue.
-        assert "NEXT  Pardi  14.0 km  ETA 09:47 (overdue by 22 min)" in text
+        # 14 km at 8 km/h from 08:00, 1.75 h x (1 + 0.05 x 1.75 / 2) = 1h49m36s: 10:10 - 09:49:36
+        # = 20 min overdue.
+        assert "NEXT  Pardi  14.0 km  ETA 09:49 (overdue by 20 min)" in text
         assert "! NO ENTRY for 2h10 (last: km 16 at 08:00)" in text
-        # The towns panel says it too; Valsad (11:08:06) is still ahead, in 58 min.
+        # The towns panel says it too; Valsad (11:13:30) is still ahead, in 1h04 (63.5 min).
         pardi = next(line for line in text.splitlines() if line.startswith(" Pardi "))
-        assert "09:47" in pardi and "overdue by 22 min" in pardi
+        assert "09:49" in pardi and "overdue by 20 min" in pardi
         valsad = next(line for line in text.splitlines() if line.startswith(" Valsad "))
-        assert "11:08" in valsad and "58 min" in valsad
+        assert "11:13" in valsad and "1h04" in valsad
     session.close()
 
 
@@ -90,9 +91,9 @@ async def test_s_stops_then_goes_and_undo_takes_it_back(session: EventSession) -
         await pilot.pause()
         text = screen_text(app)
         assert "STOPPED 40 min (crew, since 10:10)" in text
-        # Resting: Pardi 14 km at 8 km/h counts from now (10:50 + 1h47m45s with the slowing),
+        # Resting: Pardi 14 km at 8 km/h counts from now (10:50 + 1h49m36s with the slowing),
         # no longer overdue.
-        assert "NEXT  Pardi  14.0 km  ETA 12:37 (in 1h48)" in text
+        assert "NEXT  Pardi  14.0 km  ETA 12:39 (in 1h50)" in text
         assert "NO ENTRY" not in text and "OK: no alerts" in text
         assert "s Go" in text and "s Stop" not in text
         p = app.dashboard.progress
@@ -102,7 +103,7 @@ async def test_s_stops_then_goes_and_undo_takes_it_back(session: EventSession) -
         await pilot.pause()
         text = screen_text(app)
         assert "STOPPED" not in text and "s Stop" in text
-        assert "NEXT  Pardi  14.0 km  ETA 12:37 (in 1h48)" in text  # on the move from 10:50
+        assert "NEXT  Pardi  14.0 km  ETA 12:39 (in 1h50)" in text  # on the move from 10:50
         await pilot.press("u")
         assert isinstance(app.screen, ConfirmScreen)
         assert "going" in screen_text(app)  # it says what it will undo
@@ -138,9 +139,9 @@ async def test_gps_stop(session: EventSession) -> None:
         # athlete's rhythm, at its stint pace with no stops seen yet) and the recent-pace one.
         main = p.next_town.eta_of("rhythm")
         assert main is not None and main.speed_kmh == pytest.approx(8.0, rel=0.08)
-        # A one-day run slows 3 %/h over the way: T x (1 + 0.03 x T / 2).
+        # A one-day run slows 5 %/h over the way: T x (1 + 0.05 x T / 2).
         t = p.next_town.km_to_go / main.speed_kmh
-        travel = timedelta(hours=t * (1 + 0.03 * t / 2))
+        travel = timedelta(hours=t * (1 + 0.05 * t / 2))
         assert p.next_town.eta_at is not None
         assert abs(p.next_town.eta_at - (at(9) + travel)) < timedelta(milliseconds=1)
         recent = p.next_town.eta_of("recent")

@@ -192,12 +192,12 @@ def test_checkpoints_use_the_history_of_entries(road: Route) -> None:
     # Recent pace: the 30-min window holds the last interval only, 10 km/h: 15 km in 1h30.
     assert recent.speed_kmh == pytest.approx(10.0) and recent.at == ist(10)
     # The stint since the start: 35 km in 2.5 h = 14 km/h, no stops seen: 15 km in 64m17s at
-    # that pace; a one-day event on foot (100 km at 8 km/h), slowing 3 %/h over the way:
-    # t (1 + 0.03 t / 2) with t = 15/14 h, 65m19s. The typed entries' last interval is no
+    # that pace; a one-day event on foot (100 km at 8 km/h), slowing 5 %/h over the way:
+    # t (1 + 0.05 t / 2) with t = 15/14 h, 66m00s. The typed entries' last interval is no
     # recent GPS speed: the stint pace alone.
     assert rhythm.speed_kmh == pytest.approx(14.0)
     t = 15 / 14
-    assert rhythm.at == ist(8, 30) + timedelta(hours=t * (1 + 0.03 * t / 2))
+    assert rhythm.at == ist(8, 30) + timedelta(hours=t * (1 + 0.05 * t / 2))
     assert rhythm.basis == "stint pace, slowing"
     assert bravo.eta_at == rhythm.at and bravo.speed_kmh == rhythm.speed_kmh
     # The plan: 8 km/h, 15 km in 1h52m30s.

@@ -106,16 +106,16 @@ def test_the_athletes_own_night_replaces_the_assumed_one() -> None:
 
 
 def test_a_one_day_event_slows_over_the_way() -> None:
-    assert FOOT_SLOWING_PER_H == 0.03 and BIKE_SLOWING_PER_H == 0.05
-    # 30 km at 10 km/h on foot: 3 h x (1 + 0.03 x 3 / 2) = 3.135 h = 3 h 08 min 06 s.
-    assert slowing(3 * 3600.0, ONE_DAY_RUN) == pytest.approx(3.135 * 3600.0)
+    assert FOOT_SLOWING_PER_H == 0.05 and BIKE_SLOWING_PER_H == 0.05
+    # 30 km at 10 km/h on foot: 3 h x (1 + 0.05 x 3 / 2) = 3.225 h = 3 h 13 min 30 s.
+    assert slowing(3 * 3600.0, ONE_DAY_RUN) == pytest.approx(3.225 * 3600.0)
     assert slowing(3 * 3600.0, MULTI_FOOT) == 3 * 3600.0  # multi-day: none
     assert slowing(3 * 3600.0, None) == 3 * 3600.0
     m, t = steady(10.0, 2.0, ist(6))
     at, _, basis = rhythm_eta(
         m, 30.0, t, IST, planned_kmh=9.0, window=None, resting_since=None, shape=ONE_DAY_RUN
     )
-    assert at == t + timedelta(hours=3, minutes=8, seconds=6)
+    assert at == t + timedelta(hours=3, minutes=13, seconds=30)
     assert basis == "stint pace, slowing"
 
 

@@ -56,13 +56,13 @@ def test_a_one_day_run_spends_its_stops_from_now_by_hand() -> None:
     assert m.allowance(0.0) == pytest.approx(1.125, abs=1e-12)
     assert m.allowance() == pytest.approx(1.05, abs=1e-12)
     # 10 km ahead at 10 km/h (the stint's 2 h topped up to 4 h with the same pace) is 1 h; on
-    # foot the slowing makes it 3600 x (1 + 0.03 x 1 / 2) = 3654 s, and every second of it
-    # carries the stops: 3654 x 1.125 = 4110.75 s.
+    # foot the slowing makes it 3600 x (1 + 0.05 x 1 / 2) = 3690 s, and every second of it
+    # carries the stops: 3690 x 1.125 = 4151.25 s.
     at, kmh, words = rhythm_eta(
         m, 10.0, base, TZ, planned_kmh=None, window=None, resting_since=None, shape=RUN
     )
     assert kmh == pytest.approx(10.0)
-    assert at == base + timedelta(seconds=4110.75)
+    assert at == base + timedelta(seconds=4151.25)
     assert words == "stint pace + 11 % stops, slowing"
     # On a bike: 3600 x (1 + 0.05 / 2) = 3690 s, stop-free for the first hour, then 5 %:
     # 3690 + 0.05 x 90 = 3694.5 s.
@@ -70,12 +70,12 @@ def test_a_one_day_run_spends_its_stops_from_now_by_hand() -> None:
         m, 10.0, base, TZ, planned_kmh=None, window=None, resting_since=None, shape=RIDE
     )
     assert at == base + timedelta(seconds=3694.5)
-    # A town 3 km ahead on the run (18 min at the pace): its stops too, 1080 x (1 + 0.03 x 0.3
-    # / 2) x 1.125 = 1220.4675 s; on the bike none (under the first hour).
+    # A town 3 km ahead on the run (18 min at the pace): its stops too, 1080 x (1 + 0.05 x 0.3
+    # / 2) x 1.125 = 1224.1125 s; on the bike none (under the first hour).
     at, _, _ = rhythm_eta(
         m, 3.0, base, TZ, planned_kmh=None, window=None, resting_since=None, shape=RUN
     )
-    assert at == base + timedelta(seconds=1220.4675)
+    assert at == base + timedelta(seconds=1224.1125)
     at, _, _ = rhythm_eta(
         m, 3.0, base, TZ, planned_kmh=None, window=None, resting_since=None, shape=RIDE
     )

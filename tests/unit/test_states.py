@@ -74,26 +74,26 @@ def test_town_state_rule() -> None:
 
 def test_a_passed_eta_is_due_then_overdue_never_in_0_min(road: Route) -> None:
     tr = two_entries(road)
-    # Alpha is 5 km on at 10 km/h: 08:30, and 13.5 s for the slowing of a one-day run (3 %/h:
-    # 0.5 h x 0.03 x 0.5 / 2). Bravo 30 km on: 11:00 and 3 h x 0.03 x 3 / 2 = 8 min 06 s.
-    slow_5, slow_30 = timedelta(seconds=13.5), timedelta(minutes=8, seconds=6)
+    # Alpha is 5 km on at 10 km/h: 08:30, and 22.5 s for the slowing of a one-day run (5 %/h:
+    # 0.5 h x 0.05 x 0.5 / 2). Bravo 30 km on: 11:00 and 3 h x 0.05 x 3 / 2 = 13 min 30 s.
+    slow_5, slow_30 = timedelta(seconds=22.5), timedelta(minutes=13, seconds=30)
     at_0820 = tr.progress(ist(8, 20))
     alpha = at_0820.towns_ahead[0]
     assert (alpha.name, alpha.state, alpha.past_eta_s) == ("Alpha", "ahead", None)
-    assert alpha.eta_at == ist(8, 30) + slow_5 and alpha.eta_s == 613.5
+    assert alpha.eta_at == ist(8, 30) + slow_5 and alpha.eta_s == 622.5
     assert at_0820.eta_speed_basis == "recent" and at_0820.eta_speed_kmh == pytest.approx(10.0)
 
     at_0840 = tr.progress(ist(8, 40))
     alpha, bravo = at_0840.towns_ahead[:2]
     # The ETA keeps its time (it is not moved to "now"): due 10 minutes ago.
     assert alpha.eta_at == ist(8, 30) + slow_5 and alpha.state == "due"
-    assert alpha.past_eta_s == 600.0 - 13.5
+    assert alpha.past_eta_s == 600.0 - 22.5
     assert bravo.eta_at == ist(11) + slow_30 and bravo.state == "ahead"
-    assert bravo.eta_s == 2 * 3600 + 1200 + 486
+    assert bravo.eta_s == 2 * 3600 + 1200 + 810  # 13 min 30 s of slowing
 
     at_0855 = tr.progress(ist(8, 55))
     alpha = at_0855.towns_ahead[0]
-    assert alpha.state == "overdue" and alpha.past_eta_s == 25 * 60.0 - 13.5
+    assert alpha.state == "overdue" and alpha.past_eta_s == 25 * 60.0 - 22.5
     assert at_0855.next_town == alpha
 
 
@@ -130,12 +130,12 @@ def test_crew_stop_holds_the_etas_to_the_clock_and_go_releases_them(road: Route)
     tr.add(typed(ist(8, 10), 20.0, road, "stopped", mark="stop"))
     p = tr.progress(ist(8, 50))
     assert p.stopped_since == ist(8, 10) and p.stopped_by == "crew"
-    # Resting: the ETA counts from now. Alpha 5 km at 10 km/h: 09:20 (and 13.5 s for a one-day
-    # run's slowing, 0.5 h x 0.03 x 0.5 / 2), still ahead.
-    slow_5 = timedelta(seconds=13.5)
+    # Resting: the ETA counts from now. Alpha 5 km at 10 km/h: 09:20 (and 22.5 s for a one-day
+    # run's slowing, 0.5 h x 0.05 x 0.5 / 2), still ahead.
+    slow_5 = timedelta(seconds=22.5)
     alpha = p.towns_ahead[0]
     assert alpha.eta_at == ist(9, 20) + slow_5 and alpha.state == "ahead"
-    assert alpha.eta_s == 1813.5
+    assert alpha.eta_s == 1822.5
     assert p.no_entry_s is None  # the crew said they rest: no entry is expected
     later = tr.progress(ist(11))
     assert later.towns_ahead[0].eta_at == ist(11, 30) + slow_5 and later.no_entry_s is None
@@ -158,8 +158,8 @@ def test_gps_stop_slides_the_etas(road: Route) -> None:
     assert p.stopped_by == "gps"
     assert p.stopped_since == ist(7)  # the last fix that was still moving
     # 13 km to Alpha at 12 km/h = 65 min from now, however long the stop lasts; a one-day run
-    # slows 3 %/h: 65 min x 0.03 x (65/60 h) / 2 = 63.4 s more.
-    slow = timedelta(hours=13 / 12 * 0.03 * 13 / 12 / 2)
+    # slows 5 %/h: 65 min x 0.05 x (65/60 h) / 2 = 105.6 s more.
+    slow = timedelta(hours=13 / 12 * 0.05 * 13 / 12 / 2)
     alpha = p.towns_ahead[0]
     assert alpha.eta_at == pytest.approx(ist(8, 45) + slow, abs=timedelta(seconds=5))
     assert alpha.state == "ahead"
@@ -174,8 +174,8 @@ def test_a_stop_between_two_typed_entries_is_not_shown(road: Route) -> None:
     tr.add(typed(ist(9), 20.0, road, "km 20"))  # typed again an hour later, same place
     p = tr.progress(ist(9, 5))
     assert p.stopped_since is None
-    # From the last entry, at 10 km/h (and 13.5 s of a one-day run's slowing).
-    assert p.towns_ahead[0].eta_at == ist(9, 30) + timedelta(seconds=13.5)
+    # From the last entry, at 10 km/h (and 22.5 s of a one-day run's slowing).
+    assert p.towns_ahead[0].eta_at == ist(9, 30) + timedelta(seconds=22.5)
 
 
 def test_finished_fixes_the_clock_at_the_finish_entry(road: Route) -> None:

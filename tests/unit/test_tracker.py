@@ -91,9 +91,9 @@ def test_gps_fixes_progress_and_eta_across_a_long_stop(road: Route) -> None:
     assert pr.next_town.speed_kmh == pytest.approx(12.0, rel=1e-3)
     finish = pr.towns_ahead[-1]
     assert finish.name == "Finish Line"
-    # 76 km at 12 km/h, T = 6 h 20; a one-day run slows 3 %/h ahead: T x (1 + 0.03 x T / 2).
+    # 76 km at 12 km/h, T = 6 h 20; a one-day run slows 5 %/h ahead: T x (1 + 0.05 x T / 2).
     t = 76 / 12
-    expect = now + timedelta(hours=t * (1 + 0.03 * t / 2))
+    expect = now + timedelta(hours=t * (1 + 0.05 * t / 2))
     assert finish.eta_at == pytest.approx(expect, abs=timedelta(seconds=5))
 
 
@@ -104,10 +104,10 @@ def test_moving_eta_counts_from_the_last_fix(road: Route) -> None:
     tr.add(Fix(t0 + timedelta(hours=2), 0.0, 0.0, km=20.0))  # 10 km/h, manual
     pr = tr.progress(t0 + timedelta(hours=2, minutes=15))
     # Still moving at the last checkpoint: Alpha (5 km) is due half an hour after it, and
-    # 13.5 s for the slowing of a one-day run (0.5 h x 0.03 x 0.5 / 2).
+    # 22.5 s for the slowing of a one-day run (0.5 h x 0.05 x 0.5 / 2).
     assert pr.next_town is not None
-    assert pr.next_town.eta_at == t0 + timedelta(hours=2, minutes=30, seconds=13.5)
-    assert pr.next_town.eta_s == pytest.approx(15 * 60.0 + 13.5)
+    assert pr.next_town.eta_at == t0 + timedelta(hours=2, minutes=30, seconds=22.5)
+    assert pr.next_town.eta_s == pytest.approx(15 * 60.0 + 22.5)
 
 
 def test_daily_totals_split_at_local_midnight(road: Route) -> None:
