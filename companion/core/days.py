@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from companion.core.localdate import local_date
 from companion.core.models import DayTotal
 
 # An interval between two fixes that crosses local midnight and is shorter than this is split
@@ -47,7 +48,7 @@ class DayLedger:
 
     def day(self, t: datetime) -> Day:
         """The day `t` falls on, opened where the previous one ended if it is new."""
-        return self._on(t.astimezone(self.tz).date())
+        return self._on(local_date(t, self.tz))
 
     def _on(self, d: date) -> Day:
         """`day` of a time on the local date `d`."""
@@ -63,8 +64,8 @@ class DayLedger:
     def book_km(self, t0: datetime, k0: float, t1: datetime, k1: float, progressed: bool) -> None:
         """Book the progress from (t0, k0) to (t1, k1). `progressed`: the athlete was on the move
         over the interval (decides when a day reached overnight began)."""
-        d0 = t0.astimezone(self.tz).date()
-        d1 = t1.astimezone(self.tz).date()
+        d0 = local_date(t0, self.tz)
+        d1 = local_date(t1, self.tz)
         if d0 == d1:
             day = self._on(d1)
             day.last_km = k1
@@ -97,8 +98,8 @@ class DayLedger:
         """Book `moving_s` of the interval t0..t1, split across midnight like its km."""
         if moving_s <= 0:
             return
-        d0 = t0.astimezone(self.tz).date()
-        d1 = t1.astimezone(self.tz).date()
+        d0 = local_date(t0, self.tz)
+        d1 = local_date(t1, self.tz)
         span = (t1 - t0).total_seconds()
         if d0 == d1 or span > SPLIT_GAP_S or span <= 0:
             day = self._on(d1)
@@ -121,7 +122,7 @@ class DayLedger:
 
     def today(self, now: datetime) -> tuple[DayTotal | None, datetime | None]:
         """The calendar day of `now` and when it began (None, None: nothing logged that day)."""
-        d = now.astimezone(self.tz).date()
+        d = local_date(now, self.tz)
         v = self.days.get(d)
         if v is None:
             return None, None
@@ -130,7 +131,7 @@ class DayLedger:
 
     def day_of(self, t: datetime) -> date:
         """The day `t` falls in: its local date."""
-        return t.astimezone(self.tz).date()
+        return local_date(t, self.tz)
 
     def totals(self) -> tuple[DayTotal, ...]:
         return tuple(

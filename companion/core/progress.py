@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from companion.core.alerts import progress_alerts
 from companion.core.cutoffs import annotate, moving_fraction
 from companion.core.eta import choose_speed
+from companion.core.localdate import local_date
 from companion.core.models import EtaOption, Progress, Town, TownAhead
 from companion.core.pace_sweep import Reckoning
 from companion.core.pace_terrain import climb_profile
@@ -93,12 +94,12 @@ def build_progress(tr: Tracker, now: datetime) -> Progress:
         finished=finished_at is not None, stopped=stopped, stale_s=tr.stale_s,
         no_entry_after_s=tr.no_entry_s, eta_base=base,
     )  # core/alerts.py
-    day_of = until.astimezone(tr.tz).date()
-    day_number = (day_of - origin.astimezone(tr.tz).date()).days + 1 if origin else None
+    day_of = local_date(until, tr.tz)
+    day_number = (day_of - local_date(origin, tr.tz)).days + 1 if origin else None
     if day_number is not None and day_number < 1:
         day_number = None
     if isinstance(tr._ledger, RiderLedger) and day_number is not None and origin:
-        day_number = tr._ledger.number(until, origin.astimezone(tr.tz).date())
+        day_number = tr._ledger.number(until, local_date(origin, tr.tz))
     return Progress(
         now=now,
         route_name=route.name,
