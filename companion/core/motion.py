@@ -23,6 +23,7 @@ import bisect
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 from operator import itemgetter
 
 from companion.core.eta import DEFAULT_WINDOW_S, MovingWindow
@@ -132,6 +133,16 @@ class Motion:
         self.closed_stops: list[StopSpan] = []
         # (time, moving_s_total) at most once a minute: the moving time of any span (a shift).
         self.moving_marks: list[tuple[datetime, float]] = []
+
+    def cadence_s(self) -> float | None:
+        """The shortest time between two of the recent positions (the last `span_s` or so), the
+        feed's own rate: a recorder with smart recording spaces its points out as the athlete
+        slows, so the last step alone would be long just before a stop. None: fewer than two
+        since the start or a long gap."""
+        recent = self._recent
+        if len(recent) < 2:
+            return None
+        return min(b[0] - a[0] for a, b in pairwise(recent)).total_seconds()
 
     def copy(self) -> Motion:
         twin = Motion(self.stop_mps, self.max_mps, self.window.window_s, self.span_s)

@@ -39,6 +39,11 @@ ROAD_SLACK = 0.10
 # On top of max_kmh x the time since the last good position: GPS noise and the jitter of a
 # projection onto a straight leg while the road bends.
 REACH_SLACK_KM = 0.3
+# A gap since the last fix longer than both of these (the feed's cadence: its shortest recent
+# step) may be a pause: a recorder that stops at a stop (auto-pause) or a feed that
+# sends nothing while still. 5-min tracker pings or a steady 5 s feed are not gaps.
+PAUSE_MIN_S = 10.0
+PAUSE_CADENCES = 4.0
 # A window wider than this many segments is first narrowed by the box pre-filter.
 _WINDOW_PREFILTER_SEGMENTS = 4000
 
@@ -51,6 +56,7 @@ def locate(
     reach_km: float = math.inf,
     off_route_m: float = DEFAULT_OFF_ROUTE_M,
     expect_km: float = 0.0,
+    span_km: float = 0.0,
 ) -> Placement:
     """Project a position onto the route.
 
@@ -64,6 +70,8 @@ def locate(
             town-to-town leg has its corridor (`_in_corridor`) widened by as much.
         expect_km: how far the athlete should have gone since `prior_km`: decides between two
             passes of the same road at a turnaround.
+        span_km: how much less than `expect_km` the athlete may have gone (a gap that may be a
+            pause): see `Route.pick`.
     """
     target = prior_km + expect_km if prior_km is not None else None
     lo_km, hi_km = -math.inf, math.inf
@@ -100,7 +108,7 @@ def locate(
                 km = route.length_km
             return Placement(km, off_m, i, _off(route, foot.d2, off_m, off_route_m))
     feet = route.feet(lat, lon, seg)
-    k = route.pick(feet, target)
+    k = route.pick(feet, target, span_km)
     if route.max_segment_m < LEG_M or (
         isinstance(seg, slice) and traced(route, seg) and _nearest_stands(feet, k, off_route_m)
     ):
@@ -209,6 +217,7 @@ def follow(
     max_kmh: float,
     expect_kmh: float,
     off_route_m: float = DEFAULT_OFF_ROUTE_M,
+    cadence_s: float | None = None,
 ) -> Placement:
     """Where the next fix of a moving athlete falls, given the tracker's last state.
 
@@ -217,6 +226,9 @@ def follow(
         last, last_placement: the previous fix and where it fell (None before the first).
         max_kmh: the fastest the athlete can go; bounds the window since the last good position.
         expect_kmh: the athlete's current speed, for the turnaround tie-break.
+        cadence_s: the feed's rate, the shortest step among the recent fixes (None: not
+            known). A gap far longer is likely a pause (a recorder that stops at a stop): the
+            athlete may have gone anything from nothing to the speed's km over it.
     """
     if last is None:
         return locate(route, fix.lat, fix.lon, None, off_route_m=off_route_m)
@@ -233,7 +245,8 @@ def follow(
     dt_h = max((fix.time - good_at).total_seconds(), 0.0) / 3600.0
     reach = max_kmh * dt_h + REACH_SLACK_KM
     expect = min(max(expect_kmh, 0.0), max_kmh) * dt_h
-    p = locate(route, fix.lat, fix.lon, km, reach, off_route_m, expect)
+    pause = cadence_s is not None and dt_h * 3600.0 > max(PAUSE_MIN_S, PAUSE_CADENCES * cadence_s)
+    p = locate(route, fix.lat, fix.lon, km, reach, off_route_m, expect, expect if pause else 0.0)
     if p.off_route:
         return Placement(p.km, p.off_route_m, p.segment, True, good_at)
     return p

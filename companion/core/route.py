@@ -40,6 +40,9 @@ TIE_M = 30.0
 PASS_GAP_M = 30.0
 _TIE_KM_PER_M = 0.005
 _BACK_WEIGHT = 2.0
+# Within the span of the expected km (between stopped and kept the speed) a pass short of the
+# speed's km costs this fraction of the difference.
+_IN_SPAN_WEIGHT = 0.1
 # With no km known yet only passes this close to equally near are ties (the earliest wins).
 _NO_PRIOR_TIE_M = 2.0
 # A path whose length lies mostly in segments at least this long is drawn town to town (a route
@@ -244,7 +247,7 @@ class Route:
         i = int(feet.segs[k])
         return (float(self.cum_m[i]) + float(feet.t[k]) * float(self.seg_m[i])) / 1000.0
 
-    def pick(self, feet: Feet, target_km: float | None) -> int:
+    def pick(self, feet: Feet, target_km: float | None, span_km: float = 0.0) -> int:
         """Which foot point stands for the position: the nearest of the nearest pass.
 
         Where the path stays within `PASS_GAP_M` of the best it is one visit of the path to the
@@ -255,6 +258,10 @@ class Route:
         are about as near (`TIE_M`) are weighed: the one nearest `target_km` wins, or the
         earliest without one. The path between the foot points of two consecutive segments is
         farthest from the point at their shared vertex, so that vertex decides if they connect.
+
+        `span_km`: the expected km is anywhere from `target_km - span_km` (the athlete stopped
+        at once) to `target_km` (kept the speed): a recorder that pauses at stops leaves a gap
+        the speed before it would cross, and the next pass along must not win for it.
         """
         d2, segs = feet.d2, feet.segs
         k = int(d2.argmin())
@@ -280,12 +287,13 @@ class Route:
             return choices[int(np.argmin([self.km_of(feet, c) for c in choices]))]
         kms = [self.km_of(feet, c) for c in choices]
         # Athletes go forward: a pass behind the expected km counts `_BACK_WEIGHT` times its
-        # distance (past a turnaround the outward leg would otherwise keep the fix). Nearness
-        # still counts: a metre nearer is worth `_TIE_KM_PER_M` of km, so a pass 25 m off does
-        # not beat the one the fix is on for a guess of the km.
+        # distance (past a turnaround the outward leg would otherwise keep the fix). Within the
+        # span a pass costs `_IN_SPAN_WEIGHT` of its distance to `target_km`: still forward,
+        # but nearness decides. A metre nearer is worth `_TIE_KM_PER_M` of km, so a pass 25 m
+        # off does not beat the one the fix is on for a guess of the km.
+        low_km = target_km - max(span_km, 0.0)
         score = [
-            max(x - target_km, _BACK_WEIGHT * (target_km - x))
-            + _TIE_KM_PER_M * (math.sqrt(float(d2[c])) - best)
+            _km_cost(x, low_km, target_km) + _TIE_KM_PER_M * (math.sqrt(float(d2[c])) - best)
             for x, c in zip(kms, choices, strict=True)
         ]
         return choices[int(np.argmin(score))]
@@ -299,6 +307,15 @@ class Route:
         return Placement(
             self.km_of(feet, k), math.sqrt(float(feet.d2[k])), int(feet.segs[k]), False
         )
+
+
+def _km_cost(x: float, low_km: float, target_km: float) -> float:
+    """How far a pass at km `x` is from the expected km [low_km, target_km], in km."""
+    if x > target_km:
+        return x - target_km
+    if x >= low_km:
+        return _IN_SPAN_WEIGHT * (target_km - x)
+    return _IN_SPAN_WEIGHT * (target_km - low_km) + _BACK_WEIGHT * (low_km - x)
 
 
 class Feet(NamedTuple):

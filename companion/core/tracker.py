@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from array import array
 from collections.abc import Callable, Iterable, MutableSequence, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from companion.core import heldfixes, runstate
@@ -30,7 +30,7 @@ from companion.core.motion import Motion, StopSpan
 from companion.core.odometer import Odometer
 from companion.core.pace import PaceModel
 from companion.core.pace_terrain import climb_profile
-from companion.core.placement import follow
+from companion.core.placement import PAUSE_MIN_S, follow
 from companion.core.progress import build_progress
 from companion.core.rebuild import rebuild
 from companion.core.riderdays import RiderLedger
@@ -43,6 +43,7 @@ from companion.core.runstate import (
 )
 from companion.core.states import FinishWatch, finish_time
 
+_PAUSE_MIN = timedelta(seconds=PAUSE_MIN_S)
 # A GPS position older than this raises a "stale" alert.
 DEFAULT_STALE_S = 10 * 60.0
 
@@ -365,12 +366,21 @@ class Tracker:
         placed = follow(
             self.route, fix, km=self.km, last=self._newest, last_placement=self._last_placement,
             max_kmh=self.max_kmh, expect_kmh=expect_kmh, off_route_m=self.off_route_m,
+            cadence_s=self._cadence_s(fix),
         )  # fmt: skip
         # On a town-to-town leg a GPS feed's distance moved beats the place between the towns
         # (refine's own first test, asked here: a traced route makes no call a fix).
         if not self.route.town_to_town:
             return placed
         return self._odometer.refine(self.route, fix, placed)
+
+    def _cadence_s(self, fix: Fix) -> float | None:
+        """The feed's rate when `fix` comes after a gap that may be a pause (core/placement's
+        `follow`); None otherwise: one comparison on a steady feed."""
+        last = self._newest
+        if last is None or fix.time - last.time <= _PAUSE_MIN:
+            return None
+        return self._motion.cadence_s()
 
     def _apply(self, fix: Fix, km_beside: float | None = None) -> Placement:
         if fix.mark and self._newest is not None:
