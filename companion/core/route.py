@@ -21,6 +21,7 @@ import numpy.typing as npt
 from companion.core import geo
 from companion.core.geo import FloatArray
 from companion.core.models import LatLon, Placement, RouteData, RouteError, Town
+from companion.core.passes import best_pass
 
 IntArray = npt.NDArray[np.intp]
 
@@ -38,11 +39,6 @@ TIE_M = 30.0
 # turnaround the out and back legs are one visit within this of the turn: the km may be off by
 # up to twice this there.
 PASS_GAP_M = 30.0
-_TIE_KM_PER_M = 0.005
-_BACK_WEIGHT = 2.0
-# Within the span of the expected km (between stopped and kept the speed) a pass short of the
-# speed's km costs this fraction of the difference.
-_IN_SPAN_WEIGHT = 0.1
 # With no km known yet only passes this close to equally near are ties (the earliest wins).
 _NO_PRIOR_TIE_M = 2.0
 # A path whose length lies mostly in segments at least this long is drawn town to town (a route
@@ -259,9 +255,7 @@ class Route:
         earliest without one. The path between the foot points of two consecutive segments is
         farthest from the point at their shared vertex, so that vertex decides if they connect.
 
-        `span_km`: the expected km is anywhere from `target_km - span_km` (the athlete stopped
-        at once) to `target_km` (kept the speed): a recorder that pauses at stops leaves a gap
-        the speed before it would cross, and the next pass along must not win for it.
+        `span_km`: how much less than `target_km` the athlete may have gone (core/passes).
         """
         d2, segs = feet.d2, feet.segs
         k = int(d2.argmin())
@@ -286,17 +280,8 @@ class Route:
             choices = [c for c in choices if d2[c] <= (best + _NO_PRIOR_TIE_M) ** 2]
             return choices[int(np.argmin([self.km_of(feet, c) for c in choices]))]
         kms = [self.km_of(feet, c) for c in choices]
-        # Athletes go forward: a pass behind the expected km counts `_BACK_WEIGHT` times its
-        # distance (past a turnaround the outward leg would otherwise keep the fix). Within the
-        # span a pass costs `_IN_SPAN_WEIGHT` of its distance to `target_km`: still forward,
-        # but nearness decides. A metre nearer is worth `_TIE_KM_PER_M` of km, so a pass 25 m
-        # off does not beat the one the fix is on for a guess of the km.
-        low_km = target_km - max(span_km, 0.0)
-        score = [
-            _km_cost(x, low_km, target_km) + _TIE_KM_PER_M * (math.sqrt(float(d2[c])) - best)
-            for x, c in zip(kms, choices, strict=True)
-        ]
-        return choices[int(np.argmin(score))]
+        offs = [math.sqrt(float(d2[c])) for c in choices]
+        return choices[best_pass(kms, offs, target_km, span_km)]
 
     def _nearest(
         self, lat: float, lon: float, seg: slice | IntArray, target_km: float | None
@@ -307,15 +292,6 @@ class Route:
         return Placement(
             self.km_of(feet, k), math.sqrt(float(feet.d2[k])), int(feet.segs[k]), False
         )
-
-
-def _km_cost(x: float, low_km: float, target_km: float) -> float:
-    """How far a pass at km `x` is from the expected km [low_km, target_km], in km."""
-    if x > target_km:
-        return x - target_km
-    if x >= low_km:
-        return _IN_SPAN_WEIGHT * (target_km - x)
-    return _IN_SPAN_WEIGHT * (target_km - low_km) + _BACK_WEIGHT * (low_km - x)
 
 
 class Feet(NamedTuple):
