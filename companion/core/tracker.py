@@ -24,7 +24,7 @@ from companion.core.eta import (
     MovingWindow,
 )
 from companion.core.fixcolumns import FixColumns
-from companion.core.fixtimes import FixTimes
+from companion.core.fixreads import HeldFixReads
 from companion.core.models import DayTotal, Deadline, Fix, Placement, Progress, with_km
 from companion.core.motion import Motion, StopSpan
 from companion.core.odometer import Odometer
@@ -41,14 +41,14 @@ from companion.core.runstate import (
     TrackerState,
     keep_snapshot,
 )
-from companion.core.states import FinishWatch, finish_time
+from companion.core.states import FinishWatch
 
 _PAUSE_MIN = timedelta(seconds=PAUSE_MIN_S)
 # A GPS position older than this raises a "stale" alert.
 DEFAULT_STALE_S = 10 * 60.0
 
 
-class Tracker:
+class Tracker(HeldFixReads):
     """Along-route progress, speeds, ETAs and daily totals for one athlete on one route."""
 
     def __init__(
@@ -130,11 +130,6 @@ class Tracker:
         self._odometer = st.odometer.copy()
         self._pace = st.pace.copy()
 
-    @property
-    def _times(self) -> FixTimes:
-        """The fixes' times, read from the fixes (core/fixtimes.py: not held twice)."""
-        return FixTimes(self._fixes, self._head_us)
-
     # The motion model's state under the names the rest of the tracker reads.
     @property
     def _window(self) -> MovingWindow:
@@ -192,78 +187,10 @@ class Tracker:
         """Moving seconds credited from `t0` to `t1` (to about a minute): a shift's moving time."""
         return max(self._motion.moving_until(t1) - self._motion.moving_until(t0), 0.0)
 
-    def reached_at(self, km: float) -> datetime | None:
-        """When the athlete reached `km` to stay past it (None: not there now). Scans back from
-        the newest fix, so it costs the fixes since then."""
-        return finish_time(self._times, self._kms, km)
-
     @property
     def estimated_s_total(self) -> float:
         """The part of the moving time filled in at the planned speed (not measured)."""
         return self._motion.estimated_s_total
-
-    @property
-    def fixes(self) -> list[Fix]:
-        """Every fix applied, sorted by time (after `resume_tail`, this reads the log's head)."""
-        return list(self._fixes)
-
-    @property
-    def fixes_seen(self) -> Sequence[Fix]:
-        """`fixes` without the copy: each one is built when read (a bisection reads a few)."""
-        return self._fixes
-
-    def newest_fix(self, wanted: Callable[[Fix], bool]) -> Fix | None:
-        """The newest fix that is `wanted`: read back from the newest, so it costs the fixes
-        after it (and the log's head only if none of the tail is)."""
-        return next((f for f in reversed(self._fixes) if wanted(f)), None)
-
-    def fixes_from(self, t: datetime, wanted: Callable[[Fix], bool]) -> list[Fix]:
-        """The fixes from the newest `wanted` one at or before `t` (from the first, if none is)
-        to the last, in time order: only those are read back from the columns (a shift's
-        handover on a day of 10 Hz fixes builds its hours, not the day)."""
-        j = bisect.bisect_right(self._times, t, self._lo(t)) - 1
-        while j > 0 and not wanted(self._fixes[j]):
-            j -= 1
-        return [self._fixes[k] for k in range(max(j, 0), len(self._fixes))]
-
-    @property
-    def first_fix_time(self) -> datetime | None:
-        """The time of the first fix (None before any)."""
-        if self.start is None and isinstance(self._fixes, Deferred) and self._fixes.head_len:
-            return self._first_time  # the first fix's time when there is no start: no read
-        return self._times[0] if self._times else None
-
-    def _lo(self, t: datetime, strict: bool = False) -> int:
-        """Where a bisection for `t` may start: past the fixes not read yet from the log when
-        `t` is after all of them (at or after, unless `strict`), so they stay unread."""
-        times = self._times
-        if times.head_len:
-            first_tail = times[times.head_len]  # the head's end: the fix the state ended on
-            if first_tail < t or (first_tail == t and not strict):
-                return times.head_len
-        return 0
-
-    def last_fix_at(self, t: datetime) -> Fix | None:
-        """The latest fix at or before `t` (a bisection: no copy of a day of fixes)."""
-        i = bisect.bisect_right(self._times, t, self._lo(t))
-        return self._fixes[i - 1] if i else None
-
-    def fixes_at(self, t: datetime) -> list[Fix]:
-        """The fixes held with time `t` (a bisection, reading only those: a feed's check that a
-        fix sent again is not logged twice)."""
-        i = bisect.bisect_left(self._times, t, self._lo(t, strict=True))
-        j = bisect.bisect_right(self._times, t, i)
-        return [self._fixes[k] for k in range(i, j)]
-
-    def last_time_at(self, t: datetime) -> datetime | None:
-        """The time of the latest fix at or before `t` (reads times only: no fix of the log)."""
-        i = bisect.bisect_right(self._times, t, self._lo(t))
-        return self._times[i - 1] if i else None
-
-    def km_at(self, t: datetime) -> float:
-        """The athlete's km after the latest fix at or before `t` (0 before the first)."""
-        i = bisect.bisect_right(self._times, t, self._lo(t))
-        return self._kms[i - 1] if i else 0.0
 
     def add(self, fix: Fix, km_beside: float | None = None) -> Placement:
         """Take one fix. Returns where it fell; an off-route fix does not move the athlete.

@@ -1,0 +1,100 @@
+"""The tracker's questions about the fixes it holds, read back from its columns by bisection:
+no copy of a day of 10 Hz fixes, and the log's head (core/deferred.py) read only when asked for.
+Mixed into `core.tracker.Tracker`, which keeps the fixes sorted by time with the km after each.
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from collections.abc import Callable, MutableSequence, Sequence
+from datetime import datetime
+
+from companion.core.deferred import Deferred
+from companion.core.fixtimes import FixTimes
+from companion.core.models import Fix
+from companion.core.states import finish_time
+
+
+class HeldFixReads:
+    """Reads of `_fixes` (every fix applied, sorted by time), `_kms` (the km after each) and
+    `_head_us` (the saved times of a resumed log's head)."""
+
+    _fixes: MutableSequence[Fix]
+    _kms: MutableSequence[float]
+    _head_us: array[int]
+    start: datetime | None
+    _first_time: datetime | None
+
+    @property
+    def _times(self) -> FixTimes:
+        """The fixes' times, read from the fixes (core/fixtimes.py: not held twice)."""
+        return FixTimes(self._fixes, self._head_us)
+
+    def reached_at(self, km: float) -> datetime | None:
+        """When the athlete reached `km` to stay past it (None: not there now). Scans back from
+        the newest fix, so it costs the fixes since then."""
+        return finish_time(self._times, self._kms, km)
+
+    @property
+    def fixes(self) -> list[Fix]:
+        """Every fix applied, sorted by time (after `resume_tail`, this reads the log's head)."""
+        return list(self._fixes)
+
+    @property
+    def fixes_seen(self) -> Sequence[Fix]:
+        """`fixes` without the copy: each one is built when read (a bisection reads a few)."""
+        return self._fixes
+
+    def newest_fix(self, wanted: Callable[[Fix], bool]) -> Fix | None:
+        """The newest fix that is `wanted`: read back from the newest, so it costs the fixes
+        after it (and the log's head only if none of the tail is)."""
+        return next((f for f in reversed(self._fixes) if wanted(f)), None)
+
+    def fixes_from(self, t: datetime, wanted: Callable[[Fix], bool]) -> list[Fix]:
+        """The fixes from the newest `wanted` one at or before `t` (from the first, if none is)
+        to the last, in time order: only those are read back from the columns (a shift's
+        handover on a day of 10 Hz fixes builds its hours, not the day)."""
+        j = bisect.bisect_right(self._times, t, self._lo(t)) - 1
+        while j > 0 and not wanted(self._fixes[j]):
+            j -= 1
+        return [self._fixes[k] for k in range(max(j, 0), len(self._fixes))]
+
+    @property
+    def first_fix_time(self) -> datetime | None:
+        """The time of the first fix (None before any)."""
+        if self.start is None and isinstance(self._fixes, Deferred) and self._fixes.head_len:
+            return self._first_time  # the first fix's time when there is no start: no read
+        return self._times[0] if self._times else None
+
+    def _lo(self, t: datetime, strict: bool = False) -> int:
+        """Where a bisection for `t` may start: past the fixes not read yet from the log when
+        `t` is after all of them (at or after, unless `strict`), so they stay unread."""
+        times = self._times
+        if times.head_len:
+            first_tail = times[times.head_len]  # the head's end: the fix the state ended on
+            if first_tail < t or (first_tail == t and not strict):
+                return times.head_len
+        return 0
+
+    def last_fix_at(self, t: datetime) -> Fix | None:
+        """The latest fix at or before `t` (a bisection: no copy of a day of fixes)."""
+        i = bisect.bisect_right(self._times, t, self._lo(t))
+        return self._fixes[i - 1] if i else None
+
+    def fixes_at(self, t: datetime) -> list[Fix]:
+        """The fixes held with time `t` (a bisection, reading only those: a feed's check that a
+        fix sent again is not logged twice)."""
+        i = bisect.bisect_left(self._times, t, self._lo(t, strict=True))
+        j = bisect.bisect_right(self._times, t, i)
+        return [self._fixes[k] for k in range(i, j)]
+
+    def last_time_at(self, t: datetime) -> datetime | None:
+        """The time of the latest fix at or before `t` (reads times only: no fix of the log)."""
+        i = bisect.bisect_right(self._times, t, self._lo(t))
+        return self._times[i - 1] if i else None
+
+    def km_at(self, t: datetime) -> float:
+        """The athlete's km after the latest fix at or before `t` (0 before the first)."""
+        i = bisect.bisect_right(self._times, t, self._lo(t))
+        return self._kms[i - 1] if i else 0.0
