@@ -318,7 +318,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}; "
           "|error| minutes, median / p90\n")  # fmt: skip
     print("\n".join(table(cells(raw), f"All events ({len(raw)})")))
+    tuned = [e for e in raw if e in TUNE_EVENTS]
     held = [e for e in raw if e not in TUNE_EVENTS]
+    if tuned and held and not args.quick:  # the events the settings were chosen on
+        print("\n".join(table(cells(raw, tuned), f"Tuning events ({', '.join(tuned)})")))
     if held and not args.quick:
         print("\n".join(table(cells(raw, held), f"Held-out events ({', '.join(held)})")))
     if args.by_event:
