@@ -1,11 +1,13 @@
 """Counting the log's fix rows read into Fix objects (companion/logreads.py), so a test can say
-"reopening read only the tail" by counting, never by timing.
+"reopening read only the tail" by counting, never by timing; and the rows a log holds.
 
 Use from a fixture: `count = count_rows_read(monkeypatch)`; `count[0]` grows with each row read.
 """
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,3 +31,14 @@ def count_rows_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setattr(logreads, "plain_fix", counting_plain)
     monkeypatch.setattr(logreads, "fix_from_row", counting_full)
     return count
+
+
+def event_rows(db: Path) -> list[tuple[object, ...]]:
+    """Every row of the log as written (id, kind, payload, time, lat, lon, km, source): two logs
+    written two ways compare equal row for row."""
+    conn = sqlite3.connect(db)
+    try:
+        q = "SELECT id, kind, payload, time, lat, lon, km, source FROM events ORDER BY id"
+        return conn.execute(q).fetchall()
+    finally:
+        conn.close()

@@ -14,28 +14,19 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from helpers import real_tracks
+from helpers.rows_read import event_rows
 
 from companion import feedblock, service
 from companion.core.fixcolumns import FixColumns
 from companion.core.models import Fix
 from companion.logbatch import FixBatch, plain_row
 from companion.service import EventSession
-
-
-def _rows(db: Path) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        q = "SELECT id, kind, payload, time, lat, lon, km, source FROM events ORDER BY id"
-        return conn.execute(q).fetchall()
-    finally:
-        conn.close()
 
 
 def _faulty(fixes: list[Fix]) -> list[Fix]:
@@ -114,8 +105,8 @@ def test_a_block_s_fixes_are_logged_and_held_as_with_km_s(
                 assert n_built <= 2, n_built
             else:
                 assert n_built >= 1200  # (the reference does build them: the count counts)
-    rows = _rows(tmp_path / "block.sqlite")
-    assert rows == _rows(tmp_path / "fix.sqlite")
+    rows = event_rows(tmp_path / "block.sqlite")
+    assert rows == event_rows(tmp_path / "fix.sqlite")
     fix_rows = [r for r in rows if r[1] == "fix"]
     assert len(fix_rows) == len(feed)
     no_km = sum(r[6] is None for r in fix_rows)

@@ -11,17 +11,13 @@ import dataclasses
 import inspect
 import pickle
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from helpers.fix_values import FIELDS, Reference, fix_values
 from hypothesis import given
-from hypothesis import strategies as st
 
 from companion.core.models import Fix
-
-FIELDS = dataclasses.fields(Fix)
-Reference = dataclasses.make_dataclass(
-    "Reference", [(f.name, f.type, f) for f in FIELDS], frozen=True, slots=True
-)
 
 
 def test_it_takes_the_fields_in_order_with_their_defaults() -> None:
@@ -33,21 +29,8 @@ def test_it_takes_the_fields_in_order_with_their_defaults() -> None:
         assert p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
 
 
-NUM = st.one_of(st.none(), st.floats(allow_nan=False))
-TEXT = st.text(max_size=5)
-
-
-@given(
-    t=st.datetimes(timezones=st.just(UTC)), lat=st.floats(), lon=st.floats(), source=TEXT,
-    km=NUM, speed=NUM, course=NUM, alt=NUM, acc=NUM,
-    sats=st.one_of(st.none(), st.integers()), label=TEXT, mark=TEXT,
-)  # fmt: skip
-def test_it_builds_what_the_generated_init_builds(
-    t: datetime, lat: float, lon: float, source: str, km: float | None, speed: float | None,
-    course: float | None, alt: float | None, acc: float | None, sats: int | None, label: str,
-    mark: str,
-) -> None:  # fmt: skip
-    values = (t, lat, lon, source, km, speed, course, alt, acc, sats, label, mark)
+@given(values=fix_values())
+def test_it_builds_what_the_generated_init_builds(values: tuple[Any, ...]) -> None:
     ref = Reference(*values)
     by_position = Fix(*values)
     by_name = Fix(**{f.name: v for f, v in zip(FIELDS, values, strict=True)})

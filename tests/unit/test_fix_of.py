@@ -7,33 +7,17 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
-from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from helpers.fix_values import FIELDS, Reference, fix_values
 from hypothesis import given
-from hypothesis import strategies as st
 
 from companion.core.models import Fix, fix_of, with_km
 
-FIELDS = dataclasses.fields(Fix)
-Reference = dataclasses.make_dataclass(
-    "Reference", [(f.name, f.type, f) for f in FIELDS], frozen=True, slots=True
-)
-NUM = st.one_of(st.none(), st.floats(allow_nan=False))
-TEXT = st.text(max_size=5)
 
-
-@given(
-    t=st.datetimes(timezones=st.just(UTC)), lat=st.floats(allow_nan=False),
-    lon=st.floats(allow_nan=False), source=TEXT, km=NUM, speed=NUM, course=NUM, alt=NUM,
-    acc=NUM, sats=st.one_of(st.none(), st.integers()), label=TEXT, mark=TEXT,
-)  # fmt: skip
-def test_it_is_the_fix_the_constructor_builds(
-    t: datetime, lat: float, lon: float, source: str, km: float | None, speed: float | None,
-    course: float | None, alt: float | None, acc: float | None, sats: int | None, label: str,
-    mark: str,
-) -> None:  # fmt: skip
-    values = (t, lat, lon, source, km, speed, course, alt, acc, sats, label, mark)
+@given(values=fix_values(nan=False))
+def test_it_is_the_fix_the_constructor_builds(values: tuple[Any, ...]) -> None:
     ref = Reference(*values)
     made, built = fix_of(*values), Fix(*values)
     assert type(made) is Fix

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import random
 import re
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from helpers import real_tracks
+from helpers.rows_read import event_rows
 from helpers.storage import fill, small_disk
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -83,15 +83,6 @@ def _feed(fixes: list[Fix], rng: random.Random) -> str:
     return "".join(lines)
 
 
-def _rows(db: Path) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        q = "SELECT id, kind, payload, time, lat, lon, km, source FROM events ORDER BY id"
-        return conn.execute(q).fetchall()
-    finally:
-        conn.close()
-
-
 def _follow(folder: Path, feed: Path, capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
     event, _ = real_tracks.audax_at_10hz(SHARED, folder, minutes=0.1)  # the event file alone
     assert follow.follow(event, str(folder / "log.sqlite"), f"nmea:{feed}", None) == 0
@@ -128,8 +119,8 @@ def test_follow_over_a_file_logs_what_the_fix_at_a_time_path_logs(
     (tmp_path / "fix").mkdir()
     by_fix = _follow(tmp_path / "fix", feed, capsys)
     assert by_block == by_fix
-    rows = _rows(tmp_path / "block" / "log.sqlite")
-    assert rows == _rows(tmp_path / "fix" / "log.sqlite")
+    rows = event_rows(tmp_path / "block" / "log.sqlite")
+    assert rows == event_rows(tmp_path / "fix" / "log.sqlite")
     m = re.search(r"(\d+) fixes logged, (\d+) rejected, (\d+) bad lines", by_block[0])
     assert m is not None and int(m[2]) > 20 and int(m[3]) > 10  # the faults were met
     assert int(m[1]) == sum(1 for r in rows if r[1] == "fix") > 6000
@@ -157,7 +148,7 @@ def test_a_full_disk_takes_back_a_block_and_probes_until_there_is_room(tmp_path:
         session.flush()
         held = [(f.time, f.lat, f.lon) for f in session.tracker.fixes]
         logged = [
-            (datetime.fromisoformat(str(r[3])), r[4], r[5]) for r in _rows(db) if r[1] == "fix"
+            (datetime.fromisoformat(str(r[3])), r[4], r[5]) for r in event_rows(db) if r[1] == "fix"
         ]
         assert len(held) == len(fixes) - 305  # block 1 and the 5 probes were never saved
         assert held == logged and session.feed_fixes_logged == len(held)
@@ -197,5 +188,5 @@ def test_each_row_s_time_is_the_one_the_fix_at_a_time_path_writes(
             else:
                 for fix in timed:
                     session.add_feed_fix(fix, prefiltered=True)
-        rows.append(_rows(folder / way / "log.sqlite"))
+        rows.append(event_rows(folder / way / "log.sqlite"))
     assert rows[0] == rows[1] and len(rows[0]) >= len(timed)
