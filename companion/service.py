@@ -174,8 +174,8 @@ class EventSession:
         if not force:
             self._check_plausible(fix)
         self._save(fix)
-        last = self.tracker.last_fix
-        self.amended += last is not None and fix.time < last.time
+        last_t = self.tracker.last_time
+        self.amended += last_t is not None and fix.time < last_t
         self.tracker.add(fix)
         return fix
 

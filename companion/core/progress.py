@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from companion.core.alerts import progress_alerts
 from companion.core.cutoffs import annotate, moving_fraction
@@ -71,7 +71,10 @@ def build_progress(tr: Tracker, now: datetime) -> Progress:
     etas = reckon.sweep(to_go)
     towns = _towns(ahead, to_go, etas, now)
     end_km = route.length_km
-    finish = towns[-1] if at_end else _ahead(route.finish_name, end_km, to_go[-1], etas[-1], now)
+    if at_end:
+        finish = towns[-1]
+    else:
+        finish = _towns([_Place(route.finish_name, end_km)], to_go[-1:], etas[-1:], now)[0]
     origin = tr.start or tr._first_time
     if tr._deadlines.by_km:
         elapsed = (until - origin).total_seconds() if origin else 0.0
@@ -136,11 +139,20 @@ def build_progress(tr: Tracker, now: datetime) -> Progress:
     )
 
 
+class _Place(NamedTuple):
+    """The finish as a place ahead, where the route's last town is not it."""
+
+    name: str
+    km: float
+
+
 def _towns(
-    ahead: Sequence[Town], to_go: Sequence[float],
+    ahead: Sequence[Town | _Place], to_go: Sequence[float],
     etas: Sequence[tuple[EtaOption, EtaOption, EtaOption]], now: datetime,
 ) -> list[TownAhead]:
-    """`_ahead` of each town ahead, in one loop (no call a town: 16 a progress)."""
+    """Each place ahead, `to_go` km on, with its three ETAs and the main one: the athlete's
+    rhythm, or the recent pace when it has no speed. One loop (no call a town: 16 a progress);
+    the seconds left are 0 once the arrival has passed (the town is due or overdue)."""
     out = []
     for t, k, e in zip(ahead, to_go, etas, strict=False):
         main = e[0]
@@ -157,16 +169,3 @@ def _towns(
             state, past_s = town_state(at, now)
         out.append(TownAhead(t.name, t.km, k, at, rem, main.speed_kmh, state, past_s, e, main.kind))
     return out
-
-
-def _ahead(
-    name: str, km: float, to_go: float, etas: tuple[EtaOption, EtaOption, EtaOption], now: datetime
-) -> TownAhead:
-    """One town `km` along the route, `to_go` km ahead, with its three ETAs: the main one."""
-    # The athlete's rhythm is the main ETA; the recent pace only when it has no speed.
-    main = etas[0] if etas[0].at is not None else etas[1]
-    at = main.at
-    # The seconds left, 0 once the arrival has passed (the town is due or overdue).
-    rem = None if at is None else max((at - now).total_seconds(), 0.0)
-    state, past_s = town_state(at, now)
-    return TownAhead(name, km, to_go, at, rem, main.speed_kmh, state, past_s, etas, main.kind)
