@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers.full_search import full
 from helpers.real_tracks import AUDAX_150K, EMPARIS_RUN, HOKKAIDO_DAY1, cumulative_m
 from helpers.walks import walk_paths
 from hypothesis import event, given, settings
@@ -36,14 +37,6 @@ from companion.formats import load_route
 KOVNER_DAY1 = "corpus/eta-tracks/zach-kovner-cross-country/20061711391_ACTIVITY.fit"
 HZ = 10.0
 MAX_KMH = 60.0
-
-
-def full(
-    route: Route, lat: float, lon: float, seg: slice, target: float
-) -> tuple[int, float, float]:
-    feet = route.feet(lat, lon, seg)
-    k = route.pick(feet, target)
-    return int(feet.segs[k]), float(feet.t[k]), float(feet.d2[k])
 
 
 def at_10hz(

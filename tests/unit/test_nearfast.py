@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers.full_search import full
 from helpers.real_tracks import AUDAX_150K, EMPARIS_RUN, HOKKAIDO_DAY1, fixes, load_real_track
 from helpers.walks import walk_paths
 from hypothesis import event, given, settings
@@ -29,14 +30,6 @@ from companion.core.placement import REACH_SLACK_KM
 from companion.core.route import Route, build_route
 from companion.core.tracker import Tracker
 from companion.formats import load_route
-
-
-def full(
-    route: Route, lat: float, lon: float, seg: slice, target: float
-) -> tuple[int, float, float]:
-    feet = route.feet(lat, lon, seg)
-    k = route.pick(feet, target)
-    return int(feet.segs[k]), float(feet.t[k]), float(feet.d2[k])
 
 
 def noisy(fx: list[Fix], metres: float, seed: int) -> list[Fix]:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers.full_search import full
 from helpers.real_tracks import AUDAX_150K, EMPARIS_RUN, cumulative_m
 from helpers.walks import walk_paths
 from hypothesis import event, given, settings
@@ -36,14 +37,6 @@ KOVNER_DAY1 = "corpus/eta-tracks/zach-kovner-cross-country/20061711391_ACTIVITY.
 REACH_KM = 60.0 * 0.1 / 3600.0 + REACH_SLACK_KM  # follow's window at 10 Hz, max 60 km/h
 
 Keys = list[tuple[float, int]]
-
-
-def full(
-    route: Route, lat: float, lon: float, seg: slice, target: float
-) -> tuple[int, float, float]:
-    feet = route.feet(lat, lon, seg)
-    k = route.pick(feet, target)
-    return int(feet.segs[k]), float(feet.t[k]), float(feet.d2[k])
 
 
 def reference_lists(
