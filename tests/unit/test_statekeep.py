@@ -61,6 +61,16 @@ def _killed(s: EventSession) -> None:
     s.logbook.close()
 
 
+def _reopened_after_kill(
+    s: EventSession, event: Path, db: Path, rows_read: list[int]
+) -> tuple[int, tuple[object, ...]]:
+    """`s` killed, the event opened again: the log rows that opening read, and its state."""
+    _killed(s)
+    rows_read[0] = 0
+    with EventSession.open(event, db, readonly=True) as again:
+        return rows_read[0], _state(again)
+
+
 def _full_replay(event: Path, db: Path, tmp: Path) -> tuple[object, ...]:
     copy = tmp / "full.sqlite"
     src, dst = sqlite3.connect(db), sqlite3.connect(copy)
@@ -95,11 +105,8 @@ def test_after_a_kill_only_the_fixes_since_the_last_save_are_read(
     keep = StateKeeper()
     _fed(s, feed, keep)
     assert keep.saves == 2  # at 2,500 and 5,000 fixes (6,600 fed)
-    _killed(s)
-    rows_read[0] = 0
-    with EventSession.open(event, db, readonly=True) as again:
-        assert rows_read[0] <= len(feed) - 5000  # the tail since the save at 5,000 fixes
-        got = _state(again)
+    read, got = _reopened_after_kill(s, event, db, rows_read)
+    assert read <= len(feed) - 5000  # the tail since the save at 5,000 fixes
     assert got == _full_replay(event, db, tmp_path)
 
 
@@ -118,11 +125,8 @@ def test_an_undo_saves_anew_so_the_reopening_after_a_kill_is_no_full_replay(
     assert s.undo() is not None  # the checkpoint, among the fixes the state covers
     keep(s)
     assert keep.saves == saves + 1
-    _killed(s)
-    rows_read[0] = 0
-    with EventSession.open(event, db, readonly=True) as again:
-        assert rows_read[0] == 0  # the state after the undo covers every fix
-        got = _state(again)
+    read, got = _reopened_after_kill(s, event, db, rows_read)
+    assert read == 0  # the state after the undo covers every fix
     assert got == _full_replay(event, db, tmp_path)
 
 
@@ -155,11 +159,9 @@ def test_a_reopened_session_saves_only_after_as_many_more_fixes(
     assert keep.saves == 0  # 2,000 since the state read back
     _fed(s, feed[5000:5500], keep)
     assert keep.saves == 1
-    _killed(s)
-    rows_read[0] = 0
-    with EventSession.open(event, db, readonly=True) as again:
-        assert rows_read[0] == 0
-        assert _state(again) == _full_replay(event, db, tmp_path)
+    read, got = _reopened_after_kill(s, event, db, rows_read)
+    assert read == 0
+    assert got == _full_replay(event, db, tmp_path)
 
 
 def test_fixes_read_at_full_speed_wait_for_the_wall_time(
