@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from helpers.full_search import full
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,14 +32,6 @@ def _route(lat0: float, heading_deg: float, n: int = 300) -> Route:
         lats.append(lat)
         lons.append(lon)
     return build_route(RouteData("s", "mem", lats, lons, [math.nan] * n, []))
-
-
-def _full(
-    route: Route, lat: float, lon: float, seg: slice, target: float
-) -> tuple[int, float, float]:
-    feet = route.feet(lat, lon, seg)
-    k = route.pick(feet, target)
-    return int(feet.segs[k]), float(feet.t[k]), float(feet.d2[k])
 
 
 @settings(max_examples=60, deadline=None)
@@ -66,6 +59,6 @@ def test_the_kept_proof_answers_as_the_full_search_at_any_latitude(
         if got is not None:
             kept += 1
             assert isinstance(got, Foot)
-            assert (got.segment, got.t, got.d2) == _full(route, lat, lon, seg, 1.5)
+            assert (got.segment, got.t, got.d2) == full(route, lat, lon, seg, 1.5)
     # Each move is under 2.2 m and the first within KEEP_MOVE_M: the proof serves the first.
     assert kept >= 1
