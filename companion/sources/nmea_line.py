@@ -20,19 +20,23 @@ from datetime import date, time
 
 KNOT_MPS = 1852.0 / 3600.0
 
+# Possessive runs of digits (`++`, `{m,n}+`, Python 3.11): each run here is followed by a token
+# no digit matches (a "," or a "."), so giving a digit back can never make a match: the same
+# matches and groups as the greedy runs, without the engine keeping each digit's way back
+# (~1.9k of ~16.5k instructions an RMC line, cachegrind).
 # A speed or course: up to 9 digits, so the float is always finite; "" for none.
-_NUM = r"([0-9]{1,9}(?:\.[0-9]{0,9})?|\.[0-9]{1,9})?"
+_NUM = r"([0-9]{1,9}+(?:\.[0-9]{0,9}+)?|\.[0-9]{1,9}+)?"
 # hhmmss with optional decimals; then ddmm.mmmm / dddmm.mmmm cut into degrees and minutes (the
 # last two digits before the point are the minutes, as nmea_fast._DM cuts them).
-_TIME = r"([0-9]{6})(\.[0-9]+)?"
-_POS = r"([0-9]{1,3})([0-9]{2}\.[0-9]+),([NS]),([0-9]{1,3})([0-9]{2}\.[0-9]+),([EW])"
+_TIME = r"([0-9]{6})(\.[0-9]++)?"
+_POS = r"([0-9]{1,3})([0-9]{2}\.[0-9]++),([NS]),([0-9]{1,3})([0-9]{2}\.[0-9]++),([EW])"
 # A talker of two upper-case letters or digits, not P (a P talker is proprietary to pynmea2).
 _TALKER = r"\$[A-OQ-Z0-9][A-Z0-9]"
 # Status A, and a mode (NMEA 2.3+) that is neither N (not valid), M (typed in) nor S (simulator);
 # then NMEA 4.1's navigational status, which nothing reads.
 _RMC = re.compile(
     _TALKER + r"RMC," + _TIME + r",A," + _POS + "," + _NUM + "," + _NUM
-    + r",([0-9]{6}),[0-9.]*,[EW]?(?:,([ADEFPR]?)(?:,[A-Z]?)?)?\*([0-9A-F]{2})"
+    + r",([0-9]{6}),[0-9.]*+,[EW]?(?:,([ADEFPR]?)(?:,[A-Z]?)?)?\*([0-9A-F]{2})"
 )  # fmt: skip
 # Fix quality 1-6 (a real fix: not 0, 7 typed in, 8 simulator), satellites, HDOP, altitude in
 # metres, geoid separation, the age and station of a correction.
