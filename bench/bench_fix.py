@@ -12,9 +12,12 @@ of noise (bench_route.make_fixes), 1000 warm-up fixes first. Beside the figure:
 * the naive peer: what a tracker without a search window or incremental state does per fix:
   one numpy projection over every segment (`route._nearest` over the whole path) and a plain
   loop "km to each town / planned speed" for the ETAs. Ratio = Companion / naive;
-* the floor of a Progress with every ETA built: the result objects alone, as many as the
-  progress builds (a TownAhead a town, three EtaOption and three datetimes each), from numbers
-  worked out beforehand, with no arithmetic, no tracker and no `add`.
+* the floor of a Progress with every ETA worked out: the result records alone, as the
+  progress builds them (a TownAhead a town with its main ETA's datetime, the seconds to it and
+  three EtaOption, each holding its arrival as an opening and the seconds after it), from
+  numbers worked out beforehand, with no arithmetic, no tracker and no `add`;
+* both again with every ETA read as a datetime (`TownAhead.eta_at` and each `EtaOption.at`,
+  as `status --json` reads them): an option builds its datetime when read (core/models.py).
 
 Medians and p99 of `perf_counter_ns` per fix, one run (a shared machine: compare within a run).
 """
@@ -30,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import time as dtime
 from datetime import timedelta
 from pathlib import Path
@@ -87,27 +90,51 @@ def naive_step(route: Route) -> Callable[[Fix], object]:
     return step
 
 
-def floor_step(n_towns: int) -> Callable[[Fix], object]:
-    """Only the objects a Progress with every ETA holds: per town three datetimes (an addition
-    of a timedelta each, as a DayClock answers), three EtaOption and a TownAhead."""
+def floor_step(n_towns: int, read: bool = False) -> Callable[[Fix], object]:
+    """Only the records a Progress with every ETA holds, as core/progress.py builds them: per
+    town three EtaOption (the opening and the seconds after it), the main one's datetime (an
+    addition of a timedelta, as `EtaOption.at` builds it) and its seconds from now (its state),
+    and a TownAhead. `read`: every ETA's datetime read too (`eta_at` and each option's `at`)."""
     secs = [(3600.0 * (i + 1) + 0.25 * k, 3700.0 * (i + 1) + 0.5 * k, 3900.0 * (i + 1) + k)
             for i, k in enumerate(range(n_towns))]  # fmt: skip
 
     def step(f: Fix) -> object:
-        base = f.time
+        base = now = f.time
         towns = []
         for i, (s1, s2, s3) in enumerate(secs):
-            a1, a2, a3 = base + timedelta(0, s1), base + timedelta(0, s2), base + timedelta(0, s3)
             etas = (
-                EtaOption("rhythm", a1, 20.0, "stint pace"),
-                EtaOption("recent", a2, 21.0, "recent"),
-                EtaOption("plan", a3, 22.0, "plan"),
+                EtaOption("rhythm", base, 20.0, "stint pace", s1),
+                EtaOption("recent", base, 21.0, "recent", s2),
+                EtaOption("plan", base, 22.0, "plan", s3),
             )
-            towns.append(TownAhead("Town", 10.0 * i, 5.0 * i, a1, s1, 20.0, "ahead", None, etas,
-                                   "rhythm"))  # fmt: skip
+            a1 = base + timedelta(0, s1)
+            towns.append(TownAhead("Town", 10.0 * i, 5.0 * i, a1, (a1 - now).total_seconds(),
+                                   20.0, "ahead", None, etas, "rhythm"))  # fmt: skip
+        if read:
+            read_etas(towns)
         return tuple(towns)
 
     return step
+
+
+def reading_step(t: Tracker) -> Callable[[Fix], object]:
+    """add + progress, then every ETA of the progress read as a datetime."""
+
+    def step(f: Fix) -> object:
+        t.add(f)
+        p = t.progress(f.time)
+        read_etas(p.towns_ahead)
+        return p
+
+    return step
+
+
+def read_etas(towns: Sequence[TownAhead]) -> None:
+    """Every ETA of `towns` read as a datetime, as `status --json` reads them (render.py)."""
+    for t in towns:
+        t.eta_at  # noqa: B018 (read for its cost)
+        for e in t.etas:
+            e.at  # noqa: B018
 
 
 def summary(name: str, us: list[float], naive_median: float | None) -> str:
@@ -150,24 +177,31 @@ def main() -> int:
             naive = statistics.median(per_fix_us(naive_step(route), sample))
             t_day = tracker(route, True)
             with_day = per_fix_us(lambda f, t=t_day: (t.add(f), t.progress(f.time)), fixes)
+            t_read = tracker(route, True)
+            read = per_fix_us(reading_step(t_read), fixes)
             t_plain = tracker(route, False)
             plain = per_fix_us(lambda f, t=t_plain: (t.add(f), t.progress(f.time)), fixes)
             t_add = tracker(route, True)
             add_only = per_fix_us(t_add.add, fixes)
             ahead = len(t_day.progress(fixes[-1].time).towns_ahead)
             floor = per_fix_us(floor_step(16), fixes)
+            floor_read = per_fix_us(floor_step(16, read=True), fixes)
             km = route.length_km
             print(f"\nroute {n // 1000}k points, {km:.0f} km, {len(route.towns)} towns;"
                   f" {n_fixes} timed fixes, {ahead} towns still ahead after the last")  # fmt: skip
 
             print(f"  {'':<34} {'median us':>9} {'p99 us':>9} {'/naive':>7}")
             print(summary("add + progress, day_hours", with_day, naive))
+            print(summary("add + progress + every ETA read", read, naive))
             print(summary("add + progress, no day_hours", plain, naive))
             print(summary("add alone", add_only, naive))
             print(f"  {'naive: full scan + d/v ETAs':<34} {naive:9.1f}")
             print(summary("floor: 16 towns' result objects", floor, naive))
+            print(summary("floor + every ETA read", floor_read, naive))
             over = statistics.median(with_day) / statistics.median(floor)
             print(f"  add + progress (day_hours) / floor {over:9.2f}x")
+            over = statistics.median(read) / statistics.median(floor_read)
+            print(f"  the same, every ETA read / floor   {over:9.2f}x")
             first = statistics.median(with_day[:1000])
             last = statistics.median(with_day[-1000:])
             print(f"  first / last 1000 (day_hours)    {first:9.1f} {last:9.1f}")

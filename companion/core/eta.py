@@ -187,20 +187,27 @@ class DayClock:
 
     def advance(self, seconds: float) -> datetime:
         """The time at which `seconds` of moving time from the start have been spent."""
+        at, s = self.place(seconds)
+        return at if s is None else at + timedelta(0, s)
+
+    def place(self, seconds: float) -> tuple[datetime, float | None]:
+        """`advance(seconds)` as (an opening, the seconds after it), the walk done in floats and
+        the datetime left to the reader (`EtaOption`): `opening + timedelta(0, s)` is the
+        answer; s is None where the day's answers are converted, and the time is the answer."""
         t, room, utc = self._t, self._room, self._utc
         if seconds <= room:  # the walk's first answer: on the start's own day
             if utc is not None:
-                return utc + timedelta(0, seconds)
-            return (t + timedelta(0, seconds)).astimezone(UTC)
+                return utc, seconds
+            return (t + timedelta(0, seconds)).astimezone(UTC), None
         w, span, days, ordinal = self.window, self._span, self._days, self._ord
         remaining = seconds
         while True:
             if remaining <= room:
-                # timedelta(0, s) is timedelta(seconds=s), without the keyword's cost; from the
-                # opening in UTC when the day keeps one offset (`_utc_start`): the same instant.
+                # From the opening in UTC when the day keeps one offset (`_utc_start`): the
+                # same instant as the wall-clock sum converted.
                 if utc is not None:
-                    return utc + timedelta(0, remaining)
-                return (t + timedelta(0, remaining)).astimezone(UTC)
+                    return utc, remaining
+                return (t + timedelta(0, remaining)).astimezone(UTC), None
             remaining -= room
             skip = 0  # whole days after this one, each `span` taken from the remainder
             if self._whole and remaining > span:

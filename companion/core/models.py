@@ -5,7 +5,7 @@ the name says; times are timezone-aware UTC datetimes."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 
@@ -224,15 +224,52 @@ class DeadlineCheck:
 # frozen one costs ~4x to build, its __init__ going through object.__setattr__). Treat them as
 # immutable all the same: nothing assigns to them after they are built, and they keep the
 # frozen classes' eq and hash (unsafe_hash) so a Progress holding them still compares and hashes.
-@dataclass(slots=True, unsafe_hash=True)
 class EtaOption:
     """One way of reckoning an arrival: "rhythm" (the athlete model, core/pace.py), "recent"
-    (the recent pace, no more stops) or "plan" (the planned speed)."""
+    (the recent pace, no more stops) or "plan" (the planned speed).
 
-    kind: str
-    at: datetime | None  # aware, UTC; None when there is no speed to reckon with
-    speed_kmh: float | None  # the moving speed it assumes
-    basis: str  # in words: "stint pace + 18 % stops, nights as seen"
+    The arrival is worked out when the option is built, held as a time and the seconds after it
+    (`EtaOption(kind, opening, speed, basis, s)`: a day's opening shared by many towns): `at`
+    is `opening + timedelta(0, s)` when read, the same datetime to the microsecond. A progress
+    builds 48 and its readers read a few (issue 11: the datetime is most of an option's cost).
+    Compared, hashed and shown as the dataclass it was: by (kind, at, speed_kmh, basis)."""
+
+    __slots__ = ("_from", "_s", "basis", "kind", "speed_kmh")
+
+    def __init__(
+        self, kind: str, at: datetime | None, speed_kmh: float | None, basis: str,
+        after_s: float | None = None,
+    ) -> None:  # fmt: skip
+        self.kind = kind
+        self._from = at  # `at` itself, or the time the seconds `after_s` count from
+        self._s = after_s
+        self.speed_kmh = speed_kmh  # the moving speed it assumes
+        self.basis = basis  # in words: "stint pace + 18 % stops, nights as seen"
+
+    @property
+    def at(self) -> datetime | None:
+        """Aware, UTC; None when there is no speed to reckon with."""
+        s, at = self._s, self._from
+        return at if s is None or at is None else at + timedelta(0, s)
+
+    def _key(self) -> tuple[str, datetime | None, float | None, str]:
+        return (self.kind, self.at, self.speed_kmh, self.basis)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not EtaOption:
+            return NotImplemented
+        assert isinstance(other, EtaOption)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        kind, at, speed, basis = self._key()
+        return f"EtaOption(kind={kind!r}, at={at!r}, speed_kmh={speed!r}, basis={basis!r})"
+
+    def __reduce__(self) -> tuple[type[EtaOption], tuple[str, datetime | None, float | None, str]]:
+        return (EtaOption, self._key())  # a pickle holds the datetime, as the dataclass's did
 
 
 @dataclass(slots=True, unsafe_hash=True)

@@ -151,10 +151,11 @@ class Reckoning:
         pace0 = 0.0 if pace0 is None else pace0
         rhythm_ok = not pace0 <= 0  # as `pace is None or pace <= 0` rules it out (NaN goes on)
         # Every arrival is `opening + s` while s <= room (the day clock's first day, or all of
-        # them without day hours: DayClock.advance's own first answer, without the call), else
-        # the clock's walk; the rhythm's walks the nights instead when it has them.
-        walk = clock.advance if clock is not None else None
-        room, opening = clock.first_day() if clock is not None else (math.inf, self._base)
+        # them without day hours: DayClock.place's own first answer, without the call), else
+        # the clock's walk; the rhythm's walks the nights instead when it has them. An option
+        # holds (opening, s), its datetime built when read (EtaOption.at: the same sum).
+        walk = clock.place if clock is not None else None
+        room, opening = clock.first_day() if clock is not None else _all_days(self._base)
         walk_nights = nights.advance if nights is not None else None
         out = []
         for km_to_go in kms_to_go:
@@ -183,33 +184,51 @@ class Reckoning:
                 beyond = moving_s - no_stops
                 day_s = moving_s + (factor - 1.0) * (0.0 if beyond < 0.0 else beyond)
                 if walk_nights is not None:
-                    at = walk_nights(day_s)
+                    rhythm = EtaOption("rhythm", walk_nights(day_s), pace, basis + words)
                 elif day_s <= room:
-                    at = opening + timedelta(0, day_s)  # timedelta(seconds=s), positionally
-                else:
-                    at = walk(day_s) if walk is not None else opening + timedelta(0, day_s)
-                rhythm = EtaOption("rhythm", at, pace, basis + words)
+                    rhythm = EtaOption("rhythm", opening, pace, basis + words, day_s)
+                elif walk is not None:
+                    at, s = walk(day_s)
+                    rhythm = EtaOption("rhythm", at, pace, basis + words, s)
+                else:  # past year 9999, or NaN: raises here, as it did
+                    rhythm = EtaOption("rhythm", opening + timedelta(0, day_s), pace, basis + words)
             # core/eta.py `eta`'s, at the recent pace and at the plan's.
             if recent_kmh > 0:
                 s = km_to_go / recent_kmh * 3600.0
                 if s <= room:
-                    at = opening + timedelta(0, s)
+                    recent = EtaOption("recent", opening, recent_kmh, recent_words, s)
+                elif walk is not None:
+                    at, after = walk(s)
+                    recent = EtaOption("recent", at, recent_kmh, recent_words, after)
                 else:
-                    at = walk(s) if walk is not None else opening + timedelta(0, s)
-                recent = EtaOption("recent", at, recent_kmh, recent_words)
+                    at = opening + timedelta(0, s)
+                    recent = EtaOption("recent", at, recent_kmh, recent_words)
             else:
                 recent = EtaOption("recent", None, None, recent_words)
             if plan_kmh > 0:
                 s = km_to_go / plan_kmh * 3600.0
                 if s <= room:
-                    at = opening + timedelta(0, s)
+                    plan = EtaOption("plan", opening, plan_kmh, plan_words, s)
+                elif walk is not None:
+                    at, after = walk(s)
+                    plan = EtaOption("plan", at, plan_kmh, plan_words, after)
                 else:
-                    at = walk(s) if walk is not None else opening + timedelta(0, s)
-                plan = EtaOption("plan", at, plan_kmh, plan_words)
+                    plan = EtaOption("plan", opening + timedelta(0, s), plan_kmh, plan_words)
             else:
                 plan = EtaOption("plan", None, None, plan_words)
             out.append((rhythm, recent, plan))
         return out
+
+
+def _all_days(base: datetime) -> tuple[float, datetime]:
+    """(room, opening) without day hours: every arrival is `base + timedelta(0, s)`. Room is
+    as far as that sum stays a datetime (year 9999, a second short): an option's `at` can
+    always be built when read; a sum past it (or NaN) is built in the sweep, and raises there
+    as it did."""
+    return (_LAST - base.replace(tzinfo=None)).total_seconds() - 1.0, base
+
+
+_LAST = datetime.max
 
 
 def _positive(kmh: float | None) -> float:

@@ -1,0 +1,120 @@
+"""An EtaOption holds its arrival as an opening and the seconds after it (issue 11): `at` is
+`opening + timedelta(0, s)` when read. It must be the datetime the sweep built before, and the
+option must compare, hash, print and pickle as the dataclass it was (`status --json`, the
+dashboard and the saved Progress comparisons read it so).
+
+The reference is the old class itself, rebuilt here as a dataclass of the same fields, holding
+the datetime worked out by datetime's own arithmetic."""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import make_dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from datetime import time as dtime
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from companion.core.eta import DayWindow
+from companion.core.models import EtaOption
+from companion.core.pace import PaceModel, side_by_side
+from companion.core.pace_sweep import Reckoning
+
+# The dataclass EtaOption was (core/models.py before issue 11's fifth pass).
+OldEtaOption = make_dataclass(
+    "EtaOption",
+    [("kind", str), ("at", "datetime | None"), ("speed_kmh", "float | None"), ("basis", str)],
+    slots=True,
+    unsafe_hash=True,
+)
+
+ZONES = (UTC, timezone(timedelta(hours=5, minutes=30)), ZoneInfo("America/Sao_Paulo"))
+openings = st.builds(
+    lambda t, z: t.replace(tzinfo=UTC).astimezone(z),
+    st.datetimes(datetime(2000, 1, 1), datetime(2100, 1, 1)),
+    st.sampled_from(ZONES),
+)
+# Seconds as the sweep makes them: km / km/h * 3600, from a microsecond to years; a few with
+# exactly half a microsecond's fraction (timedelta rounds those to even).
+seconds = st.one_of(
+    st.floats(0.0, 3e8, allow_nan=False),
+    st.integers(0, 10**9).map(lambda n: n / 2e6),
+    st.integers(0, 4000).map(lambda k: k * 3600.0 / 7.3),
+)
+
+
+@given(openings, seconds, st.sampled_from(["rhythm", "recent", "plan"]), st.floats(0.5, 60))
+def test_held_arrival_reads_as_the_sum(opening: datetime, s: float, kind: str, kmh: float) -> None:
+    held = EtaOption(kind, opening, kmh, "stint pace, day hours", s)
+    at = opening + timedelta(0, s)
+    old = OldEtaOption(kind, at, kmh, "stint pace, day hours")
+    assert held.at == at and held.at.tzinfo is at.tzinfo and held.at.utcoffset() == at.utcoffset()
+    assert (held.at.year, held.at.hour, held.at.microsecond) == (at.year, at.hour, at.microsecond)
+    eager = EtaOption(kind, at, kmh, "stint pace, day hours")
+    assert held == eager and hash(held) == hash(eager) == hash(old)
+    assert repr(held) == repr(eager) == repr(old)
+    back = pickle.loads(pickle.dumps(held))
+    assert back == held and back.at == at and repr(back) == repr(old)
+    later = EtaOption(kind, opening, kmh, "stint pace, day hours", s + 1e-6)
+    assert later != held or later.at == at  # a microsecond on is another value (or rounds back)
+
+
+def test_none_and_other_classes() -> None:
+    none = EtaOption("recent", None, None, "recent pace")
+    assert none.at is None and none == EtaOption("recent", None, None, "recent pace")
+    assert repr(none) == repr(OldEtaOption("recent", None, None, "recent pace"))
+    assert EtaOption("plan", None, None, "x", 12.0).at is None
+    assert none != OldEtaOption("recent", None, None, "recent pace")  # another class: not equal
+    with pytest.raises(AttributeError):
+        none.typo = 1  # type: ignore[attr-defined]
+
+
+BASE = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+KOLKATA = ZoneInfo("Asia/Kolkata")
+
+
+def _reckon(kmh: float, window: DayWindow | None, route_km: float | None = 416.0) -> Reckoning:
+    return Reckoning(
+        PaceModel(), BASE, KOLKATA, recent_kmh=kmh * 1.1, recent_basis="recent",
+        planned_kmh=kmh, window=window, resting_since=None, route_km=route_km,
+    )  # fmt: skip
+
+
+def _reference(
+    kmh: float, km: float, window: DayWindow | None, route_km: float | None = 416.0
+) -> tuple[EtaOption, ...]:
+    return side_by_side(
+        PaceModel(), km, BASE, KOLKATA, recent_kmh=kmh * 1.1, recent_basis="recent",
+        planned_kmh=kmh, window=window, resting_since=None, route_km=route_km,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("window", [None, DayWindow(dtime(6), dtime(19), ZoneInfo("Asia/Kolkata"))])
+def test_sweep_holds_what_side_by_side_builds(window: DayWindow | None) -> None:
+    """Towns on the first day, days out and years out: the held options read as the plain
+    statement's datetimes (Reckoning.sweep's lazy branch and DayClock.place's)."""
+    kms = [0.0, 1e-7, 3.3, 41.7, 171.0, 416.0, 9999.0, 2.5e5]
+    for kmh in (8.0, 7.3, 25.0):
+        got = _reckon(kmh, window).sweep(kms)
+        for km, options in zip(kms, got, strict=True):
+            assert options == _reference(kmh, km, window), (kmh, km)
+            assert repr(options) == repr(_reference(kmh, km, window))  # the same zone, too
+
+
+def test_past_year_9999_raises_in_the_sweep_as_before() -> None:
+    """Without day hours (and no nights: no event shape) an arrival past any datetime (a speed
+    near zero) raises while the progress is reckoned, as the plain statement does, not later
+    when a screen reads it; one just inside the last datetime is held and read."""
+    with pytest.raises(OverflowError):
+        _reference(1e-9, 400.0, None, None)
+    with pytest.raises(OverflowError):
+        _reckon(1e-9, None, None).sweep([400.0])
+    room = (datetime.max - BASE.replace(tzinfo=None)).total_seconds() - 1.0
+    kmh = 400.0 / (room / 3600.0) * 1.0000001  # the plan within a few minutes of the end
+    options = _reckon(kmh, None, None).sweep([400.0])[0]
+    assert [e.kind for e in options] == ["rhythm", "recent", "plan"]
+    assert [e.at.year for e in options if e.at] == [9999, 9275, 9999]  # recent: 1.1x the plan
+    assert options == _reference(kmh, 400.0, None, None)
