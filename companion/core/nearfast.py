@@ -27,6 +27,12 @@ best of all is no farther than b's): not the nearest, not a tie, and no key of t
 (a segment's, or its start vertex's, no nearer) within the band a later fix looks at.
 `pick`'s first return and the kept proof's lists are those of all the feet. On the Kovner
 trace (10 m) 11 of 19 segments are left out.
+
+At 1 Hz a fix is ~7 m on from the last, past `KEEP_MOVE_M`: its proof would be dropped unused.
+When the last fix moved that far (`anchored` sees it: `_Blocks.keep`), the next proof is made
+for its own answer alone: a block is left out beyond b's nearest + `_SKIP_ONE_M` (no band: the
+same argument, none of its segments is the nearest or a tie, nor its vertices between two), and
+none is kept, only the fix (`_Blocks.probe`) to see whether the next one is near again.
 """
 
 from __future__ import annotations
@@ -58,6 +64,8 @@ _MARGIN_M = 1.0
 # A near block whose box is this much farther than the nearest foot is not worked out: none
 # of its segments is a tie, and no key of its kept proof falls within a band (`_feet`).
 _SKIP_M = max(TIE_M, PASS_GAP_M) + BAND_M + _MARGIN_M
+# The same for a proof that is not kept (1 Hz): its own answer only.
+_SKIP_ONE_M = max(TIE_M, PASS_GAP_M) + _MARGIN_M
 # Near the poles a degree of longitude shrinks to nothing across a window: not worth the care.
 _MAX_ABS_LAT = 80.0
 
@@ -68,8 +76,8 @@ class _Blocks:
     trace drawn every 7.5 m: ~0.5 µs a fix at 1 Hz)."""
 
     __slots__ = (
-        "_box", "_clear", "_done", "anchor", "clear", "cos_lat", "cum_m", "dlat", "dlon", "lat",
-        "lat_hi", "lat_lo", "lon", "lon_hi", "lon_lo", "proof",
+        "_box", "_clear", "_done", "anchor", "clear", "cos_lat", "cum_m", "dlat", "dlon", "keep",
+        "lat", "lat_hi", "lat_lo", "lon", "lon_hi", "lon_lo", "probe", "proof",
     )  # fmt: skip
 
     def __init__(self, route: Route) -> None:
@@ -96,6 +104,10 @@ class _Blocks:
         # The last answer's proof, for the fixes near it: as made (`_Proof`), then as kept.
         self.proof: _Proof | None = None
         self.anchor: Anchor | None = None
+        # Whether the next proof is made to be kept: not after a fix that moved past
+        # `KEEP_MOVE_M` (1 Hz); then only its fix is kept, to see how far the next one moved.
+        self.keep = True
+        self.probe: tuple[float, float, float, float] | None = None
 
     def clearance(self, b: int) -> float:
         """How near the path comes to block `b`'s box from more than `NEAR_BLOCKS` blocks
@@ -137,10 +149,13 @@ def _blocks(route: Route) -> _Blocks | None:
 
 
 def nearest_in_window(
-    route: Route, lat: float, lon: float, seg: slice, target_km: float
+    route: Route, lat: float, lon: float, seg: slice, target_km: float, keep: bool | None = None
 ) -> Foot | None:
     """`Route.pick(route.feet(lat, lon, seg), target_km)` when the fix is on one pass near
-    `target_km` and nothing else of `seg` is near; None when that cannot be shown cheaply."""
+    `target_km` and nothing else of `seg` is near; None when that cannot be shown cheaply.
+
+    keep: make the proof for the fixes near this one (core/nearanchor); None: as `anchored`
+    last decided (`_Blocks.keep`). The answer is the same either way."""
     bl = _blocks(route)
     lo, hi = seg.start, seg.stop
     if bl is None or not 0 <= lo < hi <= len(route.seg_m):
@@ -166,13 +181,18 @@ def nearest_in_window(
     if clear - e <= TIE_M + _MARGIN_M:
         return None  # not even a foot on the road itself would do: no need to work them out
     a, z = max((b - NEAR_BLOCKS) * BLOCK, lo), min((b + NEAR_BLOCKS + 1) * BLOCK, hi)
-    segs, ts, d2s, v2s = _feet(bl, lat, lon, k_lat, k_lon, a, z, b)
+    if keep is None:
+        keep = bl.keep
+    segs, ts, d2s, v2s = _feet(bl, lat, lon, k_lat, k_lon, a, z, b,
+                               _SKIP_M if keep else _SKIP_ONE_M)  # fmt: skip
     best2 = min(d2s)
     far = clear - e - (math.sqrt(best2) + TIE_M + _MARGIN_M)
     if far <= 0.0:
         return None  # another part of the path may be as near: a pass to weigh
     foot = _one_pass(segs, ts, d2s, v2s)
-    if foot is not None and e <= _MAX_KEPT_M and best2 <= _MAX_KEPT_M**2:
+    if not keep:
+        bl.probe = (lat, lon, k_lat, k_lon)  # only to see how far the next fix moves
+    elif foot is not None and e <= _MAX_KEPT_M and best2 <= _MAX_KEPT_M**2:
         # Kept for the next fixes; made into an `Anchor` only if one near enough asks.
         bl.proof = (route, bl, (lat, lon, k_lat, k_lon), (a, z, d2s, v2s), best2, far, b)
     return foot
@@ -221,7 +241,18 @@ def anchored(route: Route, lat: float, lon: float, lo_km: float, hi_km: float) -
         bl.proof = None
         f_lat, f_lon, k_lat, k_lon = proof[2]
         dy, dx = (lat - f_lat) * k_lat, (lon - f_lon) * k_lon
-        bl.anchor = _anchor(*proof) if dx * dx + dy * dy <= KEEP_MOVE_M**2 else None
+        if dx * dx + dy * dy <= KEEP_MOVE_M**2:
+            bl.anchor = _anchor(*proof)
+        else:
+            bl.anchor, bl.keep = None, False  # the next proof for its own answer only
+        anchor = bl.anchor
+        return anchor.foot(lat, lon, lo_km, hi_km) if anchor is not None else None
+    probe = bl.probe
+    if probe is not None:  # the last proof was not kept: is this fix near it again?
+        bl.probe = None
+        f_lat, f_lon, k_lat, k_lon = probe
+        dy, dx = (lat - f_lat) * k_lat, (lon - f_lon) * k_lon
+        bl.keep = dx * dx + dy * dy <= KEEP_MOVE_M**2
     anchor = bl.anchor
     return anchor.foot(lat, lon, lo_km, hi_km) if anchor is not None else None
 
@@ -234,11 +265,13 @@ _Proof = tuple[
 
 
 def _feet(
-    bl: _Blocks, lat: float, lon: float, k_lat: float, k_lon: float, a: int, z: int, b: int
-) -> tuple[range, list[float], list[float], list[float]]:
+    bl: _Blocks, lat: float, lon: float, k_lat: float, k_lon: float, a: int, z: int, b: int,
+    skip_m: float = _SKIP_M,
+) -> tuple[range, list[float], list[float], list[float]]:  # fmt: skip
     """`Route.feet` on segments a..z-1, one float at a time (`_work_out`), but for the near
-    blocks other than b: one whose box is farther than block b's nearest foot + `_SKIP_M` is
-    not worked out, its feet left at infinity (see the module's docstring)."""
+    blocks other than b: one whose box is farther than block b's nearest foot + `skip_m`
+    (`_SKIP_M`, or `_SKIP_ONE_M` for a proof not kept) is not worked out, its feet left at
+    infinity (see the module's docstring)."""
     n = z - a
     ts = [0.0] * n
     d2s = [math.inf] * n
@@ -246,7 +279,7 @@ def _feet(
     j0, j1 = b * BLOCK, (b + 1) * BLOCK
     best2 = _work_out(bl, lat, lon, k_lat, k_lon, a, j0 if j0 > a else a, j1 if j1 < z else z,
                       ts, d2s, v2s)  # fmt: skip
-    far = math.sqrt(best2) + _SKIP_M
+    far = math.sqrt(best2) + skip_m
     far2 = far * far
     for c in range(b - NEAR_BLOCKS, b + NEAR_BLOCKS + 1):
         j0, j1 = c * BLOCK, (c + 1) * BLOCK
