@@ -14,6 +14,8 @@ from functools import lru_cache
 from math import ceil
 from zoneinfo import ZoneInfo
 
+from companion.core.localdate import local_date
+
 # Below this along-route speed the athlete is stopped (a crew break, a red light, GPS jitter).
 DEFAULT_STOP_KMH = 2.0
 # How much recent moving time the average covers.
@@ -130,7 +132,7 @@ class DayWindow:
             return DayClock(self, *self._open(t))
         # `_open`'s answer from the day's hours kept (one progress a fix asks for the same day):
         # t is compared with them as instants either way, and its own day's lie inside it.
-        day = t.astimezone(self.tz).date()
+        day = local_date(t, self.tz)  # t.astimezone(self.tz).date(), the day's instants kept
         opens, opens_utc, closes_utc, room, after = _day_hours(self.start, self.end, self.tz, day)
         if t < opens_utc:  # from the opening on: its room (None: the hours are empty)
             return DayClock(self, opens, day, room) if room is not None else DayClock(self, *after)

@@ -114,12 +114,23 @@ def _extended(w: _Walk, seconds: float) -> _Walk:
 
 
 def _arrival(w: _Walk, seconds: float) -> datetime:
+    at, s = _place(w, seconds)
+    return at if s is None else at + timedelta(0, s)
+
+
+def _place(w: _Walk, seconds: float) -> tuple[datetime, float | None]:
+    """The arrival as (the stretch's beginning, the seconds into it), its datetime left to the
+    reader (`EtaOption`: the same sum, `timedelta(0, s)` is `timedelta(seconds=s)`); s is None
+    past MAX_NIGHTS (or for NaN), where the time is built here, and raises here if it must."""
     i = max(bisect.bisect_left(w.before, seconds) - 1, 0)  # the stretch it ends in
-    if seconds - w.before[i] > w.rooms[i] and i == len(w.rooms) - 1:
+    into = seconds - w.before[i]
+    if into <= w.rooms[i]:
+        return w.begins[i], into
+    if into > w.rooms[i] and i == len(w.rooms) - 1:
         # Past MAX_NIGHTS of stretches: on from the last halt without more nights.
         end = _stretch(w.begins[i], w.night, w.tz)[1]
-        return end + timedelta(seconds=seconds - w.before[i] - w.rooms[i])
-    return w.begins[i] + timedelta(seconds=seconds - w.before[i])
+        return end + timedelta(seconds=seconds - w.before[i] - w.rooms[i]), None
+    return w.begins[i] + timedelta(seconds=into), None
 
 
 def advance_nights(start: datetime, seconds: float, night: Night, tz: ZoneInfo) -> datetime:
@@ -139,7 +150,13 @@ class NightWalk:
         self._w = _Walk(start, night, tz, (), (), ())
 
     def advance(self, seconds: float) -> datetime:
+        at, s = self.place(seconds)
+        return at if s is None else at + timedelta(0, s)
+
+    def place(self, seconds: float) -> tuple[datetime, float | None]:
+        """`advance(seconds)` as (a time, the seconds after it; None: the time is the answer),
+        as `DayClock.place` answers (core/eta.py)."""
         w = self._w
         if not (w.rooms and w.before[-1] + w.rooms[-1] >= seconds):
             w = self._w = _extended(w, seconds)
-        return _arrival(w, seconds)
+        return _place(w, seconds)

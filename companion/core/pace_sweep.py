@@ -156,7 +156,7 @@ class Reckoning:
         # holds (opening, s), its datetime built when read (EtaOption.at: the same sum).
         walk = clock.place if clock is not None else None
         room, opening = clock.first_day() if clock is not None else _all_days(self._base)
-        walk_nights = nights.advance if nights is not None else None
+        walk_nights = nights.place if nights is not None else None
         out = []
         for km_to_go in kms_to_go:
             # rhythm_eta's (core/pace.py), in its order.
@@ -184,7 +184,8 @@ class Reckoning:
                 beyond = moving_s - no_stops
                 day_s = moving_s + (factor - 1.0) * (0.0 if beyond < 0.0 else beyond)
                 if walk_nights is not None:
-                    rhythm = EtaOption("rhythm", walk_nights(day_s), pace, basis + words)
+                    at, s = walk_nights(day_s)
+                    rhythm = EtaOption("rhythm", at, pace, basis + words, s)
                 elif day_s <= room:
                     rhythm = EtaOption("rhythm", opening, pace, basis + words, day_s)
                 elif walk is not None:

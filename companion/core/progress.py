@@ -65,16 +65,14 @@ def build_progress(tr: Tracker, now: datetime) -> Progress:
     ahead = route.towns_after(here)
     # The last town is usually the finish: its ETA is not reckoned twice.
     at_end = bool(ahead) and ahead[-1].km == route.length_km
-    to_go = [max(t.km - here, 0.0) for t in ahead]
+    places: Sequence[Town | _Place] = ahead
     if not at_end:
-        to_go.append(max(route.length_km - here, 0.0))
-    etas = reckon.sweep(to_go)
-    towns = _towns(ahead, to_go, etas, now)
-    end_km = route.length_km
-    if at_end:
-        finish = towns[-1]
-    else:
-        finish = _towns([_Place(route.finish_name, end_km)], to_go[-1:], etas[-1:], now)[0]
+        places = [*ahead, _Place(route.finish_name, route.length_km)]
+    # max(x, 0.0) is x unless 0.0 > x (-0.0 and NaN kept as it keeps them), without the call.
+    to_go = [0.0 if (x := t.km - here) < 0.0 else x for t in places]
+    # The towns and the finish in one loop: the finish is the last place.
+    towns = _towns(places, to_go, reckon.sweep(to_go), now)
+    finish = towns[-1] if at_end else towns.pop()
     origin = tr.start or tr._first_time
     if tr._deadlines.by_km:
         elapsed = (until - origin).total_seconds() if origin else 0.0

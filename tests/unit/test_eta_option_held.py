@@ -8,6 +8,7 @@ the datetime worked out by datetime's own arithmetic."""
 
 from __future__ import annotations
 
+import math
 import pickle
 from dataclasses import make_dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -118,3 +119,34 @@ def test_past_year_9999_raises_in_the_sweep_as_before() -> None:
     assert [e.kind for e in options] == ["rhythm", "recent", "plan"]
     assert [e.at.year for e in options if e.at] == [9999, 9275, 9999]  # recent: 1.1x the plan
     assert options == _reference(kmh, 400.0, None, None)
+
+
+def test_the_nights_walk_held_reads_as_walked() -> None:
+    """NightWalk.place (the rhythm's nights): held as a stretch's beginning and the seconds into
+    it, read as the times by hand (19:00-06:00 nights, from 17:00 IST: 2 h to the night, then
+    13 h days), fractions of a second kept; NaN and a walk past MAX_NIGHTS into year 10000
+    raise in the walk, as they did."""
+    from companion.core.pace_nights import Night, NightWalk
+
+    def ist(h: int, d: int = 15, us: int = 0) -> datetime:
+        return datetime(2026, 3, d, h, 0, 0, us, tzinfo=KOLKATA)
+
+    by_hand = {
+        3600.0: ist(18),
+        2 * 3600.0: ist(19),
+        3 * 3600.0 + 0.25: ist(7, d=16, us=250000),
+        15 * 3600.0: ist(19, d=16),
+        16 * 3600.0 + 1e-6: ist(7, d=17, us=1),
+        30 * 3600.0 + 0.4999994: ist(8, d=18, us=499999),
+    }
+    walk = NightWalk(ist(17), Night(7 * 3600.0, 11 * 3600.0), KOLKATA)
+    for s in sorted(by_hand, reverse=True):
+        at, after = walk.place(s)
+        assert after is not None  # held, not built
+        held = EtaOption("rhythm", at, 9.0, "stint pace, nights as seen", after)
+        assert held.at == by_hand[s] and held.at == walk.advance(s)
+        assert repr(held.at) == repr(walk.advance(s))
+    with pytest.raises(ValueError):
+        walk.place(math.nan)
+    with pytest.raises(OverflowError):
+        walk.place(3e11)  # past MAX_NIGHTS (400) of stretches, then ~9,500 years on
