@@ -295,10 +295,27 @@ class Motion:
         # Final: whatever no later span can cover any more (and everything, for sparse feeds).
         horizon = t1 if manual or dt >= span_s else None
         while pending:
-            end = pending[0][1]
+            iv = pending[0]
+            end = iv[1]
             if not ((horizon is not None and end <= horizon) or end <= cut):
                 break
-            credits.append(self._final(pending.popleft()))
+            pending.popleft()
+            p0, p1, p_s, p_m, p_slow, p_by = iv
+            if p_by == "crew":
+                credits.append(self._final(iv))
+            elif p_slow:
+                credits.append((p0, p1, 0.0, False, p_m, True, p_s))  # as _final
+            else:
+                # _final's moving interval: `self._credit(p0, p1, p_s, p_m, p_s, False)`'s
+                # lines, in place (two calls on every fix of a feed).
+                self.moving_s_total = total = self.moving_s_total + p_s
+                marks = self.moving_marks
+                if len(marks) >= 2 and p1 - marks[-2][0] < _MINUTE:
+                    marks[-1] = (p1, total)
+                else:
+                    marks.append((p1, total))
+                self.window.add(p_s, p_m)
+                credits.append((p0, p1, p_s, False, p_m, True, p_s))
         if self._unjudged > len(pending):
             self._unjudged = len(pending)
         return credits
@@ -357,6 +374,7 @@ class Motion:
         self, t0: datetime, t1: datetime, span_s: float, dist_m: float, moving_s: float,
         estimated: bool, measured: bool = True,
     ) -> Credit:  # fmt: skip
+        # (`step`'s final loop holds these lines for a measured interval, in place: keep both.)
         self.moving_s_total += moving_s
         marks = self.moving_marks
         if len(marks) >= 2 and t1 - marks[-2][0] < _MINUTE:

@@ -212,7 +212,11 @@ class Tracker(HeldFixReads):
         if km_beside is None:
             fixes.append(fix)
         else:  # into the columns with the km beside (those of a Deferred's tail if held so)
-            cols = fixes.held if isinstance(fixes, Deferred) else fixes
+            # (The columns themselves asked first: isinstance of an ABC that fails runs
+            # ABCMeta.__instancecheck__'s Python frame, ~1.3k instructions a fix.)
+            cols = fixes if type(fixes) is FixColumns or not isinstance(fixes, Deferred) else (
+                fixes.held
+            )  # fmt: skip
             if isinstance(cols, FixColumns):
                 cols.append(fix, km_beside)
             else:
@@ -322,7 +326,8 @@ class Tracker(HeldFixReads):
         else:
             p = self.place(fix)
         self._last_placement = p
-        self._odometer.update(self.route, fix, p)
+        if self.route.town_to_town:  # update's own first test, asked here: no call a GPS fix
+            self._odometer.update(self.route, fix, p)
         prev = self._newest  # its time and source only: the km beside it does not matter
         self._newest, self._newest_km = fix, km_beside
         if self._first_time is None:
