@@ -24,12 +24,14 @@ def progress_alerts(
     stale_s: float,
     no_entry_after_s: float | None,
     eta_base: datetime | None = None,
+    deadlines: bool = True,
 ) -> tuple[list[str], float | None]:
     """The alerts at `now`, and how long without an entry raised NO ENTRY (None: it is not up).
 
     `age_s` is the last fix's age; `towns` the towns ahead with the finish (the first is next);
     `no_entry_after_s` the event's limit (None: the expected time to the next town);
-    `eta_base` when the towns' ETAs count from (the last entry, or now when no motion is known).
+    `eta_base` when the towns' ETAs count from (the last entry, or now when no motion is known);
+    `deadlines` False: no town has one (the event has none), so none is looked for.
     """
     alerts: list[str] = []
     gps_age = age_s if last is not None and not last.is_manual and not finished else None
@@ -43,5 +45,6 @@ def progress_alerts(
         alerts.append(no_entry_alert(silent_s, last, km, tz))
     if placement is not None and placement.off_route:
         alerts.append(f"OFF ROUTE: {placement.off_route_m / 1000:.1f} km from the path")
-    alerts += deadline_alerts(towns, tz)
+    if deadlines:
+        alerts += deadline_alerts(towns, tz)
     return alerts, silent_s

@@ -165,8 +165,8 @@ class DayWindow:
 class DayClock:
     """`DayWindow.advance` from one start (`DayWindow.clock`): the start's day is opened once,
     and each answer takes the same steps as `advance` from there, so it is the same to the
-    microsecond. The later days it opens are kept with it (the towns of one progress land in
-    the same few)."""
+    microsecond. The later days it opens are kept per window, for every clock of it (the towns
+    of every progress land in the same few)."""
 
     __slots__ = ("_days", "_ord", "_room", "_span", "_t", "_utc", "_whole", "window")
 
@@ -176,8 +176,7 @@ class DayClock:
         self._utc = _utc_start(window, t, day)
         self._span = span = _span_s(window.start, window.end)
         self._whole = span > 0 and span.is_integer()  # whole seconds: exact as the walk's
-        # By the day's ordinal: its opening, ordinal, seconds of hours, opening in UTC or None.
-        self._days: dict[int, tuple[datetime, int, float, datetime | None]] = {}
+        self._days = _days_of(window)
 
     def first_day(self) -> tuple[float, datetime]:
         """(room, opening): `advance(s)` is `opening + timedelta(0, s)` for every s <= room
@@ -224,8 +223,27 @@ class DayClock:
             key = ordinal + 1 + skip
             opened = days.get(key)
             if opened is None:
+                if len(days) >= _DAYS_KEPT:  # a year of days a window: bounded all the same
+                    days.clear()
                 opened = days[key] = _open_day(w.start, w.end, w.tz, date.fromordinal(key))
             t, ordinal, room, utc = opened
+
+
+# By the window's hours and zone, then the day's ordinal: `_open_day`'s answer for that day (its
+# opening, ordinal, seconds of hours, opening in UTC or None). Every progress opens a new clock
+# and asks for the same few days: kept here, not per clock, they are dict lookups after the first
+# (the dicts' operations are atomic: two threads at worst open a day twice, the same answer).
+_Opened = tuple[datetime, int, float, datetime | None]
+_DAYS: dict[tuple[time, time, ZoneInfo], dict[int, _Opened]] = {}
+_DAYS_KEPT = 400
+
+
+def _days_of(w: DayWindow) -> dict[int, _Opened]:
+    key = (w.start, w.end, w.tz)
+    days = _DAYS.get(key)
+    if days is None:
+        days = _DAYS[key] = {}
+    return days
 
 
 @lru_cache(maxsize=64)

@@ -93,7 +93,7 @@ def build_progress(tr: Tracker, now: datetime) -> Progress:
     alerts, silent_s = progress_alerts(
         last, now, age, km=tr.km, tz=tr.tz, placement=placement, towns=towns_with_finish,
         finished=finished_at is not None, stopped=stopped, stale_s=tr.stale_s,
-        no_entry_after_s=tr.no_entry_s, eta_base=base,
+        no_entry_after_s=tr.no_entry_s, eta_base=base, deadlines=bool(tr._deadlines.by_km),
     )  # core/alerts.py
     day_of = local_date(until, tr.tz)
     day_number = (day_of - local_date(origin, tr.tz)).days + 1 if origin else None
@@ -160,8 +160,8 @@ def _towns(
             at = main.at
         if at is None:
             rem, state, past_s = None, AHEAD, None
-        elif at > now:  # town_state's first rule
-            rem, state, past_s = (at - now).total_seconds(), AHEAD, None
+        elif (rem := (at - now).total_seconds()) > 0.0:  # town_state's first rule: at > now
+            state, past_s = AHEAD, None
         else:  # max(x, 0.0) of a negative or zero x is 0.0
             rem = 0.0
             state, past_s = town_state(at, now)
