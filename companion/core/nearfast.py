@@ -45,8 +45,17 @@ import numpy as np
 
 from companion.core.geo import FloatArray
 from companion.core.legs import traced
-from companion.core.nearanchor import _MAX_KEPT_M, BAND_M, KEEP_MOVE_M, Anchor, Foot
-from companion.core.route import PASS_GAP_M, TIE_M, Route, radii
+from companion.core.nearanchor import (
+    _A_MERIDIAN,
+    _MAX_KEPT_M,
+    _RAD,
+    BAND_M,
+    KEEP_MOVE_M,
+    Anchor,
+    Foot,
+    _new_foot,
+)
+from companion.core.route import _E2, EARTH_A_M, PASS_GAP_M, TIE_M, Route
 
 # Segments per block: few, because the near blocks' feet are worked out one float at a time
 # (~0.6 µs a segment); 30 m of a trace drawn every 7.5 m.
@@ -162,25 +171,36 @@ def nearest_in_window(
         return None  # (a window past the path's end: as the full search makes of it)
     if not abs(lat) <= _MAX_ABS_LAT or not abs(lon) < 179.0:
         return None
-    # The block of the segment at the expected km, kept inside the window.
-    i = bisect_right(bl.cum_m, target_km * 1000.0) - 1
-    b = min(max(i, lo, 0), hi - 1) // BLOCK
-    first, last = (lo // BLOCK), (hi - 1) // BLOCK
-    if first < b - REACH_BLOCKS or last > b + REACH_BLOCKS:
+    # The block of the segment at the expected km, kept inside the window: bisected within
+    # lo + 1..hi, i is lo for a km short of segment lo + 1, hi - 1 from segment hi - 1 on.
+    b = (bisect_right(bl.cum_m, target_km * 1000.0, lo + 1, hi) - 1) // BLOCK
+    if lo // BLOCK < b - REACH_BLOCKS or (hi - 1) // BLOCK > b + REACH_BLOCKS:
         return None  # a window wider than the clearance looks
-    r_n, r_e = radii(lat)  # the same local metres as `Route.feet`
-    k_lat, k_lon = math.radians(1.0) * r_n, math.radians(1.0) * r_e
-    y = max((bl.lat_lo[b] - lat) * k_lat, (lat - bl.lat_hi[b]) * k_lat, 0.0)
-    x = max((bl.lon_lo[b] - lon) * k_lon, (lon - bl.lon_hi[b]) * k_lon, 0.0)
-    e = math.sqrt(x * x + y * y)
+    # The same local metres as `Route.feet`: `route.radii(lat)` written out, its operations in
+    # order (as core/nearanchor's; test_nearanchor_scale).
+    rad = math.radians(lat)
+    sin = math.sin(rad)
+    r_w = math.sqrt(1.0 - _E2 * sin * sin)
+    k_lat = _RAD * (_A_MERIDIAN / (r_w * r_w * r_w))
+    k_lon = _RAD * (EARTH_A_M / r_w * math.cos(rad))
+    # The fix's distance from block b's box (comparisons: a 3-argument max is ~1.5k).
+    y = (bl.lat_lo[b] - lat) * k_lat
+    if y <= 0.0:
+        y = (lat - bl.lat_hi[b]) * k_lat
+    x = (bl.lon_lo[b] - lon) * k_lon
+    if x <= 0.0:
+        x = (lon - bl.lon_hi[b]) * k_lon
+    e = math.sqrt((x * x if x > 0.0 else 0.0) + (y * y if y > 0.0 else 0.0))
     # In the fix's metres, each block pair's distance is at least its clearance x this.
     cos_b = bl.cos_lat[b]
     if not cos_b > 0.0:
         return None
-    clear = bl.clearance(b) * min(k_lat, k_lon / cos_b)
+    k = k_lon / cos_b
+    clear = bl.clearance(b) * (k_lat if k_lat <= k else k)
     if clear - e <= TIE_M + _MARGIN_M:
         return None  # not even a foot on the road itself would do: no need to work them out
-    a, z = max((b - NEAR_BLOCKS) * BLOCK, lo), min((b + NEAR_BLOCKS + 1) * BLOCK, hi)
+    a, z = (b - NEAR_BLOCKS) * BLOCK, (b + NEAR_BLOCKS + 1) * BLOCK
+    a, z = lo if a < lo else a, hi if z > hi else z
     if keep is None:
         keep = bl.keep
     segs, ts, d2s, v2s = _feet(bl, lat, lon, k_lat, k_lon, a, z, b,
@@ -189,7 +209,7 @@ def nearest_in_window(
     far = clear - e - (math.sqrt(best2) + TIE_M + _MARGIN_M)
     if far <= 0.0:
         return None  # another part of the path may be as near: a pass to weigh
-    foot = _one_pass(segs, ts, d2s, v2s)
+    foot = _one_pass(segs, ts, d2s, v2s, best2)
     if not keep:
         bl.probe = (lat, lon, k_lat, k_lon)  # only to see how far the next fix moves
     elif foot is not None and e <= _MAX_KEPT_M and best2 <= _MAX_KEPT_M**2:
@@ -332,15 +352,23 @@ def _work_out(
     return best2
 
 
-def _one_pass(segs: range, ts: list[float], d2s: list[float], v2s: list[float]) -> Foot | None:
-    """`Route.pick`'s first return: the nearest, when the ties are one run that stays near."""
-    best2 = min(d2s)
+def _one_pass(
+    segs: range, ts: list[float], d2s: list[float], v2s: list[float], best2: float
+) -> Foot | None:
+    """`Route.pick`'s first return: the nearest (`best2`, the least of `d2s`), when the ties
+    are one run that stays near: the run through the nearest, walked out from it, with no tie
+    either side of it and no vertex inside it farther than the pass gap."""
     k = d2s.index(best2)  # the first of equal minima, as argmin
     best = math.sqrt(best2)
     tie2, gap2 = (best + TIE_M) ** 2, (best + PASS_GAP_M) ** 2
-    ties = [j for j, d2 in enumerate(d2s) if d2 <= tie2]
-    if ties[-1] - ties[0] != len(ties) - 1:
+    n, t0, t1 = len(d2s), k, k + 1
+    while t1 < n and d2s[t1] <= tie2:
+        t1 += 1
+    while t0 > 0 and d2s[t0 - 1] <= tie2:
+        t0 -= 1
+    # (min and max of list slices: C loops, not a Python one, over the ~20 feet)
+    if (t0 > 1 and min(d2s[: t0 - 1]) <= tie2) or (t1 < n - 1 and min(d2s[t1 + 1 :]) <= tie2):
         return None  # a foot between two ties is not one: maybe two passes
-    if any(v2s[j] > gap2 for j in ties[1:]):
+    if t1 - t0 > 1 and max(v2s[t0 + 1 : t1]) > gap2:
         return None  # the path went farther away between two ties
-    return Foot(segs[k], ts[k], best2)
+    return _new_foot(Foot, (segs[k], ts[k], best2))

@@ -30,7 +30,7 @@ from companion.core import nearfast, placement
 from companion.core.models import RouteData
 from companion.core.nearfast import nearest_in_window
 from companion.core.placement import REACH_SLACK_KM
-from companion.core.route import Route, build_route
+from companion.core.route import PASS_GAP_M, TIE_M, Route, build_route
 from companion.core.tracker import Tracker
 from companion.formats import load_route
 
@@ -52,6 +52,7 @@ def both(route: Route, lat: float, lon: float, km: float) -> tuple[bool, int, in
     if one is None:
         return False, 0, 0
     assert tuple(one) == full(route, lat, lon, seg, km)
+    assert first_return(route, lat, lon, seg)  # an answer only where pick's first return is
     assert bl.probe is not None and bl.probe[:2] == (lat, lon)
     if proof is None:
         return True, 0, 0
@@ -60,6 +61,18 @@ def both(route: Route, lat: float, lon: float, km: float) -> tuple[bool, int, in
     _, _, d2s, _ = nearfast._feet(bl, lat, lon, *proof[2][2:], a, z, proof[6],
                                   nearfast._SKIP_ONE_M)  # fmt: skip
     return True, n_kept, d2s.count(math.inf)
+
+
+def first_return(route: Route, lat: float, lon: float, seg: slice) -> bool:
+    """`Route.pick` takes its first return over the window (one run of ties that stays
+    near), from its definition over numpy's feet."""
+    feet = route.feet(lat, lon, seg)
+    best = math.sqrt(float(feet.d2.min()))
+    ties = [i for i, d2 in enumerate(feet.d2.tolist()) if d2 <= (best + TIE_M) ** 2]
+    v2 = feet.v2().tolist()
+    return ties == list(range(ties[0], ties[-1] + 1)) and all(
+        v2[i] <= (best + PASS_GAP_M) ** 2 for i in ties[1:]
+    )
 
 
 def along_1hz(route: Route, seed: int, start_m: float, n: int) -> list[tuple[float, float, float]]:
@@ -139,6 +152,27 @@ def test_hairpin_second_pass_within_the_tie_distance_is_not_left_out(
     seg = route.segments_between(0.0, 1.0)
     answered = [nearest_in_window(route, *fix_on(e), seg, e / 1000.0, keep=False) for e in at]
     assert all(f is not None for f in answered)
+
+
+def test_a_tie_whose_start_is_far_is_not_one_pass() -> None:
+    """Ties one run (1 m, 10 m, 29 m off), but the last one's start vertex 42 m off: the
+    path went away between two ties. Not pick's first return, so nearfast must not answer;
+    its first two ties' vertex alone is near."""
+    pts = [(0, -100), (0, -40), (0, 10), (-40, 10), (5, -60), (-100, -60), (-200, -60)]
+    c = 111_320.0 * math.cos(math.radians(45.0))
+    lats = [45.0 + n / 111_320.0 for n, _ in pts]
+    lons = [7.0 + e / c for _, e in pts]
+    route = build_route(RouteData("s", "mem", lats, lons, [math.nan] * len(lats), []))
+    lat, lon = 45.0 + 1.0 / 111_320.0, 7.0
+    seg = route.segments_between(0.0, route.length_km)
+    feet = route.feet(lat, lon, seg)
+    assert (feet.d2 <= (math.sqrt(float(feet.d2.min())) + TIE_M) ** 2).tolist() == [
+        False, True, True, True, False, False
+    ]  # fmt: skip
+    assert not first_return(route, lat, lon, seg)
+    km = (route.cum_m[1] + 30.0) / 1000.0
+    for keep in (True, False):
+        assert nearest_in_window(route, lat, lon, seg, km, keep) is None
 
 
 def test_a_tracker_at_1hz_then_10hz_places_as_the_full_search(
