@@ -37,8 +37,10 @@ from typing import NamedTuple
 from companion.core.route import _E2, EARTH_A_M, PASS_GAP_M, TIE_M
 
 # How far from the anchor a fix may be and still use its proof: beyond, nearfast proves anew
-# (each metre widens the band of what is worked out again by two).
-MAX_MOVE_M = 8.0
+# (each metre widens the band of what is worked out again by two). Chosen by instructions a
+# fix over the Kovner 10 Hz feed (PLACE-5: 4 m 173.1k, 5 m 172.1k, 6 m 171.7k, 8 m 173.0k, 10 m
+# 174.2k): renewals are cheap enough now that a shorter reach pays.
+MAX_MOVE_M = 6.0
 # A proof is kept only when the first fix after it is this near (so it may serve several; at
 # 1 Hz the next fix is ~7 m on and working out its lists would be wasted).
 KEEP_MOVE_M = 3.0
