@@ -9,7 +9,6 @@ at load (vectorised geodesics) and, for route books, scaled so each town falls a
 
 from __future__ import annotations
 
-import itertools
 import math
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -22,6 +21,7 @@ from companion.core import geo
 from companion.core.geo import FloatArray
 from companion.core.models import LatLon, Placement, RouteData, RouteError, Town
 from companion.core.passes import best_pass
+from companion.core.route_input import check_path, scale_to_anchors
 
 IntArray = npt.NDArray[np.intp]
 
@@ -126,6 +126,13 @@ class Route:
         self.finish_name = (
             towns[-1].name if towns and self.length_km - towns[-1].km < 0.2 else "Finish"
         )
+
+    def __reduce__(self) -> tuple[type[Route], tuple[object, ...]]:
+        """Pickled (and copied) by what builds it: `_cum` is a memoryview, which pickles not."""
+        return (Route, (
+            self.name, self.source, self._lat, self._lon, self._ele, self.cum_m, self.towns,
+            self.description, self._max_seg_m, self.town_to_town, self.warnings,
+        ))  # fmt: skip
 
     # --- geometry -------------------------------------------------------------------------------
     @property
@@ -337,57 +344,12 @@ def fold(name: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
-def _check_path(data: RouteData) -> None:
-    n = len(data.lats)
-    if n != len(data.lons) or n != len(data.eles):
-        raise RouteError(f"{data.source}: the path's coordinate lists differ in length")
-    if n < 2:
-        raise RouteError(
-            f"{data.source}: the route has no path (need at least two points, found {n})"
-        )
-    lats = np.asarray(data.lats, dtype=np.float64)
-    lons = np.asarray(data.lons, dtype=np.float64)
-    bad = np.flatnonzero(
-        ~np.isfinite(lats) | ~np.isfinite(lons) | (np.abs(lats) > 90) | (np.abs(lons) > 180)
-    )
-    if len(bad):
-        i = int(bad[0])
-        raise RouteError(
-            f"{data.source}: path point {i + 1}: bad coordinates {data.lats[i]}, {data.lons[i]}"
-        )
-
-
-def _scale_to_anchors(
-    source: str, cum: FloatArray, anchors: list[tuple[int, float, str]]
-) -> FloatArray:
-    """Stretch geodesic distances piecewise so each anchor vertex lands at its road km."""
-    if not anchors:
-        return cum
-    idx = [a[0] for a in anchors]
-    road = [a[1] * 1000.0 for a in anchors]
-    for (i0, k0, _w0), (i1, k1, w1) in itertools.pairwise(anchors):
-        if i1 <= i0 or k1 <= k0:
-            raise RouteError(
-                f"{source}: {w1}: km {k1:g} does not increase along the route (previous {k0:g})"
-            )
-        if cum[i1] - cum[i0] <= 0:
-            raise RouteError(f"{source}: {w1}: same position as the previous town")
-    out = np.interp(cum, cum[idx], road) if len(idx) > 1 else cum - cum[idx[0]] + road[0]
-    # Beyond the first/last anchor keep straight-line distances, offset to join the anchors.
-    first, last = idx[0], idx[-1]
-    out[:first] = cum[:first] - cum[first] + road[0]
-    out[last + 1 :] = cum[last + 1 :] - cum[last] + road[-1]
-    if out[0] != 0.0:
-        out = out - out[0]  # km are counted from the start of the path
-    return np.asarray(out, dtype=np.float64)
-
-
 def build_route(
     data: RouteData,
     town_max_off_m: float = DEFAULT_TOWN_MAX_OFF_M,
 ) -> Route:
     """Turn loaded file data into a Route: distances, scaling to route-book km, towns snapped."""
-    _check_path(data)
+    check_path(data)
     lats = np.asarray(data.lats, dtype=np.float64)
     lons = np.asarray(data.lons, dtype=np.float64)
     eles = np.asarray(data.eles, dtype=np.float64)
@@ -395,7 +357,7 @@ def build_route(
     cum = np.concatenate(([0.0], np.cumsum(seg)))
     if cum[-1] <= 0:
         raise RouteError(f"{data.source}: the path has zero length (all points are the same)")
-    cum = _scale_to_anchors(data.source, cum, data.anchors)
+    cum = scale_to_anchors(data.source, cum, data.anchors)
     # The longest real segment bounds the box pre-filter of every global search.
     max_seg = float(seg.max())
     sparse = float(seg[seg >= TOWN_TO_TOWN_LEG_M].sum()) > 0.5 * float(seg.sum())
