@@ -44,7 +44,8 @@ import numpy as np
 from companion.core import geo
 from companion.core.models import Fix, RouteData
 from companion.core.placement import REACH_SLACK_KM, locate
-from companion.core.route import Route, _check_path, build_route
+from companion.core.route import Route, build_route
+from companion.core.route_input import check_path
 from companion.core.towns import snap_towns
 from companion.core.tracker import Tracker
 from companion.formats import load_route, load_route_data
@@ -268,7 +269,7 @@ def split_load(path: Path, runs: int) -> dict[str, float]:
     data = load_route_data(path)
 
     def arrays() -> None:
-        _check_path(data)
+        check_path(data)
         for xs in (data.lats, data.lons, data.eles):
             np.asarray(xs, dtype=np.float64)
 
