@@ -42,3 +42,16 @@ def event_rows(db: Path) -> list[tuple[object, ...]]:
         return conn.execute(q).fetchall()
     finally:
         conn.close()
+
+
+def without_saved_state(db: Path, tmp: Path) -> Path:
+    """A copy of the log with no saved tracker state: opening it is the full replay a saved
+    state must equal."""
+    copy = tmp / "full.sqlite"
+    src, dst = sqlite3.connect(db), sqlite3.connect(copy)
+    src.backup(dst)
+    src.close()
+    with dst:
+        dst.execute("DELETE FROM tracker_state2")
+    dst.close()
+    return copy

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from helpers.real_tracks import AUDAX_150K, RealTrack, fixes, load_real_track
+from helpers.rows_read import without_saved_state
 
 from companion.core.models import Fix
 from companion.service import EventSession
@@ -92,14 +93,7 @@ def _with_whole_count(event: Path, db: Path, feed: list[Fix], **kw: bool) -> tup
 
 
 def _full_replay(event: Path, db: Path, tmp: Path) -> tuple[object, ...]:
-    copy = tmp / "full.sqlite"
-    src, dst = sqlite3.connect(db), sqlite3.connect(copy)
-    src.backup(dst)
-    src.close()
-    with dst:
-        dst.execute("DELETE FROM tracker_state2")
-    dst.close()
-    return _state(event, copy)
+    return _state(event, without_saved_state(db, tmp))
 
 
 def _state(event: Path, db: Path) -> tuple[object, ...]:

@@ -10,7 +10,6 @@ session's connection dropped without its close (which would save a state itself)
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from helpers.real_tracks import AUDAX_150K, RealTrack, fixes, load_real_track
-from helpers.rows_read import count_rows_read
+from helpers.rows_read import count_rows_read, without_saved_state
 
 from companion import statekeep
 from companion.core.models import Fix
@@ -72,14 +71,7 @@ def _reopened_after_kill(
 
 
 def _full_replay(event: Path, db: Path, tmp: Path) -> tuple[object, ...]:
-    copy = tmp / "full.sqlite"
-    src, dst = sqlite3.connect(db), sqlite3.connect(copy)
-    src.backup(dst)
-    src.close()
-    with dst:
-        dst.execute("DELETE FROM tracker_state2")
-    dst.close()
-    with EventSession.open(event, copy, readonly=True) as s:
+    with EventSession.open(event, without_saved_state(db, tmp), readonly=True) as s:
         return _state(s)
 
 
