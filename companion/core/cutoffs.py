@@ -16,7 +16,7 @@ put in its timezone by `resolve`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from companion.core.models import Deadline, DeadlineCheck, TownAhead
@@ -85,7 +85,7 @@ def annotate(
         ds = deadlines.at(t.km)
         if ds:
             checks = tuple(check(d, t.km_to_go, t.eta_at, now, fraction) for d in ds)
-            t = replace(t, deadlines=checks)
+            t = t.with_deadlines(checks)
         out.append(t)
     return out
 

@@ -272,24 +272,96 @@ class EtaOption:
         return (EtaOption, self._key())  # a pickle holds the datetime, as the dataclass's did
 
 
-@dataclass(slots=True, unsafe_hash=True)
 class TownAhead:
-    name: str
-    km: float  # along-route km of the town
-    km_to_go: float
-    eta_at: datetime | None  # aware, UTC
-    eta_s: float | None  # time remaining from now
-    speed_kmh: float | None  # the speed this ETA assumes
-    state: str = "ahead"  # "ahead", "due" or "overdue" (core/states.py says when)
-    past_eta_s: float | None = None  # seconds since the ETA, once it has passed
-    # Every reckoning side by side ("rhythm", "recent", "plan"); eta_at is the `eta_kind` one.
-    etas: tuple[EtaOption, ...] = ()
-    eta_kind: str = "recent"
-    # The town's cut-off and the event's target, if it has either (core/cutoffs.py).
-    deadlines: tuple[DeadlineCheck, ...] = ()
+    """A town (or the finish) ahead at one moment, with its ETAs side by side and the main one.
+
+    Built once per town in every progress (issue 11), as a plain slots class: the main ETA is
+    held as its option holds it (`EtaOption`: a time and the seconds after it, `after_s`), and
+    `eta_at` is that sum when read, the same datetime to the microsecond; `eta_s` and the state
+    are worked out without it (core/progress.py `_towns`). Compared, hashed, shown and pickled
+    as the dataclass it was: by its eleven fields in order (`replaced` is `dataclasses.replace`).
+    Treat it as immutable, as EtaOption."""
+
+    __slots__ = (
+        "_from", "_s", "deadlines", "eta_kind", "eta_s", "etas", "km", "km_to_go", "name",
+        "past_eta_s", "speed_kmh", "state",
+    )  # fmt: skip
+
+    def __init__(
+        self, name: str, km: float, km_to_go: float, eta_at: datetime | None,
+        eta_s: float | None, speed_kmh: float | None, state: str = "ahead",
+        past_eta_s: float | None = None, etas: tuple[EtaOption, ...] = (),
+        eta_kind: str = "recent", deadlines: tuple[DeadlineCheck, ...] = (),
+        after_s: float | None = None,
+    ) -> None:  # fmt: skip
+        self.name = name
+        self.km = km  # along-route km of the town
+        self.km_to_go = km_to_go
+        self._from = eta_at  # `eta_at` itself, or the time the seconds `after_s` count from
+        self._s = after_s
+        self.eta_s = eta_s  # time remaining from now
+        self.speed_kmh = speed_kmh  # the speed this ETA assumes
+        self.state = state  # "ahead", "due" or "overdue" (core/states.py says when)
+        self.past_eta_s = past_eta_s  # seconds since the ETA, once it has passed
+        # Every reckoning side by side ("rhythm", "recent", "plan"); eta_at is the `eta_kind` one.
+        self.etas = etas
+        self.eta_kind = eta_kind
+        # The town's cut-off and the event's target, if it has either (core/cutoffs.py).
+        self.deadlines = deadlines
+
+    @property
+    def eta_at(self) -> datetime | None:
+        """Aware, UTC; None when there is no speed to reckon with."""
+        s, at = self._s, self._from
+        return at if s is None or at is None else at + timedelta(0, s)
 
     def eta_of(self, kind: str) -> EtaOption | None:
         return next((e for e in self.etas if e.kind == kind), None)
+
+    def with_deadlines(self, deadlines: tuple[DeadlineCheck, ...]) -> TownAhead:
+        """This town with `deadlines` (the main ETA kept held)."""
+        return TownAhead(
+            self.name, self.km, self.km_to_go, self._from, self.eta_s, self.speed_kmh,
+            self.state, self.past_eta_s, self.etas, self.eta_kind, deadlines, self._s,
+        )  # fmt: skip
+
+    def replaced(self, **changes: Any) -> TownAhead:
+        """`dataclasses.replace(self, **changes)` as it was: a copy with those fields changed."""
+        fields = dict(zip(_TOWN_FIELDS, self._key(), strict=True))
+        unknown = changes.keys() - fields.keys()
+        if unknown:
+            raise TypeError(f"TownAhead has no field {sorted(unknown)[0]!r}")
+        fields.update(changes)
+        return TownAhead(**fields)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.name, self.km, self.km_to_go, self.eta_at, self.eta_s, self.speed_kmh,
+            self.state, self.past_eta_s, self.etas, self.eta_kind, self.deadlines,
+        )  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not TownAhead:
+            return NotImplemented
+        assert isinstance(other, TownAhead)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{n}={v!r}" for n, v in zip(_TOWN_FIELDS, self._key(), strict=True))
+        return f"TownAhead({inner})"
+
+    def __reduce__(self) -> tuple[type[TownAhead], tuple[Any, ...]]:
+        return (TownAhead, self._key())  # a pickle holds the datetime, as the dataclass's did
+
+
+# TownAhead's fields as the dataclass had them, in order (its repr and `replaced`).
+_TOWN_FIELDS = (
+    "name", "km", "km_to_go", "eta_at", "eta_s", "speed_kmh", "state", "past_eta_s", "etas",
+    "eta_kind", "deadlines",
+)  # fmt: skip
 
 
 @dataclass(slots=True, unsafe_hash=True)  # built on every fix: not frozen, as TownAhead

@@ -7,7 +7,7 @@ never changes it. Every town's ETAs come from one Reckoning per call (core/pace_
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, NamedTuple
 
 from companion.core.alerts import progress_alerts
@@ -18,7 +18,7 @@ from companion.core.models import EtaOption, Progress, Town, TownAhead
 from companion.core.pace_sweep import Reckoning
 from companion.core.pace_terrain import climb_profile
 from companion.core.riderdays import RiderLedger
-from companion.core.states import AHEAD, is_silent, is_stopped, town_state
+from companion.core.states import AHEAD, DUE, DUE_FOR_S, OVERDUE, is_silent, is_stopped
 
 if TYPE_CHECKING:
     from companion.core.tracker import Tracker
@@ -150,20 +150,44 @@ def _towns(
 ) -> list[TownAhead]:
     """Each place ahead, `to_go` km on, with its three ETAs and the main one: the athlete's
     rhythm, or the recent pace when it has no speed. One loop (no call a town: 16 a progress);
-    the seconds left are 0 once the arrival has passed (the town is due or overdue)."""
+    the seconds left are 0 once the arrival has passed (the town is due or overdue).
+
+    The main ETA is held as its option holds it (an opening and the seconds after it): its
+    seconds to go are `(opening - now) + timedelta(0, s)`, the very timedelta `(opening +
+    timedelta(0, s)) - now` is (integer microseconds either way, timedelta's own rounding of s)
+    where the opening keeps one offset (a `timezone`: UTC, as the sweep's openings are); its
+    datetime is built only when `eta_at` is read. An opening shared by many towns is
+    subtracted once."""
     out = []
+    seen: datetime | None = None
+    off = _ZERO
     for t, k, e in zip(ahead, to_go, etas, strict=False):
         main = e[0]
-        at = main.at
+        at, s = main._from, main._s
         if at is None:
             main = e[1]
-            at = main.at
+            at, s = main._from, main._s
         if at is None:
             rem, state, past_s = None, AHEAD, None
-        elif (rem := (at - now).total_seconds()) > 0.0:  # town_state's first rule: at > now
-            state, past_s = AHEAD, None
-        else:  # max(x, 0.0) of a negative or zero x is 0.0
-            rem = 0.0
-            state, past_s = town_state(at, now)
-        out.append(TownAhead(t.name, t.km, k, at, rem, main.speed_kmh, state, past_s, e, main.kind))
+        else:
+            if s is None or at.tzinfo.__class__ is not timezone:
+                if s is not None:  # a zone's offset may change between the two: the sum first
+                    at, s = at + timedelta(0, s), None
+                d = at - now
+            else:
+                if at is not seen:
+                    seen, off = at, at - now
+                d = off + timedelta(0, s)
+            if (rem := d.total_seconds()) > 0.0:  # town_state's first rule: at > now
+                state, past_s = AHEAD, None
+            else:  # town_state's: (now - at).total_seconds(), the same microseconds negated
+                past_s = 0.0 - rem  # (0.0, not -0.0, when at is now)
+                rem = 0.0  # max(x, 0.0) of a negative or zero x is 0.0
+                state = DUE if past_s <= DUE_FOR_S else OVERDUE
+        out.append(
+            TownAhead(t.name, t.km, k, at, rem, main.speed_kmh, state, past_s, e, main.kind, (), s)
+        )
     return out
+
+
+_ZERO = timedelta(0)

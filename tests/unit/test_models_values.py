@@ -33,7 +33,7 @@ def test_equal_and_hash_by_value() -> None:
 
 def test_replace_builds_a_new_value() -> None:
     a = _town()
-    b = replace(a, km_to_go=2.0)
+    b = a.replaced(km_to_go=2.0)
     assert b.km_to_go == 2.0 and a.km_to_go == 12.5
     assert b.etas == a.etas and b != a
 
