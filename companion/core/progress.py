@@ -152,15 +152,18 @@ def _towns(
     rhythm, or the recent pace when it has no speed. One loop (no call a town: 16 a progress);
     the seconds left are 0 once the arrival has passed (the town is due or overdue).
 
-    The main ETA is held as its option holds it (an opening and the seconds after it): its
-    seconds to go are `(opening - now) + timedelta(0, s)`, the very timedelta `(opening +
-    timedelta(0, s)) - now` is (integer microseconds either way, timedelta's own rounding of s)
-    where the opening keeps one offset (a `timezone`: UTC, as the sweep's openings are); its
-    datetime is built only when `eta_at` is read. An opening shared by many towns is
-    subtracted once."""
+    The main ETA is held as its option holds it (an opening and the seconds after it), its
+    datetime built only when `eta_at` is read. Its seconds to go are `((opening + timedelta(0,
+    s)) - now).total_seconds()` in integers: that timedelta is `(opening - now)` in microseconds
+    (once per opening: many towns share one) plus `timedelta(0, s)`'s, where the opening keeps
+    one offset (a `timezone`, as the sweep's UTC openings; a zone's may change in between: the
+    sum is built first), and total_seconds is that integer / 10**6. timedelta's microseconds of
+    an s >= 0 are worked out as its constructor does (CPython's delta_new/accum): the whole
+    seconds x 10**6, plus the truncated microseconds of the fraction x 1e6 (one float product),
+    plus the rest rounded half to even on the total (tests/unit/test_town_ahead_held.py)."""
     out = []
     seen: datetime | None = None
-    off = _ZERO
+    off_us = 0
     for t, k, e in zip(ahead, to_go, etas, strict=False):
         main = e[0]
         at, s = main._from, main._s
@@ -170,15 +173,21 @@ def _towns(
         if at is None:
             rem, state, past_s = None, AHEAD, None
         else:
-            if s is None or at.tzinfo.__class__ is not timezone:
-                if s is not None:  # a zone's offset may change between the two: the sum first
+            if s is None or not s >= 0.0 or at.tzinfo.__class__ is not timezone:
+                if s is not None:
                     at, s = at + timedelta(0, s), None
-                d = at - now
+                us = (at - now) // _US
             else:
                 if at is not seen:
-                    seen, off = at, at - now
-                d = off + timedelta(0, s)
-            if (rem := d.total_seconds()) > 0.0:  # town_state's first rule: at > now
+                    seen, off_us = at, (at - now) // _US
+                whole = int(s)
+                frac_us = (s - whole) * 1e6  # s - whole is exact (modf's fraction)
+                part = int(frac_us)
+                left = frac_us - part  # exact, in [0, 1)
+                us = off_us + whole * 1_000_000 + part
+                if left > 0.5 or (left == 0.5 and (us - off_us) & 1):
+                    us += 1
+            if (rem := us / 1_000_000) > 0.0:  # town_state's first rule: at > now
                 state, past_s = AHEAD, None
             else:  # town_state's: (now - at).total_seconds(), the same microseconds negated
                 past_s = 0.0 - rem  # (0.0, not -0.0, when at is now)
@@ -190,4 +199,4 @@ def _towns(
     return out
 
 
-_ZERO = timedelta(0)
+_US = timedelta(microseconds=1)

@@ -204,3 +204,15 @@ def test_towns_of_different_openings_in_one_call() -> None:
             t.replaced(name="Valsad", km=171.0, km_to_go=12.5, speed_kmh=9.5),
             _old(at, now, e, "rhythm"),
         )
+
+
+@pytest.mark.parametrize("s", [5e-07, 2.5e-06, 4.5e-06, 1.5e-06, 3.5e-06, 5.5e-06, 0.25, 3.0])
+def test_exact_half_microseconds_round_to_even_as_timedelta(s: float) -> None:
+    # (s - int(s)) * 1e6 is exactly n + 0.5 for these: timedelta rounds to the even total
+    # (0.5 -> 0, 1.5 -> 2, 2.5 -> 2 us), as _towns must; a late town's seconds show it.
+    opening = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
+    for now in (opening, opening + timedelta(microseconds=7), opening - timedelta(days=2)):
+        (t,) = _towns([_Place("V", 1.0)], [1.0], [_options(opening, s)], now)
+        want = ((opening + timedelta(0, s)) - now).total_seconds()
+        assert repr(t.eta_s) == repr(max(want, 0.0))
+        assert repr(t.past_eta_s) == repr(town_state(opening + timedelta(0, s), now)[1])
