@@ -92,14 +92,15 @@ def naive_step(route: Route) -> Callable[[Fix], object]:
 
 def floor_step(n_towns: int, read: bool = False) -> Callable[[Fix], object]:
     """Only the records a Progress with every ETA holds, as core/progress.py builds them: per
-    town three EtaOption (the opening and the seconds after it), the main one's datetime (an
-    addition of a timedelta, as `EtaOption.at` builds it) and its seconds from now (its state),
-    and a TownAhead. `read`: every ETA's datetime read too (`eta_at` and each option's `at`)."""
+    town three EtaOption (the opening and the seconds after it), the main one's seconds from now
+    in integer microseconds (its state; no datetime), and a TownAhead holding the main ETA as
+    its option does. `read`: every ETA's datetime read too (`eta_at` and each option's `at`)."""
     secs = [(3600.0 * (i + 1) + 0.25 * k, 3700.0 * (i + 1) + 0.5 * k, 3900.0 * (i + 1) + k)
             for i, k in enumerate(range(n_towns))]  # fmt: skip
 
     def step(f: Fix) -> object:
         base = now = f.time
+        off_us = (base - now) // _US  # once per opening, as _towns does
         towns = []
         for i, (s1, s2, s3) in enumerate(secs):
             etas = (
@@ -107,14 +108,20 @@ def floor_step(n_towns: int, read: bool = False) -> Callable[[Fix], object]:
                 EtaOption("recent", base, 21.0, "recent", s2),
                 EtaOption("plan", base, 22.0, "plan", s3),
             )
-            a1 = base + timedelta(0, s1)
-            towns.append(TownAhead("Town", 10.0 * i, 5.0 * i, a1, (a1 - now).total_seconds(),
-                                   20.0, "ahead", None, etas, "rhythm"))  # fmt: skip
+            whole = int(s1)
+            frac_us = (s1 - whole) * 1e6
+            part = int(frac_us)
+            us = off_us + whole * 1_000_000 + part + (frac_us - part > 0.5)
+            towns.append(TownAhead("Town", 10.0 * i, 5.0 * i, base, us / 1_000_000, 20.0,
+                                   "ahead", None, etas, "rhythm", (), s1))  # fmt: skip
         if read:
             read_etas(towns)
         return tuple(towns)
 
     return step
+
+
+_US = timedelta(microseconds=1)
 
 
 def reading_step(t: Tracker) -> Callable[[Fix], object]:
