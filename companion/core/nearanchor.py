@@ -181,8 +181,11 @@ class Anchor:
                 t = 0.0
             elif t > 1.0:
                 t = 1.0
-            px, py = x0 + t * dx, y0 + t * dy
-            d2 = px * px + py * py
+            if t == 0.0:  # x0 + ±0.0 is x0: the start vertex (nearfast._work_out's case)
+                d2 = x0 * x0 + y0 * y0
+            else:
+                px, py = x0 + t * dx, y0 + t * dy
+                d2 = px * px + py * py
             exact.append((j, d2))
             if d2 < best2 or (d2 == best2 and j < k):
                 best2, k, kt = d2, j, t

@@ -342,11 +342,14 @@ def _work_out(
             t = 0.0
         elif t > 1.0:
             t = 1.0
-        px, py = x0 + t * dx, y0 + t * dy
         i = j - a
         ts[i] = t
-        d2s[i] = d2 = px * px + py * py
-        v2s[i] = x0 * x0 + y0 * y0  # the start vertex's, as `Feet.v2`
+        v2s[i] = v2 = x0 * x0 + y0 * y0  # the start vertex's, as `Feet.v2`
+        if t == 0.0:  # x0 + ±0.0 is x0 (±0.0 alike squared): the foot is the start vertex
+            d2s[i] = d2 = v2
+        else:
+            px, py = x0 + t * dx, y0 + t * dy
+            d2s[i] = d2 = px * px + py * py
         if d2 < best2:
             best2 = d2
     return best2
