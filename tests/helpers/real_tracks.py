@@ -215,3 +215,13 @@ def audax_at_10hz(shared_dir: Path, folder: Path, minutes: float) -> tuple[Path,
         'timezone = "Australia/Melbourne"\nplanned_kmh = 25\n'
     )
     return event, fixes(part, hz=10.0, source="nmea")
+
+
+def audax_event(folder: Path, shared_dir: Path) -> Path:
+    """An event file on the real Audax 150 km ride's own track as its route."""
+    path = folder / "audax.toml"
+    path.write_text(
+        f'name = "Audax"\nathlete = "A"\nroute = "{shared_dir / AUDAX_150K}"\n'
+        'timezone = "Australia/Melbourne"\nplanned_kmh = 25\n'
+    )
+    return path

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers.real_tracks import AUDAX_150K, RealTrack, fixes, load_real_track
+from helpers.real_tracks import AUDAX_150K, RealTrack, audax_event, fixes, load_real_track
 from helpers.rows_read import without_saved_state
 
 from companion.core.models import Fix
@@ -33,15 +33,6 @@ def feed(shared_dir: Path) -> list[Fix]:
     part = RealTrack(track.path, [track.times[i] for i in idx], track.lats[idx], track.lons[idx],
                      None)  # fmt: skip
     return fixes(part, hz=10.0, source="nmea")[:3200]
-
-
-def _event(tmp: Path, shared_dir: Path) -> Path:
-    path = tmp / "audax.toml"
-    path.write_text(
-        f'name = "Audax"\nathlete = "A"\nroute = "{shared_dir / AUDAX_150K}"\n'
-        'timezone = "Australia/Melbourne"\nplanned_kmh = 25\n'
-    )
-    return path
 
 
 def _saved(db: Path) -> tuple[object, ...]:
@@ -106,7 +97,7 @@ def _state(event: Path, db: Path) -> tuple[object, ...]:
 def test_the_close_counts_only_the_tail_and_saves_the_same_state(
     tmp_path: Path, shared_dir: Path, feed: list[Fix]
 ) -> None:
-    event = _event(tmp_path, shared_dir)
+    event = audax_event(tmp_path, shared_dir)
     ran = _follow(event, tmp_path / "new.sqlite", feed)
     assert not any(_WHOLE_COUNT in q for q in ran), ran
     assert any("INSERT OR REPLACE INTO tracker_state2" in q for q in ran)
@@ -121,7 +112,7 @@ def test_the_close_counts_only_the_tail_and_saves_the_same_state(
 def test_an_undo_since_counts_the_whole_log_and_the_reopening_is_right(
     tmp_path: Path, shared_dir: Path, feed: list[Fix]
 ) -> None:
-    event, db = _event(tmp_path, shared_dir), tmp_path / "log.sqlite"
+    event, db = audax_event(tmp_path, shared_dir), tmp_path / "log.sqlite"
     ran = _follow(event, db, feed, undo=True)
     assert any(_WHOLE_COUNT in q for q in ran)  # an undo since the check: the old way
     assert _saved(db)
@@ -131,7 +122,7 @@ def test_an_undo_since_counts_the_whole_log_and_the_reopening_is_right(
 def test_rows_batched_at_the_close_are_counted_in_its_write(
     tmp_path: Path, shared_dir: Path, feed: list[Fix]
 ) -> None:
-    event, db = _event(tmp_path, shared_dir), tmp_path / "log.sqlite"
+    event, db = audax_event(tmp_path, shared_dir), tmp_path / "log.sqlite"
     ran = _follow(event, db, feed, batched=True)
     assert _saved(db)
     assert _state(event, db) == _full_replay(event, db, tmp_path)
@@ -142,7 +133,7 @@ def test_rows_batched_at_the_close_are_counted_in_its_write(
 def test_another_writer_since_means_no_state_saved(
     tmp_path: Path, shared_dir: Path, feed: list[Fix]
 ) -> None:
-    event, db = _event(tmp_path, shared_dir), tmp_path / "log.sqlite"
+    event, db = audax_event(tmp_path, shared_dir), tmp_path / "log.sqlite"
     ran = _follow(event, db, feed, other=True)
     # Ours holds 3,200 of the log's 3,201 fixes: no state of ours (the other's close saved its).
     assert not any("INSERT OR REPLACE INTO tracker_state2" in q for q in ran)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 import pickle
 from dataclasses import make_dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
 import pytest
+from helpers.held_times import openings, seconds
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -32,19 +33,6 @@ OldEtaOption = make_dataclass(
     unsafe_hash=True,
 )
 
-ZONES = (UTC, timezone(timedelta(hours=5, minutes=30)), ZoneInfo("America/Sao_Paulo"))
-openings = st.builds(
-    lambda t, z: t.replace(tzinfo=UTC).astimezone(z),
-    st.datetimes(datetime(2000, 1, 1), datetime(2100, 1, 1)),
-    st.sampled_from(ZONES),
-)
-# Seconds as the sweep makes them: km / km/h * 3600, from a microsecond to years; a few with
-# exactly half a microsecond's fraction (timedelta rounds those to even).
-seconds = st.one_of(
-    st.floats(0.0, 3e8, allow_nan=False),
-    st.integers(0, 10**9).map(lambda n: n / 2e6),
-    st.integers(0, 4000).map(lambda k: k * 3600.0 / 7.3),
-)
 
 
 @given(openings, seconds, st.sampled_from(["rhythm", "recent", "plan"]), st.floats(0.5, 60))

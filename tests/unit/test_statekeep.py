@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers.real_tracks import AUDAX_150K, RealTrack, fixes, load_real_track
+from helpers.real_tracks import AUDAX_150K, RealTrack, audax_event, fixes, load_real_track
 from helpers.rows_read import count_rows_read, without_saved_state
 
 from companion import statekeep
@@ -43,15 +43,6 @@ def rows_read(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     monkeypatch.setattr(statekeep, "SAVE_EVERY", EVERY)
     monkeypatch.setattr(statekeep, "SAVE_MIN_S", 0.0)
     yield count
-
-
-def _event(tmp: Path, shared_dir: Path) -> Path:
-    path = tmp / "audax.toml"
-    path.write_text(
-        f'name = "Audax"\nathlete = "A"\nroute = "{shared_dir / AUDAX_150K}"\n'
-        'timezone = "Australia/Melbourne"\nplanned_kmh = 25\n'
-    )
-    return path
 
 
 def _killed(s: EventSession) -> None:
@@ -92,7 +83,7 @@ def _fed(s: EventSession, fixes_: list[Fix], keep: StateKeeper) -> None:
 def test_after_a_kill_only_the_fixes_since_the_last_save_are_read(
     tmp_path: Path, shared_dir: Path, feed: list[Fix], rows_read: list[int]
 ) -> None:
-    event, db = _event(tmp_path, shared_dir), tmp_path / "log.sqlite"
+    event, db = audax_event(tmp_path, shared_dir), tmp_path / "log.sqlite"
     s = EventSession.open(event, db)
     keep = StateKeeper()
     _fed(s, feed, keep)
@@ -105,7 +96,7 @@ def test_after_a_kill_only_the_fixes_since_the_last_save_are_read(
 def test_an_undo_saves_anew_so_the_reopening_after_a_kill_is_no_full_replay(
     tmp_path: Path, shared_dir: Path, feed: list[Fix], rows_read: list[int]
 ) -> None:
-    event, db = _event(tmp_path, shared_dir), tmp_path / "log.sqlite"
+    event, db = audax_event(tmp_path, shared_dir), tmp_path / "log.sqlite"
     s = EventSession.open(event, db)
     keep = StateKeeper()
     _fed(s, feed[:3000], keep)
@@ -125,7 +116,7 @@ def test_an_undo_saves_anew_so_the_reopening_after_a_kill_is_no_full_replay(
 def test_another_writer_means_no_save(
     tmp_path: Path, shared_dir: Path, feed: list[Fix], rows_read: list[int]
 ) -> None:
-    event, db = _event(tmp_path, shared_dir), tmp_path / "log.sqlite"
+    event, db = audax_event(tmp_path, shared_dir), tmp_path / "log.sqlite"
     s = EventSession.open(event, db)
     keep = StateKeeper()
     _fed(s, feed[:2000], keep)
@@ -140,7 +131,7 @@ def test_another_writer_means_no_save(
 def test_a_reopened_session_saves_only_after_as_many_more_fixes(
     tmp_path: Path, shared_dir: Path, feed: list[Fix], rows_read: list[int]
 ) -> None:
-    event, db = _event(tmp_path, shared_dir), tmp_path / "log.sqlite"
+    event, db = audax_event(tmp_path, shared_dir), tmp_path / "log.sqlite"
     with EventSession.open(event, db) as s:
         for f in feed[:3000]:
             s.add_feed_fix(f, now=f.time)
@@ -164,7 +155,7 @@ def test_fixes_read_at_full_speed_wait_for_the_wall_time(
     the clock, no save; the clock past SAVE_MIN_S, the next due one is saved."""
     monkeypatch.setattr(statekeep, "SAVE_MIN_S", 600.0)
     wall = [0.0]
-    event, db = _event(tmp_path, shared_dir), tmp_path / "log.sqlite"
+    event, db = audax_event(tmp_path, shared_dir), tmp_path / "log.sqlite"
     with EventSession.open(event, db) as s:
         keep = StateKeeper(clock=lambda: wall[0])
         _fed(s, feed[:5500], keep)  # 5,500 fixes, two saves due by the count, in no wall time

@@ -12,13 +12,15 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
+from helpers.held_times import openings as instants
+from helpers.held_times import seconds
 from helpers.real_tracks import AUDAX_150K, fixes, load_real_track
 from hypothesis import given
 from hypothesis import strategies as st
@@ -46,18 +48,6 @@ OldTownAhead = dataclasses.make_dataclass(
     unsafe_hash=True,
 )  # fmt: skip
 
-ZONES = (UTC, timezone(timedelta(hours=5, minutes=30)), ZoneInfo("America/Sao_Paulo"))
-instants = st.builds(
-    lambda t, z: t.replace(tzinfo=UTC).astimezone(z),
-    st.datetimes(datetime(2000, 1, 1), datetime(2100, 1, 1)),
-    st.sampled_from(ZONES),
-)
-# Seconds as the sweep makes them, a few with exactly half a microsecond (rounded to even).
-seconds = st.one_of(
-    st.floats(0.0, 3e8, allow_nan=False),
-    st.integers(0, 10**9).map(lambda n: n / 2e6),
-    st.integers(0, 4000).map(lambda k: k * 3600.0 / 7.3),
-)
 # `now` near the arrival too: exactly at it, within the due time, just past it.
 offsets = st.one_of(
     st.floats(-4e8, 4e8, allow_nan=False),
