@@ -224,7 +224,41 @@ class DeadlineCheck:
 # frozen one costs ~4x to build, its __init__ going through object.__setattr__). Treat them as
 # immutable all the same: nothing assigns to them after they are built, and they keep the
 # frozen classes' eq and hash (unsafe_hash) so a Progress holding them still compares and hashes.
-class EtaOption:
+class _Held:
+    """What EtaOption and TownAhead share: an arrival held as a time and the seconds after it
+    (built when read), and equality, hash, repr and pickle by the fields the dataclasses had
+    (`_FIELDS`, their values from `_key`)."""
+
+    __slots__ = ()
+    _FIELDS: tuple[str, ...] = ()
+    _from: datetime | None
+    _s: float | None
+
+    def _held_at(self) -> datetime | None:
+        s, at = self._s, self._from
+        return at if s is None or at is None else at + timedelta(0, s)
+
+    def _key(self) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, _Held)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{n}={v!r}" for n, v in zip(self._FIELDS, self._key(), strict=True))
+        return f"{self.__class__.__name__}({inner})"
+
+    def __reduce__(self) -> tuple[type[_Held], tuple[Any, ...]]:
+        return (self.__class__, self._key())  # a pickle holds the datetime, as the dataclass's did
+
+
+class EtaOption(_Held):
     """One way of reckoning an arrival: "rhythm" (the athlete model, core/pace.py), "recent"
     (the recent pace, no more stops) or "plan" (the planned speed).
 
@@ -246,33 +280,18 @@ class EtaOption:
         self.speed_kmh = speed_kmh  # the moving speed it assumes
         self.basis = basis  # in words: "stint pace + 18 % stops, nights as seen"
 
+    _FIELDS = ("kind", "at", "speed_kmh", "basis")
+
     @property
     def at(self) -> datetime | None:
         """Aware, UTC; None when there is no speed to reckon with."""
-        s, at = self._s, self._from
-        return at if s is None or at is None else at + timedelta(0, s)
+        return self._held_at()
 
     def _key(self) -> tuple[str, datetime | None, float | None, str]:
         return (self.kind, self.at, self.speed_kmh, self.basis)
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not EtaOption:
-            return NotImplemented
-        assert isinstance(other, EtaOption)
-        return self._key() == other._key()
 
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        kind, at, speed, basis = self._key()
-        return f"EtaOption(kind={kind!r}, at={at!r}, speed_kmh={speed!r}, basis={basis!r})"
-
-    def __reduce__(self) -> tuple[type[EtaOption], tuple[str, datetime | None, float | None, str]]:
-        return (EtaOption, self._key())  # a pickle holds the datetime, as the dataclass's did
-
-
-class TownAhead:
+class TownAhead(_Held):
     """A town (or the finish) ahead at one moment, with its ETAs side by side and the main one.
 
     Built once per town in every progress (issue 11), as a plain slots class: the main ETA is
@@ -285,6 +304,11 @@ class TownAhead:
     __slots__ = (
         "_from", "_s", "deadlines", "eta_kind", "eta_s", "etas", "km", "km_to_go", "name",
         "past_eta_s", "speed_kmh", "state",
+    )  # fmt: skip
+    # The fields as the dataclass had them, in order (its repr and `replaced`).
+    _FIELDS = (
+        "name", "km", "km_to_go", "eta_at", "eta_s", "speed_kmh", "state", "past_eta_s", "etas",
+        "eta_kind", "deadlines",
     )  # fmt: skip
 
     def __init__(
@@ -312,8 +336,7 @@ class TownAhead:
     @property
     def eta_at(self) -> datetime | None:
         """Aware, UTC; None when there is no speed to reckon with."""
-        s, at = self._s, self._from
-        return at if s is None or at is None else at + timedelta(0, s)
+        return self._held_at()
 
     def eta_of(self, kind: str) -> EtaOption | None:
         return next((e for e in self.etas if e.kind == kind), None)
@@ -327,7 +350,7 @@ class TownAhead:
 
     def replaced(self, **changes: Any) -> TownAhead:
         """`dataclasses.replace(self, **changes)` as it was: a copy with those fields changed."""
-        fields = dict(zip(_TOWN_FIELDS, self._key(), strict=True))
+        fields = dict(zip(self._FIELDS, self._key(), strict=True))
         unknown = changes.keys() - fields.keys()
         if unknown:
             raise TypeError(f"TownAhead has no field {sorted(unknown)[0]!r}")
@@ -340,28 +363,6 @@ class TownAhead:
             self.state, self.past_eta_s, self.etas, self.eta_kind, self.deadlines,
         )  # fmt: skip
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not TownAhead:
-            return NotImplemented
-        assert isinstance(other, TownAhead)
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        inner = ", ".join(f"{n}={v!r}" for n, v in zip(_TOWN_FIELDS, self._key(), strict=True))
-        return f"TownAhead({inner})"
-
-    def __reduce__(self) -> tuple[type[TownAhead], tuple[Any, ...]]:
-        return (TownAhead, self._key())  # a pickle holds the datetime, as the dataclass's did
-
-
-# TownAhead's fields as the dataclass had them, in order (its repr and `replaced`).
-_TOWN_FIELDS = (
-    "name", "km", "km_to_go", "eta_at", "eta_s", "speed_kmh", "state", "past_eta_s", "etas",
-    "eta_kind", "deadlines",
-)  # fmt: skip
 
 
 @dataclass(slots=True, unsafe_hash=True)  # built on every fix: not frozen, as TownAhead
