@@ -58,23 +58,43 @@ def finish_km(route: Route) -> float:
 
 
 class FinishWatch:
-    """When the athlete reached the finish, found again only when the log has changed."""
+    """When the athlete reached the finish, found again only when the log has changed.
 
-    __slots__ = ("_seen", "at_km")
+    A GPS left on at the finish logs on (10 Hz: 36,000 fixes an hour): each new fix there
+    carries the run at the finish on from the one before (`appended`), so the finish time is
+    not a scan back over every fix since the finish, again for every fix."""
+
+    __slots__ = ("_seen", "at_km", "from_km")
 
     def __init__(self, route: Route) -> None:
         self.at_km = finish_km(route)
+        self.from_km = self.at_km - FINISH_TOL_KM  # at the finish from this km on
+        # (len, last time, last km) of the fixes when the finish time was found, and it.
         self._seen: tuple[tuple[int, datetime | None, float], datetime | None] | None = None
 
     def reached_at(self, times: Sequence[datetime], kms: Sequence[float]) -> datetime | None:
         """The finish time if the athlete has finished, from the fixes' times and the km the
         athlete was at after each (the tracker keeps both, in time order)."""
-        if not kms or kms[-1] < self.at_km - FINISH_TOL_KM:
+        if not kms or kms[-1] < self.from_km:
             return None
         key = (len(times), times[-1], kms[-1])
         if self._seen is None or self._seen[0] != key:
             self._seen = (key, finish_time(times, kms, self.at_km))
         return self._seen[1]
+
+    def appended(self, times: Sequence[datetime], kms: Sequence[float]) -> None:
+        """One fix was appended and left the athlete at the finish (`kms[-1] >= from_km`): the
+        finish time carried on from the answer for the fixes before it, when that is the one
+        kept (the same key `reached_at` checks), else found by `reached_at`'s scan."""
+        n = len(kms)
+        found: datetime | None
+        if n == 1 or kms[-2] < self.from_km:
+            found = times[-1]  # the run at the finish starts here
+        elif (seen := self._seen) is not None and seen[0] == (n - 1, times[-2], kms[-2]):
+            found = seen[1]
+        else:
+            found = finish_time(times, kms, self.at_km)
+        self._seen = ((n, times[-1], kms[-1]), found)
 
 
 def finish_time(times: Sequence[datetime], kms: Sequence[float], at_km: float) -> datetime | None:

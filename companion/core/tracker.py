@@ -224,6 +224,8 @@ class Tracker(HeldFixReads):
         placed = self._apply(fix, km_beside)
         kms = self._kms
         kms.append(self.km)
+        if self.km >= self._finish.from_km:  # at the finish: its time carried on, not scanned
+            self._finish.appended(self._times, kms)
         # One km beside each fix: its length is the fixes' (a C call, FixColumns' is Python's).
         # Asked here, not in keep_snapshot: 999 fixes of 1000 take no copy, so make no call.
         if not len(kms) % runstate.SNAPSHOT_EVERY:
