@@ -28,7 +28,7 @@ batch and the write transaction are logconn.py's; this module says what is writt
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -283,7 +283,7 @@ class Logbook(LogConnection):
             result, self.set_aside = logreads.effective_fixes(self._conn)
         return result
 
-    def fix_stream(self) -> Iterator[Fix]:
+    def fix_stream(self) -> Generator[Fix, None, None]:
         """`effective_fixes` one at a time in row order (nearly time order: Tracker.rebuild
         sorts them as they pass), without holding every Fix of the log at once (issue 11).
         `set_aside` is the rows left out once the stream is read to its end."""

@@ -7,7 +7,7 @@ checked, committed to the log and only then applied to the tracker, in the same 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from companion.core.eta import DayWindow
 from companion.core.models import Deadline, Fix, PositionError, Progress
 from companion.core.models import with_km as with_km  # add_feed_fix's (a test patches it here)
+from companion.core.rebuild import rebuilding
 from companion.core.route import Route
 from companion.core.tracker import Tracker
 from companion.edit_check import check_new_entry, check_new_time
@@ -91,6 +92,7 @@ class EventSession:
         self.amended = 0
         # (the newest row id, the fixes up to it) of the saved state the replay resumed from.
         self.resumed_at: tuple[int, int] | None = None
+        self.read_whole = 0  # the fixes a replay of the whole log read (0: none, or resumed)
         if replay:
             self.replay()
 
@@ -120,9 +122,22 @@ class EventSession:
         """Rebuild the tracker from the log: every fix not undone, with edits applied. From the
         state saved with the log when it still fits (companion/trackstate.py): then only the
         fixes after it are read and applied (companion/reopen.py)."""
+        for _read in self.replaying():
+            pass
+
+    def replaying(self, every: int = 10_000) -> Generator[int, None, None]:
+        """`replay` in pieces: where no saved state fits (the first opening after an upgrade,
+        a log from before states), every `every` fixes of the whole log it says how many were
+        read, so a screen can stay live (and be quit) through it. Closed part way, the session
+        is not replayed: its tracker holds part of the log, and no state is saved from it."""
         self.resumed_at = resume_from_state(self.logbook, self.tracker)
-        if self.resumed_at is None:
-            self.tracker.rebuild(self.logbook.fix_stream())  # not held at once (issue 11)
+        if self.resumed_at is None:  # the log streamed, not held at once (issue 11)
+            stream = self.logbook.fix_stream()
+            try:
+                yield from rebuilding(self.tracker, stream, every)
+            finally:
+                stream.close()  # closed part way: its read of the log ends here
+            self.read_whole = len(self.tracker.fixes_seen)
         # The feed's filter goes on from this car's own last GPS fix, not another car's
         # ("gpsd@car2", issue 12): its next fix is judged against what its own feed sent.
         self.filter.last = self.tracker.newest_fix(_own_gps)

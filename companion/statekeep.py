@@ -8,6 +8,8 @@ the state is saved again every SAVE_EVERY fixes (an hour at 10 Hz: a reopening t
 most about that, ~1 s) but not more often than every SAVE_MIN_S of wall time (a file read at full
 speed, `follow` over a recorded day, would save every few seconds for nothing), and after the
 crew changed the past (an undo, an edit, an entry typed in among the fixes the state covers).
+An opening that had to read the whole log again (no saved state fitted: the first after an
+upgrade) saves at the first call, whatever the wall time: a kill -9 then does not cost it twice.
 
 The check that the log holds the tracker's fixes counts only the rows since the last check
 (`Logbook.covering_id`), so a save costs its pickle (~0.2 s for a day of 10 Hz), not a count of
@@ -48,13 +50,18 @@ class StateKeeper:
         if not session.replayed or session.not_saving is not None or session.logbook.readonly:
             return False
         n = len(session.tracker.fixes_seen)
+        whole = False
         if n < MIN_FIXES:  # trackstate keeps no state for so short a log: its replay is quick
             return False
         if self._saved_at is None:  # just opened: from the state read back, if there was one
             resumed = session.resumed_at
             self._covered = resumed
             self._saved_at, self._amended = (resumed[1] if resumed else 0), session.amended
-        due = n - self._saved_at >= SAVE_EVERY and self._clock() - self._saved_when >= SAVE_MIN_S
+            # The whole log was read again (~30 s a day of 10 Hz): its state saved now.
+            whole = resumed is None and session.read_whole >= MIN_FIXES
+        due = whole or (
+            n - self._saved_at >= SAVE_EVERY and self._clock() - self._saved_when >= SAVE_MIN_S
+        )
         if not due and session.amended == self._amended:
             return False
         self._saved_at, self._amended, self._saved_when = n, session.amended, self._clock()

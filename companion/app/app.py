@@ -13,7 +13,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -42,6 +42,8 @@ Clock = Callable[[], datetime]
 # The longest the route or the log waits for the frame to be whole (see _once_painted): ~0.1 s
 # on a quiet machine, over 0.5 s on a loaded one (where the frame came out without its keys).
 READ_LOG_WAIT_S = 2.0
+# A full replay is read this many fixes at a time between the screen's turns (~0.1 s each).
+REPLAY_PIECE = 2_000
 log = logging.getLogger("companion.app")
 DARK, LIGHT = "textual-dark", "textual-light"
 
@@ -149,17 +151,33 @@ class CompanionApp(App[None]):
             # The log next, still on the first frame, which now says so (a long tail after a
             # crash takes a while): one repaint, not a second frame to wait for.
             starting = self.screen_stack[0]
-            if isinstance(starting, StartingScreen):
-                starting.reading_log()
-            self.call_after_refresh(self._show_dashboard)
+            said = starting.reading_log if isinstance(starting, StartingScreen) else _nobody
+            said(None)
+            self.call_after_refresh(lambda: self._in_worker(self._show_dashboard(said)))
             return
-        await self._show_dashboard()
+        await self._show_dashboard(_nobody)
 
-    async def _show_dashboard(self) -> None:
+    def _in_worker(self, work: Coroutine[None, None, None]) -> None:
+        """Read the log in a worker: between its pieces the keys (q), the resizes and the
+        repaints are handled, where a full replay held the screen for ~40 s a day of 10 Hz."""
+        self.run_worker(work, name="log", group="log", exclusive=True)
+
+    async def _replay(self, said: Callable[[int | None], None]) -> None:
+        """`session.replay()` in pieces of REPLAY_PIECE fixes, `said` how many were read after
+        each (none when a saved state fits: then it is one short piece)."""
+        pieces = self.session.replaying(REPLAY_PIECE)
+        try:
+            for read in pieces:
+                said(read)
+                await asyncio.sleep(0)
+        finally:
+            pieces.close()  # quit part way: the session stays unreplayed, nothing saved from it
+
+    async def _show_dashboard(self, said: Callable[[int | None], None]) -> None:
         """The dashboard, on a session whose log is read, in the first frame's place."""
         if not self.session.replayed:
             try:
-                self.session.replay()
+                await self._replay(said)
             except CompanionError as e:  # a damaged log: said in one line, as open's errors
                 assert self.opening is not None
                 self.opening.failure = e
@@ -197,7 +215,10 @@ class CompanionApp(App[None]):
         timer = self.set_interval(0.02, check)
 
     def _read_log(self) -> None:
-        self.session.replay()
+        self._in_worker(self._read_log_pieces())
+
+    async def _read_log_pieces(self) -> None:
+        await self._replay(_nobody)  # (the dashboard's header says it is reading)
         self.dashboard.refresh_progress()
         self.dashboard.refresh_log()
         self.dashboard.refresh_bindings()  # the keys, dimmed while reading, work now
@@ -377,3 +398,7 @@ def make_app(
 ) -> CompanionApp:
     """The app for an open session; the CLI and the tests build it the same way."""
     return CompanionApp(session, clock, source, cursor_blink=cursor_blink)
+
+
+def _nobody(_read: int | None) -> None:
+    """Where the log's reading is not shown as it goes."""

@@ -134,8 +134,11 @@ class StartingScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return None  # shown, dimmed, doing nothing until the dashboard replaces this screen
 
-    def reading_log(self) -> None:
-        """The route is open; the log is read next (CompanionApp._show_dashboard)."""
+    def reading_log(self, read: int | None = None) -> None:
+        """The route is open; the log is read next (CompanionApp._show_dashboard), and `read`
+        of its fixes are, when a whole log is read again (no saved state fits it)."""
         self.query_one(HeaderBar).waiting = READING
         self.query_one(HeaderBar).refresh()
-        self.query_one("#loading", Static).update(READING)
+        self.query_one("#loading", Static).update(
+            READING if read is None else f"{READING} {read:,} fixes read"
+        )

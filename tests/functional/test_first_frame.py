@@ -5,6 +5,7 @@ SQLite log, Textual's Pilot; the opening is watched, not replaced."""
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
@@ -45,13 +46,13 @@ async def test_the_first_frame_comes_before_the_route_and_the_log(
 
     monkeypatch.setattr(EventSession, "open", classmethod(open_watched))
     seen_at_replay: list[tuple[str, str]] = []
-    replay = EventSession.replay
+    replaying = EventSession.replaying
 
-    def replay_watched(self: EventSession) -> None:
+    def replay_watched(self: EventSession, every: int = 10_000) -> Generator[int, None, None]:
         seen_at_replay.append((type(app_box[0].screen).__name__, screen_text(app_box[0])))
-        replay(self)
+        return replaying(self, every)
 
-    monkeypatch.setattr(EventSession, "replay", replay_watched)
+    monkeypatch.setattr(EventSession, "replaying", replay_watched)
     opening = Opening(setup.event_path, str(setup.db_path), None, setup.clock)
     app = CompanionApp(opening, setup.clock, cursor_blink=False)
     app_box.append(app)

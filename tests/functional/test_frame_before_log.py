@@ -3,6 +3,8 @@ crew sees the frame at once whatever the log's length ("reading the log…"), th
 
 from __future__ import annotations
 
+from collections.abc import Generator
+
 import pytest
 from companion_fixtures import Setup, screen_text
 
@@ -17,16 +19,16 @@ async def test_the_frame_is_painted_before_the_log_is_read(
 ) -> None:
     seen_at_replay: list[str] = []
     allowed_at_replay: list[bool | None] = []
-    replay = EventSession.replay
+    replaying = EventSession.replaying
     app_box: list[CompanionApp] = []
 
-    def replay_watched(self: EventSession) -> None:
+    def replay_watched(self: EventSession, every: int = 10_000) -> Generator[int, None, None]:
         if app_box:  # the replay run by the app (not one by the fixture's own sessions)
             seen_at_replay.append(screen_text(app_box[0]))
             allowed_at_replay.append(app_box[0].dashboard.check_action("undo", ()))
-        replay(self)
+        return replaying(self, every)
 
-    monkeypatch.setattr(EventSession, "replay", replay_watched)
+    monkeypatch.setattr(EventSession, "replaying", replay_watched)
     session = EventSession.open(setup.event_path, setup.db_path, replay=False)
     try:
         assert not session.replayed

@@ -163,3 +163,31 @@ def test_fixes_read_at_full_speed_wait_for_the_wall_time(
         wall[0] = 601.0
         _fed(s, feed[5500:6000], keep)
         assert keep.saves == 1
+
+
+def test_an_opening_that_read_the_whole_log_saves_at_once(
+    tmp_path: Path, shared_dir: Path, feed: list[Fix], rows_read: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No saved state fits (the first opening after an upgrade): the whole log is read, and the
+    keeper's first call saves, though SAVE_MIN_S has not passed; a kill -9 after it costs a
+    reopening no second full replay. One that resumed from a state waits as before."""
+    monkeypatch.setattr(statekeep, "SAVE_MIN_S", 600.0)
+    event, db = audax_event(tmp_path, shared_dir), tmp_path / "log.sqlite"
+    with EventSession.open(event, db) as s:
+        for f in feed[:3000]:
+            s.add_feed_fix(f, now=f.time)
+    whole = without_saved_state(db, tmp_path)
+    s = EventSession.open(event, whole)
+    assert s.resumed_at is None  # the whole log read
+    keep = StateKeeper(clock=lambda: 0.0)
+    assert keep(s) and keep.saves == 1
+    read, got = _reopened_after_kill(s, event, whole, rows_read)
+    assert read == 0
+    (tmp_path / "again").mkdir()
+    assert got == _full_replay(event, whole, tmp_path / "again")
+    s = EventSession.open(event, db)  # from its state: nothing due yet
+    assert s.resumed_at is not None
+    keep = StateKeeper(clock=lambda: 0.0)
+    assert not keep(s) and keep.saves == 0
+    s.close()
