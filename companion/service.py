@@ -140,7 +140,7 @@ class EventSession:
             self.read_whole = len(self.tracker.fixes_seen)
         # The feed's filter goes on from this car's own last GPS fix, not another car's
         # ("gpsd@car2", issue 12): its next fix is judged against what its own feed sent.
-        self.filter.last = self.tracker.newest_fix(_own_gps)
+        self.filter.last = self.tracker.newest_feed_fix(_own_gps)
         self.replayed = True
 
     # --- reading --------------------------------------------------------------------------------

@@ -36,6 +36,9 @@ class TrackerState:
     first_time: datetime | None
     odometer: Odometer
     pace: PaceModel
+    # The newest fix of each feed's source (not typed): (its index, it as given, the km given
+    # beside it or None). A reopened log finds the last GPS fix here, not in its unread head.
+    feeds: dict[str, tuple[int, Fix, float | None]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,9 +56,9 @@ def applied(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     count = [0]
     real = Tracker._apply
 
-    def counting(self: Tracker, fix: Fix, km_beside: float | None = None) -> object:
+    def counting(self: Tracker, fix: Fix, at: int, km_beside: float | None = None) -> object:
         count[0] += 1
-        return real(self, fix, km_beside)
+        return real(self, fix, at, km_beside)
 
     monkeypatch.setattr(Tracker, "_apply", counting)
     yield count

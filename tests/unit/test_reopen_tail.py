@@ -162,3 +162,34 @@ def test_a_row_deleted_by_hand_drops_the_state(
     rows_read[0] = 0
     with EventSession.open(event, db, readonly=True) as s:
         assert rows_read[0] == len(s.tracker.fixes) == 2999
+
+
+@pytest.mark.parametrize("typed", ["checkpoint", "stop", "both"])
+def test_a_typed_entry_last_reads_no_row_for_the_feeds_last_gps_fix(
+    tmp_path: Path, shared_dir: Path, feed: list[Fix], rows_read: list[int], typed: str
+) -> None:
+    """The newest fix typed (a checkpoint, a stop: the crew's commonest last entries), the log
+    reopened from its state: the plausibility filter's seed, the feed's own last GPS fix, is
+    found without reading a row of the head (it read the whole head: ~8 s a day of 10 Hz, for
+    `status`, `summary`, `stops`, every command), and it is the full replay's."""
+    event, db = _event(tmp_path, shared_dir), tmp_path / "log.sqlite"
+    with EventSession.open(event, db) as s:
+        for f in feed[:4000]:
+            s.add_feed_fix(f)
+        after = feed[3999].time + timedelta(seconds=30)
+        if typed in ("checkpoint", "both"):
+            s.checkpoint("km 2", None, after, force=True)
+        if typed in ("stop", "both"):
+            s.mark("stop", None, after + timedelta(seconds=5))
+    rows_read[0] = 0
+    with EventSession.open(event, db, readonly=True) as s:
+        assert s.resumed_at is not None
+        seed = s.filter.last
+        assert rows_read[0] == 0
+        assert s.tracker.last_fix is not None and s.tracker.last_fix.is_manual
+    with EventSession.open(event, _without_state(db, tmp_path), readonly=True) as full:
+        assert full.resumed_at is None
+        assert seed is not None and seed == full.filter.last  # with the km it was logged at
+        gps = feed[3999]
+        assert (seed.time, seed.lat, seed.lon, seed.source) == (gps.time, gps.lat, gps.lon, "nmea")
+        assert seed == full.tracker.newest_fix(lambda f: not f.is_manual)
