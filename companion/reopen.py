@@ -31,16 +31,16 @@ def resume_from_state(logbook: Logbook, tracker: Tracker) -> tuple[int, int] | N
         return None
     applied = saved.state.applied
 
-    def head() -> FixColumns:
-        """The fixes the state applied but the one it ended on, as the log holds them now
-        (the rows up to the state's last: what came after cannot change them), as columns."""
+    def head(k: int) -> FixColumns:
+        """The first `k` fixes the state applied, as the log holds them now (the rows up to
+        the state's last: what came after cannot change them), as columns."""
         fixes = logbook.fix_columns(saved.last_id)
         if len(fixes) != applied or fixes[-1] != ended_on:
             raise HeadChanged(
                 f"the log's rows up to #{saved.last_id} changed while it was open "
                 f"({len(fixes)} fixes, {applied} expected): open the event again"
             )
-        fixes.truncate(applied - 1)
+        fixes.truncate(k)
         return fixes
 
     try:

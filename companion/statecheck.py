@@ -135,7 +135,7 @@ def well_typed(obj: Any, depth: int = 0) -> bool:
     if isinstance(obj, dict):
         return all(well_typed(v, depth + 1) for v in obj.values())
     if not cls.__module__.startswith("companion.core."):
-        return not isinstance(obj, array) or obj.typecode in "dq"
+        return not isinstance(obj, array) or obj.typecode in "Bdhq"  # the core's columns
     if dataclasses.is_dataclass(obj):
         hints = _hints(cls)  # type: ignore[arg-type]
         for f in dataclasses.fields(obj):

@@ -13,11 +13,18 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Iterable, MutableSequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import cast, overload
 
 from companion.core.models import Fix, fix_of, with_km
-from companion.core.runstate import from_us, to_us
+from companion.core.riderdays import to_us
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def from_us(us: int) -> datetime:
+    """The aware UTC datetime `us` microseconds after the epoch (exact: `to_us`'s inverse)."""
+    return _EPOCH + timedelta(microseconds=us)
 
 _NONE = math.nan  # an optional number that is None (a NaN itself is held as an odd fix)
 _NO_SATS = -1
@@ -278,6 +285,20 @@ class FixColumns(MutableSequence[Fix]):
         out._sources = self._sources.copy()
         out._odd = {k - i: f for k, f in self._odd.items() if k >= i}
         return out
+
+    def well_formed(self) -> bool:
+        """Every column of the fixes' length (an optional one may be empty: none had it), each
+        source code one of its sources, each fix held as itself at an index of the columns:
+        what a state read back must hold (a crafted one could pass the type check and break
+        at a read in front of the crew)."""
+        n = len(self._us)
+        optional: tuple[array[float] | array[int], ...] = (self._sats, *self._opt)
+        return (
+            len(self._lat) == len(self._lon) == len(self._src) == n and len(self._opt) == 5
+            and all(len(c) in (0, n) for c in optional)
+            and (not self._src or max(self._src) < len(self._sources))
+            and all(type(k) is int and 0 <= k < n for k in self._odd)
+        )  # fmt: skip
 
     def truncate(self, k: int) -> None:
         """Keep the first `k` fixes only (no fix built: `del self[k:]` builds them all)."""

@@ -16,42 +16,79 @@ from typing import TYPE_CHECKING
 from companion.core.deferred import Deferred
 from companion.core.fixcolumns import FixColumns
 from companion.core.models import Fix
-from companion.core.runstate import RunningState
+from companion.core.runstate import RunningState, TrackerState
 
 if TYPE_CHECKING:
     from companion.core.tracker import Tracker
 
 
+# A saved state carries the fixes of about this many last ones, from a snapshot (RunningState's
+# `back`): 10 minutes at 10 Hz, 100 at 1 Hz; ~0.4 MB.
+BACK_FIXES = 6000
+
+
 def running_state(tr: Tracker, copy: bool = True) -> RunningState:
     """The state after every fix so far (a copy: the tracker goes on). `copy=False` for a state
     used at once, the tracker not fed meanwhile (saved with the log): the km and time of each fix
-    are then the tracker's own arrays, not 14 MB of copies for a day at 10 Hz."""
+    are then the tracker's own arrays, not 14 MB of copies for a day at 10 Hz. With it, the
+    oldest snapshot of the last BACK_FIXES fixes and the fixes after it, when they are held."""
     times_us = tr._times.micros(copy)  # no datetime built, no row of the log read
     kms = tr._kms
     if copy or not isinstance(kms, array):
         kms = array("d", kms)
-    return RunningState(len(tr._fixes), tr._save(), kms, times_us)
+    n = len(tr._fixes)
+    fixes = tr._fixes
+    held_from = fixes.head_len if isinstance(fixes, Deferred) else 0
+    held = fixes.held if isinstance(fixes, Deferred) else fixes
+    back = next(
+        ((k, st) for k, st in tr._snaps if max(n - BACK_FIXES, held_from, 1) <= k < n), None
+    )
+    if back is None or not isinstance(held, FixColumns):
+        return RunningState(n, tr._save(), kms, times_us)
+    k, state = back
+    return RunningState(n, tr._save(), kms, times_us, k, state, held.suffix(k - held_from))
 
 
 def resume_tail(
-    tr: Tracker, saved: RunningState, tail: list[Fix], head: Callable[[], Sequence[Fix]]
+    tr: Tracker, saved: RunningState, tail: list[Fix], head: Callable[[int], Sequence[Fix]]
 ) -> None:
     """Like `Tracker.rebuild` of all the fixes, from `saved`: the running state of a tracker of
     the same event after its first `saved.applied` fixes; `tail` (sorted by time, none before the
-    fix `saved` ended on) is applied. The first `saved.applied - 1` fixes are read by `head()`
-    only when something asks for them (an export, an entry typed in among them). The caller
-    checks `saved` fits (companion/trackstate.py)."""
+    fix `saved` ended on) is applied. The fixes the state holds are held (the one it ended on,
+    or its `back` ones); the first `k` before them are read by `head(k)` only when something
+    asks for them (an export, an entry typed in among them). The caller checks `saved` fits
+    (companion/trackstate.py)."""
     n, last = saved.applied, saved.state.last
     assert last is not None and n > 0
-    # The fix the state ended on is held: the first fix after the head.
-    tr._fixes = Deferred(n - 1, head, FixColumns([last, *tail]))
+    k, back = _back(saved)
+    tr._snaps = [(n, saved.state)]
+    if back is None:  # the fix the state ended on is held: the first fix after the head
+        k, held = n - 1, FixColumns([last])
+    else:  # from its snapshot: a change among them replays from there
+        tr._snaps.insert(0, (k, back[0]))
+        held = back[1].suffix(0)
+    for fix in tail:
+        held.append(fix)
+    tr._fixes = Deferred(k, lambda: head(k), held)
     # The times of the head are the state's own: when a km was reached reads no row.
     tr._head_us = saved.times_us
     tr._kms = array("d", saved.kms)
     tr._kms.extend([0.0] * len(tail))
+    snaps = tr._snaps
     tr._reset()
-    tr._snaps = [(n, saved.state)]
+    tr._snaps = snaps
     tr._replay_from(n)
+
+
+def _back(saved: RunningState) -> tuple[int, tuple[TrackerState, FixColumns] | None]:
+    """The state's `back` snapshot and fixes, when they fit it: the fixes from the snapshot to
+    the one it ended on, well formed (a crafted state's are left out, never trusted)."""
+    k, state, cols = saved.back, saved.back_state, saved.back_fixes
+    if state is None or cols is None or not 0 < k < saved.applied:
+        return 0, None
+    if not cols.well_formed() or len(cols) != saved.applied - k or cols[-1] != saved.state.last:
+        return 0, None
+    return k, (state, cols)
 
 
 def forget_head(tr: Tracker, k: int, head: Callable[[], Sequence[Fix]]) -> bool:

@@ -8,9 +8,11 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from companion.core.days import DayLedger
+from companion.core.fixcolumns import FixColumns
+from companion.core.fixcolumns import from_us as from_us  # where the columns need it
 from companion.core.models import Fix, Placement
 from companion.core.motion import Motion
 from companion.core.odometer import Odometer
@@ -52,13 +54,14 @@ class RunningState:
     state: TrackerState
     kms: array[float]
     times_us: array[int]
+    # The state after the first `back` fixes too (a snapshot), and the fixes from there on, as
+    # columns: an undo, an edit or a late entry among the last few thousand fixes replays from
+    # it after a reopening, instead of reading the whole head and replaying every fix.
+    back: int = 0
+    back_state: TrackerState | None = None
+    back_fixes: FixColumns | None = None
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def from_us(us: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=us)
 
 
 # (number of fixes applied, the state then), oldest first.

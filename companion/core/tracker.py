@@ -253,9 +253,9 @@ class Tracker(HeldFixReads):
         return heldfixes.running_state(self, copy)
 
     def resume_tail(
-        self, saved: RunningState, tail: list[Fix], head: Callable[[], Sequence[Fix]]
+        self, saved: RunningState, tail: list[Fix], head: Callable[[int], Sequence[Fix]]
     ) -> None:
-        """Resume from a saved state and apply `tail`; `head()` reads the rest if asked."""
+        """Resume from a saved state and apply `tail`; `head(k)` reads the first k if asked."""
         heldfixes.resume_tail(self, saved, tail, head)
 
     def forget_head(self, k: int, head: Callable[[], Sequence[Fix]]) -> bool:
@@ -375,19 +375,6 @@ class Tracker(HeldFixReads):
         return p
 
     # --- answering ------------------------------------------------------------------------------
-    def newest_feed_fix(self, wanted: Callable[[Fix], bool]) -> Fix | None:
-        """`newest_fix(wanted)` for a `wanted` that takes no typed fix (a feed's own GPS), from
-        each source's newest fix: a reopened log whose newest fix is typed (a checkpoint, a
-        stop) reads no fix of its head for it (that was all of them: ~8 s a day of 10 Hz)."""
-        best: tuple[int, Fix, float | None] | None = None
-        for entry in self._feeds.values():
-            if (best is None or entry[0] > best[0]) and wanted(entry[1]):
-                best = entry
-        if best is None:
-            return None
-        _at, fix, km = best
-        return fix if km is None else with_km(fix, km)
-
     def day_totals(self) -> tuple[DayTotal, ...]:
         return self._ledger.totals()
 

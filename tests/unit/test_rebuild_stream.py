@@ -208,8 +208,9 @@ def test_a_head_read_back_is_columns_not_every_fix_at_once(
     with EventSession.open(event) as s:
         assert isinstance(s.tracker.fixes_seen, Deferred)  # reopened from its state
         monkeypatch.setattr(logreads, "fix_stream", counting)
-        at = feed[1500].time.astimezone(s.event.zone).strftime("%Y-%m-%dT%H:%M:%S.%f")
-        s.checkpoint("km 4", at, feed[2499].time, force=True)  # among the head: read back
+        # Before the state's back snapshot (at 1,000 fixes): among the head, read back.
+        at = feed[300].time.astimezone(s.event.zone).strftime("%Y-%m-%dT%H:%M:%S.%f")
+        s.checkpoint("km 1", at, feed[2499].time, force=True)
         monkeypatch.undo()
         assert len(alive) == 2 and max(alive) < 100, alive
         got = (list(s.tracker.fixes), s.tracker.km, s.tracker.day_totals())

@@ -23,6 +23,7 @@ import pytest
 from helpers.real_tracks import AUDAX_150K, RealTrack, fixes, load_real_track
 
 from companion import trackstate
+from companion.core import heldfixes
 from companion.core.models import Fix
 from companion.core.runstate import RunningState
 from companion.core.tracker import Tracker
@@ -221,3 +222,61 @@ def test_a_state_with_fields_of_the_wrong_type_is_ignored(
     _log(event, db, feed[:3000]).close()
     _rewrite_state(db, change)
     _reopened_in_full(event, db, applied, feed[2999])
+
+
+def test_an_undo_or_a_late_entry_after_a_reopening_replays_from_the_state_s_back_snapshot(
+    tmp_path: Path, shared_dir: Path, feed: list[Fix], applied: list[int]
+) -> None:
+    """A checkpoint typed, the laptop restarted (or a CLI command: each opens the log anew),
+    then the checkpoint undone, or one typed late a few minutes back: the saved state carries a
+    snapshot from before the last few thousand fixes and those fixes, so only they are replayed
+    (an undo of the state's own last fix replayed all of them: 14-19 s a day of 10 Hz)."""
+    event, db = _event(tmp_path, shared_dir), tmp_path / "log.sqlite"
+    s = _log(event, db, feed[:7000])
+    s.checkpoint("km 5", None, feed[6999].time + timedelta(seconds=2), force=True)
+    s.close()  # the state ends on the checkpoint
+    applied[0] = 0
+    with EventSession.open(event, db) as s:
+        assert applied[0] == 0
+        assert s.undo() is not None
+        assert 0 < applied[0] <= heldfixes.BACK_FIXES  # from the back snapshot, not from 0
+        assert s.tracker._fixes.head_len > 0  # nothing of the head read
+        _same_as_full_replay(s, feed[6999])
+    applied[0] = 0
+    with EventSession.open(event, db) as s:  # a late entry 3 minutes back, typed after a restart
+        at = feed[7000 - 1800].time.astimezone(s.event.zone).strftime("%Y-%m-%dT%H:%M:%S")
+        s.checkpoint("km 4", at, feed[6999].time + timedelta(seconds=5), force=True)
+        assert 0 < applied[0] <= heldfixes.BACK_FIXES
+        assert s.tracker._fixes.head_len > 0
+        _same_as_full_replay(s, feed[6999])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda s: _set(s, "back_fixes", _cut(s.back_fixes)),  # columns of unequal lengths
+        lambda s: _set(s, "back", s.back - 1),  # the fixes do not reach the state's last
+        lambda s: _set(s.back_fixes, "_src", array("B", [7] * len(s.back_fixes))),  # no source 7
+    ],
+    ids=["columns-cut", "back-off-by-one", "source-code"],
+)
+def test_back_fixes_that_do_not_fit_are_left_out(
+    tmp_path: Path, shared_dir: Path, feed: list[Fix], applied: list[int],
+    change: Callable[[RunningState], None],
+) -> None:
+    """A crafted or damaged state's back fixes that do not fit it are not trusted: the state
+    is used without them (the head read if an undo needs it), and answers as a full replay."""
+    event, db = _event(tmp_path, shared_dir), tmp_path / "log.sqlite"
+    s = _log(event, db, feed[:7000])
+    s.checkpoint("km 5", None, feed[6999].time + timedelta(seconds=2), force=True)
+    s.close()
+    _rewrite_state(db, change)
+    with EventSession.open(event, db) as s:
+        assert s.resumed_at is not None and s.tracker._fixes.head_len == 7000  # the last held
+        assert s.undo() is not None
+        _same_as_full_replay(s, feed[6999])
+
+
+def _cut(cols: object) -> object:
+    cols._lat = cols._lat[:-1]  # type: ignore[attr-defined]
+    return cols

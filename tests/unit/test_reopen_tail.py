@@ -128,8 +128,9 @@ def test_a_reopened_tracker_reads_the_head_when_asked_and_equals_a_full_replay(
     assert s.tracker.reached_at(km) == full.tracker.reached_at(km)
     assert s.tracker.km_at(feed[1000].time) == full.tracker.km_at(feed[1000].time)
     assert rows_read[0] == 0  # times and km of the head come with the state
-    # An entry typed in late, among the fixes the state covers: the head is read, once.
-    late = feed[2000].time + timedelta(milliseconds=50)
+    # An entry typed in late, among the fixes the state covers before its back snapshot (at
+    # 1,000 fixes: those after it are held with it): the head is read, once.
+    late = feed[500].time + timedelta(milliseconds=50)
     when = late.isoformat()
     s.checkpoint("km 5", when, feed[3999].time, force=True)
     full.close()
