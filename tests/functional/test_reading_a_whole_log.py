@@ -17,10 +17,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import numpy as np
 import pytest
 from companion_fixtures import screen_text
-from helpers.real_tracks import AUDAX_150K, RealTrack, audax_event, fixes, load_real_track
+from helpers.real_tracks import audax_10hz, audax_event
 from helpers.rows_read import without_saved_state
 
 from companion.app import app as app_module
@@ -35,11 +34,7 @@ FIXES = 9_000  # the ride's first 15 minutes at 10 Hz
 
 @pytest.fixture(scope="module")
 def feed(shared_dir: Path) -> list[Fix]:
-    track = load_real_track(shared_dir / AUDAX_150K)
-    idx = np.flatnonzero(track.seconds() <= 16 * 60)
-    part = RealTrack(track.path, [track.times[i] for i in idx], track.lats[idx], track.lons[idx],
-                     None)  # fmt: skip
-    return fixes(part, hz=10.0, source="nmea")[:FIXES]
+    return audax_10hz(shared_dir, 16)[:FIXES]
 
 
 @pytest.fixture

@@ -22,6 +22,8 @@ import numpy.typing as npt
 from pyproj import Geod
 
 from companion.core.models import Fix
+from companion.core.route import Route
+from companion.formats import load_route
 
 FloatArray = npt.NDArray[np.float64]
 _GEOD = Geod(ellps="WGS84")
@@ -202,19 +204,19 @@ def route_book_csv(
     return [(n, km) for n, _la, _lo, km in rows]
 
 
-def audax_at_10hz(shared_dir: Path, folder: Path, minutes: float) -> tuple[Path, list[Fix]]:
-    """The first `minutes` of the Audax ride at 10 Hz as an NMEA-like feed, and an event file
-    in `folder` with the ride itself as its route (the memory tests' real load)."""
+def audax_10hz(shared_dir: Path, minutes: float) -> list[Fix]:
+    """The first `minutes` of the real Audax ride, its points at 10 Hz, as an NMEA feed's."""
     track = load_real_track(shared_dir / AUDAX_150K)
     idx = np.flatnonzero(track.seconds() <= minutes * 60)
     part = RealTrack(track.path, [track.times[i] for i in idx], track.lats[idx], track.lons[idx],
                      None)  # fmt: skip
-    event = folder / "audax.toml"
-    event.write_text(
-        f'name = "Audax"\nathlete = "A"\nroute = "{shared_dir / AUDAX_150K}"\n'
-        'timezone = "Australia/Melbourne"\nplanned_kmh = 25\n'
-    )
-    return event, fixes(part, hz=10.0, source="nmea")
+    return fixes(part, hz=10.0, source="nmea")
+
+
+def audax_at_10hz(shared_dir: Path, folder: Path, minutes: float) -> tuple[Path, list[Fix]]:
+    """The first `minutes` of the Audax ride at 10 Hz as an NMEA-like feed, and an event file
+    in `folder` with the ride itself as its route (the memory tests' real load)."""
+    return audax_event(folder, shared_dir), audax_10hz(shared_dir, minutes)
 
 
 def audax_event(folder: Path, shared_dir: Path) -> Path:
@@ -225,3 +227,14 @@ def audax_event(folder: Path, shared_dir: Path) -> Path:
         'timezone = "Australia/Melbourne"\nplanned_kmh = 25\n'
     )
     return path
+
+
+def emparis_to_its_end(shared_dir: Path) -> tuple[RealTrack, Route, int, list[Fix]]:
+    """The Emparis run (MyTrails, a point every 5 s, with receiver speed) as its own route: the
+    track, the route, the index of its first point within 50 m of the end by the track's own
+    geodesic distance (the points after it stay there), and the track as GPS fixes."""
+    path = shared_dir / EMPARIS_RUN
+    track = load_real_track(path)
+    cum_km = track.cum_m / 1000.0
+    first_at_end = next(i for i, k in enumerate(cum_km) if k >= cum_km[-1] - 0.05)
+    return track, load_route(path), first_at_end, fixes(track, receiver_speed=True)

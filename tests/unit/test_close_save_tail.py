@@ -15,9 +15,8 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
-import numpy as np
 import pytest
-from helpers.real_tracks import AUDAX_150K, RealTrack, audax_event, fixes, load_real_track
+from helpers.real_tracks import audax_10hz, audax_event
 from helpers.rows_read import without_saved_state
 
 from companion.core.models import Fix
@@ -28,11 +27,7 @@ _WHOLE_COUNT = "count(*) FROM events WHERE kind = 'fix'"
 
 @pytest.fixture(scope="module")
 def feed(shared_dir: Path) -> list[Fix]:
-    track = load_real_track(shared_dir / AUDAX_150K)
-    idx = np.flatnonzero(track.seconds() <= 6 * 60)
-    part = RealTrack(track.path, [track.times[i] for i in idx], track.lats[idx], track.lons[idx],
-                     None)  # fmt: skip
-    return fixes(part, hz=10.0, source="nmea")[:3200]
+    return audax_10hz(shared_dir, 6)[:3200]
 
 
 def _saved(db: Path) -> tuple[object, ...]:

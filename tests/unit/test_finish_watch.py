@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from helpers.real_tracks import EMPARIS_RUN, fixes, load_real_track
+from helpers.real_tracks import emparis_to_its_end
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +21,6 @@ from companion.core.models import Fix, RouteData
 from companion.core.route import build_route
 from companion.core.states import FINISH_TOL_KM, FinishWatch, finish_time
 from companion.core.tracker import Tracker
-from companion.formats import load_route
 
 T0 = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
 
@@ -46,13 +45,8 @@ def test_an_hour_at_the_finish_is_not_scanned_again_for_every_fix(
     """Emparis run (a real track, its own route): fed whole, then an hour of 10 Hz fixes at its
     last point. The finish time stays the first fix within 50 m of the end by the track's own
     geodesic distance; no fix after the finish makes a scan."""
-    path = shared_dir / EMPARIS_RUN
-    track = load_real_track(path)
-    route = load_route(path)
-    cum_km = track.cum_m / 1000.0
-    first_at_end = next(i for i, k in enumerate(cum_km) if k >= cum_km[-1] - 0.05)
+    track, route, first_at_end, feed = emparis_to_its_end(shared_dir)
     tr = Tracker(route, "Europe/Paris", planned_kmh=6.0)
-    feed = fixes(track, receiver_speed=True)
     for f in feed:
         tr.add(f)
         tr.progress(f.time)

@@ -10,13 +10,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers.real_tracks import EMPARIS_RUN, fixes, load_real_track
+from helpers.real_tracks import emparis_to_its_end
 
 from companion.core.models import Fix, RouteData, TownSpec
 from companion.core.route import Route, build_route
 from companion.core.states import DUE_FOR_S, finish_km, town_state
 from companion.core.tracker import Tracker
-from companion.formats import load_route
 
 IST = ZoneInfo("Asia/Kolkata")
 NAN = math.nan
@@ -236,15 +235,8 @@ def test_a_real_track_used_as_its_own_route_finishes_at_its_last_point(
 ) -> None:
     """Emparis run (MyTrails, a point every 5 s): fed as GPS fixes, the finish is where the
     track ends, and elapsed time is the track's own first-to-last span."""
-    path = shared_dir / EMPARIS_RUN
-    track = load_real_track(path)
-    route = load_route(path)
-    cum_km = track.cum_m / 1000.0
-    # The first point within 50 m of the end, by the track's own geodesic distance; the
-    # points after it stay there (the track ends at the line).
-    first_at_end = next(i for i, k in enumerate(cum_km) if k >= cum_km[-1] - 0.05)
+    track, route, first_at_end, feed = emparis_to_its_end(shared_dir)
     tr = Tracker(route, "Europe/Paris", planned_kmh=6.0)
-    feed = fixes(track, receiver_speed=True)
     for f in feed[:first_at_end]:
         tr.add(f)
     assert tr.progress(track.times[first_at_end]).finished_at is None
