@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from companion import render
 from companion.core.feeding import Fed, Timer, timer_text
-from companion.core.models import Fix, Progress
+from companion.core.models import Progress
 from companion.core.stops import Stop
 from companion.crew import Crew, Freshness
 from companion.crewlog import CrewEntries, HandoverNote, clean_note
@@ -90,7 +90,7 @@ def build(
     elapsed = max((now - since).total_seconds(), 0.0)
     late = _late_feeds(crew, entries.fed, stops, since, now, crew.day_began(p), tz)
     gone = came_and_went(  # from the GPS fix before the shift: its gaps are all it reads
-        session.tracker.fixes_from(since, _gps), session.logbook.entries(without_gps=True),
+        session.tracker.gps_times_from(since), session.logbook.entries(without_gps=True),
         since, now, session.event.stale_min * 60.0, tz,
     )  # fmt: skip
     alerts = [*late, *gone, *p.alerts, *crew.alerts(now, p)]
@@ -105,10 +105,6 @@ def build(
 def log(crew: Crew, card: Card) -> int:
     """Log this handover with its note: the next shift's card starts here."""
     return crew.log_handover(card.note, card.now)
-
-
-def _gps(fix: Fix) -> bool:
-    return not fix.is_manual
 
 
 def _km_at(crew: Crew, t: datetime) -> float:

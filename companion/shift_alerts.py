@@ -10,7 +10,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from companion import render
-from companion.core.models import Fix
 from companion.logrows import LogEntry
 
 # More than this many lines would bury the card: the newest are kept, and the rest counted.
@@ -19,24 +18,25 @@ _LOST = "feed lost"  # logrows.read_entry's summary of a feed status row
 
 
 def came_and_went(
-    fixes: Iterable[Fix],
+    gps_times: Iterable[datetime],
     feed_rows: Iterable[LogEntry],
     since: datetime,
     now: datetime,
     stale_s: float,
     tz: ZoneInfo,
 ) -> list[str]:
-    """Alerts raised within [since, now] that are over by `now`, oldest first."""
+    """Alerts raised within [since, now] that are over by `now`, oldest first. `gps_times`:
+    the GPS fixes' times in order, from the one before the shift (Tracker.gps_times_from)."""
     found: list[tuple[datetime, str]] = []
     last: datetime | None = None  # the GPS fix before, even from before the shift
-    for f in fixes:  # in time order
-        if f.is_manual or f.time > now:
+    for t in gps_times:
+        if t > now:
             continue
-        if last is not None and f.time >= since and (f.time - last).total_seconds() > stale_s:
-            gap = (f.time - last).total_seconds()
-            found.append((last, f"STALE {_hm(last, tz, now)}-{_hm(f.time, tz, now)} "
+        if last is not None and t >= since and (t - last).total_seconds() > stale_s:
+            gap = (t - last).total_seconds()
+            found.append((last, f"STALE {_hm(last, tz, now)}-{_hm(t, tz, now)} "
                                 f"({render.hm(gap)} without a GPS position)"))  # fmt: skip
-        last = f.time
+        last = t
     for e in feed_rows:
         if e.kind == "feed" and since <= e.logged_at <= now and e.summary.startswith(_LOST):
             why = e.summary[len(_LOST) :].lstrip(": ")

@@ -41,6 +41,9 @@ class TrackerState:
     # The newest fix of each feed's source (not typed): (its index, it as given, the km given
     # beside it or None). A reopened log finds the last GPS fix here, not in its unread head.
     feeds: dict[str, tuple[int, Fix, float | None]]
+    # The times of the typed fixes, in order (a few hundred an event): a shift's GPS gaps are
+    # read from the fixes' times less these, with no fix built (companion/handover.py).
+    typed_us: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,6 +115,7 @@ class Tracker(HeldFixReads):
         self._pace = PaceModel()  # the athlete's rhythm (core/pace.py)
         # Each feed source's newest fix: (index, fix, km beside); see TrackerState.feeds.
         self._feeds: dict[str, tuple[int, Fix, float | None]] = {}
+        self._typed_us: list[int] = []  # see TrackerState.typed_us
         # (number of fixes applied, state then): a late entry or an undo replays from the
         # nearest one before it instead of from the first fix of the event.
         self._snaps: Snapshots = []
@@ -123,6 +124,7 @@ class Tracker(HeldFixReads):
         return TrackerState(
             self.km, self._last, self._last_placement, self._motion.copy(), self._ledger.copy(),
             self._first_time, self._odometer.copy(), self._pace.copy(), dict(self._feeds),
+            tuple(self._typed_us),
         )  # fmt: skip
 
     def _load(self, st: TrackerState) -> None:
@@ -132,6 +134,7 @@ class Tracker(HeldFixReads):
         self._odometer = st.odometer.copy()
         self._pace = st.pace.copy()
         self._feeds = dict(st.feeds)
+        self._typed_us = list(st.typed_us)
 
     # The motion model's state under the names the rest of the tracker reads.
     @property
@@ -340,19 +343,21 @@ class Tracker(HeldFixReads):
             self._first_time = self.start if self.start and self.start < fix.time else fix.time
             # The athlete starts at the start of the route: the first day counts from km 0.
             self._ledger.day(self._first_time).first_time = self._first_time
-        if p.off_route:
-            return p  # flagged, not snapped: progress stays where it was
-        k0, k1 = self.km, p.km
-        t1 = fix.time
-        t0 = prev.time if prev is not None else self._first_time
-        self.km = k1
         # Not typed when from the feed's own source object (no property call and string tests
-        # on every fix of a feed).
+        # on every fix of a feed). Each fix is held, off the route or not: so is it here.
         source = fix.source
         manual = source is not self._feed_source and fix.is_manual
+        t1 = fix.time
         if not manual:
             self._feed_source = source
             self._feeds[source] = (at, fix, km_beside)
+        else:
+            self._typed_us.append(runstate.to_us(t1))
+        if p.off_route:
+            return p  # flagged, not snapped: progress stays where it was
+        k0, k1 = self.km, p.km
+        t0 = prev.time if prev is not None else self._first_time
+        self.km = k1
         planned_mps = self.planned_kmh / 3.6 if self.planned_kmh else None
         # (Positional: every fix makes this call; speed_mps, manual, mark, planned_mps.)
         credits = self._motion.step(t0, k0, t1, k1, fix.speed_mps, manual, fix.mark, planned_mps)

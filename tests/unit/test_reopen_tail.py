@@ -22,7 +22,7 @@ import pytest
 from helpers.real_tracks import AUDAX_150K, RealTrack, fixes, load_real_track
 from helpers.rows_read import count_rows_read
 
-from companion import render
+from companion import handover, render
 from companion.core.models import Fix
 from companion.crew import Crew
 from companion.service import EventSession
@@ -194,3 +194,24 @@ def test_a_typed_entry_last_reads_no_row_for_the_feeds_last_gps_fix(
         gps = feed[3999]
         assert (seed.time, seed.lat, seed.lon, seed.source) == (gps.time, gps.lat, gps.lon, "nmea")
         assert seed == full.tracker.newest_fix(lambda f: not f.is_manual)
+
+
+def test_a_handover_after_a_reopening_reads_no_row_of_the_head(
+    tmp_path: Path, shared_dir: Path, feed: list[Fix], rows_read: list[int]
+) -> None:
+    """The shift began among the fixes a reopened log did not read (its head): the card's GPS
+    gaps come from the fixes' times less the typed ones', no row read (the head was read whole),
+    and the card is the full replay's."""
+    event, db = _event(tmp_path, shared_dir), tmp_path / "log.sqlite"
+    with EventSession.open(event, db) as s:
+        for f in feed[:4000]:
+            s.add_feed_fix(f)
+        s.checkpoint("km 2", None, feed[3999].time + timedelta(seconds=30), force=True)
+    now = feed[3999].time + timedelta(minutes=1)
+    since = feed[300].time  # before the state's back snapshot: among the head
+    rows_read[0] = 0
+    with EventSession.open(event, db, readonly=True) as s:
+        card = handover.build(Crew(s), now, since=since)
+        assert rows_read[0] == 0
+    with EventSession.open(event, _without_state(db, tmp_path), readonly=True) as full:
+        assert card == handover.build(Crew(full), now, since=since)

@@ -33,8 +33,9 @@ def feed_row(minutes: float, summary: str) -> LogEntry:
 
 
 def test_a_gap_longer_than_stale_min_within_the_shift_is_listed_once_over() -> None:
-    # Fixes at 10:00, 10:01, then 10:40 (a 39 min gap), 10:41; a typed entry at 10:20 is no GPS.
-    fixes = [gps(0), gps(1), Fix(T0 + timedelta(minutes=20), 20.28, 72.908), gps(40), gps(41)]
+    # GPS fixes at 10:00, 10:01, then 10:40 (a 39 min gap), 10:41 (a typed entry at 10:20 is
+    # no GPS: Tracker.gps_times_from leaves it out, tests/unit/test_feed_reads.py).
+    fixes = [f.time for f in (gps(0), gps(1), gps(40), gps(41))]
     said = came_and_went(fixes, [], T0, T0 + timedelta(hours=1), 600.0, IST)
     assert said == ["STALE 10:01-10:40 (39 min without a GPS position)"]
     # A gap that ended before the shift began is the last shift's.
