@@ -112,10 +112,12 @@ class HeldFixReads:
         """Where a bisection for `t` may start: past the fixes not read yet from the log when
         `t` is after all of them (at or after, unless `strict`), so they stay unread."""
         times = self._times
-        if times.head_len:
-            first_tail = times[times.head_len]  # the head's end: the fix the state ended on
-            if first_tail < t or (first_tail == t and not strict):
-                return times.head_len
+        if h := times.head_len:
+            # Its last time is known (the state's): none held need be after it (an undo may
+            # leave none held at all).
+            last = times[h - 1]
+            if last < t or (last == t and not strict):
+                return h
         return 0
 
     def last_fix_at(self, t: datetime) -> Fix | None:
