@@ -50,9 +50,9 @@ class StateKeeper:
         if not session.replayed or session.not_saving is not None or session.logbook.readonly:
             return False
         n = len(session.tracker.fixes_seen)
-        whole = False
         if n < MIN_FIXES:  # trackstate keeps no state for so short a log: its replay is quick
             return False
+        whole = False
         if self._saved_at is None:  # just opened: from the state read back, if there was one
             resumed = session.resumed_at
             self._covered = resumed

@@ -61,11 +61,11 @@ def resume_tail(
     n, last = saved.applied, saved.state.last
     assert last is not None and n > 0
     k, back = _back(saved)
-    tr._snaps = [(n, saved.state)]
+    snaps = [(n, saved.state)]
     if back is None:  # the fix the state ended on is held: the first fix after the head
         k, held = n - 1, FixColumns([last])
     else:  # from its snapshot: a change among them replays from there
-        tr._snaps.insert(0, (k, back[0]))
+        snaps.insert(0, (k, back[0]))
         held = back[1].suffix(0)
     for fix in tail:
         held.append(fix)
@@ -74,7 +74,6 @@ def resume_tail(
     tr._head_us = saved.times_us
     tr._kms = array("d", saved.kms)
     tr._kms.extend([0.0] * len(tail))
-    snaps = tr._snaps
     tr._reset()
     tr._snaps = snaps
     tr._replay_from(n)

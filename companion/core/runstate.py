@@ -65,8 +65,6 @@ class RunningState:
     back_fixes: FixColumns | None = None
 
 
-
-
 # (number of fixes applied, the state then), oldest first.
 Snapshots = list[tuple[int, TrackerState]]
 
