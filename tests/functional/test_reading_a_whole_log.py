@@ -6,7 +6,7 @@ read to the end, the dashboard holds what one replay in a go gives.
 Before, the whole replay ran in one call on the event loop: ~40 s a day of 10 Hz fixes with the
 screen frozen, q and resizes waiting. Real parts: the Audax ride's GPX as the route, its points
 at 10 Hz as the feed, a real SQLite log, Textual's Pilot. The pieces are made small here (20
-fixes) so that a short log has many; nothing is timed.
+fixes, 5 where q must come first) so that a short log has many; nothing is timed.
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ async def test_the_first_frame_counts_the_fixes_read_and_q_quits_part_way(
     logged: tuple[Path, Path], feed: list[Fix], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     event, db = logged
-    monkeypatch.setattr(app_module, "REPLAY_PIECE", 20)
+    # Pieces of 5: 1,800 turns of the screen before the log is read, so q comes well before.
+    monkeypatch.setattr(app_module, "REPLAY_PIECE", 5)
     opening = Opening(event, str(db), None, _clock(feed))
     app = CompanionApp(opening, _clock(feed), cursor_blink=False)
     try:
