@@ -9,8 +9,10 @@ nmea:PATH?speed=60            a log file played in its own time, 60 times faster
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import stat
+from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -18,8 +20,10 @@ from urllib.parse import unquote, urlsplit
 import serial
 
 from companion.event import redact
+from companion.sources import nmea_child
 from companion.sources.base import FeedError, FeedLost, Source, query_float
 from companion.sources.nmea import NmeaParser
+from companion.sources.nmea_child import Block
 from companion.sources.stream import StreamSource, TcpStreamSource
 
 DEFAULT_BAUD = 4800  # NMEA 0183's own rate; most USB pucks use it unless told otherwise
@@ -90,19 +94,39 @@ class NmeaFileSource(Source):
         super().__init__(url, **kwargs)
         self.path = path
         self._check_live = False  # a log's times are history, not "now"
+        self._handed = 0  # the parser's fixes handed on, over every session
+        self._child = True  # a big log read by a second process (nmea_child.py) until it fails
 
     async def _session(self) -> None:
-        parser = NmeaParser(source=self.kind)
         self._connected(f"reading {self.path.name}")
-        with self.path.open("rb") as fh:
-            while chunk := fh.read(65536):
-                self._deliver_all(parser.feed(chunk))  # a block at a time (issue 11)
-                self._count_bad_lines(parser.bad_lines)
+        # A session after a failure goes on where the last one stopped: the parser gives the
+        # same fixes in the same order, so the first `_handed` were handed on already.
+        skip, seen = self._handed, 0
+        async with contextlib.aclosing(self._blocks()) as blocks:  # a child killed if cancelled
+            async for fixes, bad in blocks:
+                seen += len(fixes)
+                if seen > skip:
+                    self._deliver_all(fixes if seen - len(fixes) >= skip else fixes[skip - seen :])
+                    self._handed = seen
+                    self._count_bad_lines(bad)  # (while skipping: the count of lines read again)
                 await asyncio.sleep(0)  # let the UI breathe on a long file
-        self._deliver_all(parser.flush())
-        self._count_bad_lines(parser.bad_lines)
         self._finished = True
         raise FeedLost(f"end of {self.path.name}: {self._status.fixes} fixes")
+
+    async def _blocks(self) -> AsyncGenerator[Block, None]:
+        """Each read's fixes and the bad lines so far: from a child for a big log, else here."""
+        if self._child and self.path.stat().st_size >= nmea_child.CHILD_MIN_BYTES:
+            try:
+                async for block in nmea_child.child_blocks(self.path, self.kind):
+                    yield block
+                return
+            except FeedLost:
+                self._child = False  # read here when tried again
+                raise
+        parser = NmeaParser(source=self.kind)
+        with self.path.open("rb") as fh:
+            for block in nmea_child.parse_blocks(fh, parser):
+                yield block
 
 
 def open_nmea(url: str, **kwargs: Any) -> Source:
