@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, MutableSequence, Sequence
 from typing import TypeVar, cast, overload
 
-from companion.core.fixcolumns import FixColumns, TimeColumn
+from companion.core.fixcolumns import FixColumns
 from companion.core.models import CompanionError
 
 T = TypeVar("T")
@@ -41,7 +41,7 @@ class Deferred(MutableSequence[T]):
         self._fetch: Callable[[], Sequence[T]] | None = fetch if head_len else None
         self._peek = peek
         # The tail; the whole list once fetched. Columns (core/fixcolumns.py) are held as given.
-        columns = isinstance(tail, FixColumns | TimeColumn)
+        columns = isinstance(tail, FixColumns)
         self._items = cast("MutableSequence[T]", tail) if columns else list(tail)
 
     @property

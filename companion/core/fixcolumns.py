@@ -26,6 +26,7 @@ def from_us(us: int) -> datetime:
     """The aware UTC datetime `us` microseconds after the epoch (exact: `to_us`'s inverse)."""
     return _EPOCH + timedelta(microseconds=us)
 
+
 _NONE = math.nan  # an optional number that is None (a NaN itself is held as an odd fix)
 _NO_SATS = -1
 _MAX_SOURCES = 250  # more distinct sources than this (never seen): the rest are held as odd
@@ -318,86 +319,3 @@ class FixColumns(MutableSequence[Fix]):
         for i, fix in self._odd.items():  # held as themselves: their place holds no time
             us[i] = to_us(fix.time)
         return us
-
-
-class TimeColumn(MutableSequence[datetime]):
-    """A list of aware times held as microseconds since the epoch (8 bytes, not a 48-byte
-    datetime); one not in UTC is held as itself, so each reads back as it was given."""
-
-    __slots__ = ("_odd", "_us")
-
-    def __init__(self, times: Iterable[datetime] = ()) -> None:
-        self._fill(times)
-
-    def _fill(self, times: Iterable[datetime]) -> None:
-        self._us: array[int] = array("q")
-        self._odd: dict[int, datetime] = {}
-        for t in times:
-            self.append(t)
-
-    def __len__(self) -> int:
-        return len(self._us)
-
-    def _index(self, i: int) -> int:
-        n = len(self._us)
-        j = n + i if i < 0 else i
-        if not 0 <= j < n:
-            raise IndexError("TimeColumn index out of range")
-        return j
-
-    def micros(self, copy: bool = True) -> array[int]:
-        """Every time as microseconds since the epoch (a copy, unless `copy` is False: then the
-        column's own array, which the caller must not change or keep)."""
-        return self._us[:] if copy else self._us
-
-    def append(self, t: datetime) -> None:
-        if t.tzinfo is not UTC:
-            self._odd[len(self._us)] = t
-        self._us.append(to_us(t))
-
-    def insert(self, index: int, t: datetime) -> None:
-        n = len(self._us)
-        i = max(0, min(n + index if index < 0 else index, n))
-        if i < n and self._odd:
-            self._odd = {(k + 1 if k >= i else k): v for k, v in self._odd.items()}
-        if t.tzinfo is not UTC:
-            self._odd[i] = t
-        self._us.insert(i, to_us(t))
-
-    @overload
-    def __getitem__(self, i: int) -> datetime: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[datetime]: ...
-    def __getitem__(self, i: int | slice) -> datetime | list[datetime]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self._us)))]
-        j = self._index(i)
-        odd = self._odd.get(j) if self._odd else None
-        return odd if odd is not None else from_us(self._us[j])
-
-    @overload
-    def __setitem__(self, i: int, value: datetime) -> None: ...
-    @overload
-    def __setitem__(self, i: slice, value: Iterable[datetime]) -> None: ...
-    def __setitem__(self, i: int | slice, value: datetime | Iterable[datetime]) -> None:
-        if isinstance(i, slice):  # rare: rebuilt whole
-            times = list(self)
-            times[i] = value  # type: ignore[assignment]
-            self._fill(times)
-            return
-        assert isinstance(value, datetime)
-        j = self._index(i)
-        del self[j]
-        self.insert(j, value)
-
-    def __delitem__(self, i: int | slice) -> None:
-        if isinstance(i, slice):
-            times = list(self)
-            del times[i]
-            self._fill(times)
-            return
-        j = self._index(i)
-        del self._us[j]
-        if self._odd:
-            self._odd.pop(j, None)
-            self._odd = {(k - 1 if k > j else k): v for k, v in self._odd.items()}

@@ -1,4 +1,4 @@
-"""FixColumns / TimeColumn (core/fixcolumns.py): the tracker's fixes held as numbers read back
+"""FixColumns (core/fixcolumns.py): the tracker's fixes held as numbers read back
 exactly as they were given, whatever is done to the list, on real receiver logs and on the odd
 fixes the columns cannot hold (held as themselves)."""
 
@@ -14,7 +14,7 @@ import pytest
 from helpers.real_tracks import AUDAX_150K, load_real_track
 from helpers.real_tracks import fixes as real_fixes
 
-from companion.core.fixcolumns import FixColumns, TimeColumn
+from companion.core.fixcolumns import FixColumns
 from companion.core.models import Fix
 from companion.sources.nmea import parse_nmea_file
 
@@ -44,7 +44,6 @@ def test_real_receiver_logs_read_back_exactly_and_are_held_as_numbers(
     cols = FixColumns(placed)
     _same(list(cols), placed)
     assert cols.odd_count == 0  # a receiver's plain fixes are all numbers
-    assert list(TimeColumn(f.time for f in placed)) == [f.time for f in placed]
 
 
 def test_a_real_days_ride_reads_back_exactly(shared_dir: Path) -> None:
@@ -106,44 +105,31 @@ def test_any_edit_keeps_it_equal_to_a_plain_list(seed: int) -> None:
     odd = _odd_fixes()
     model: list[Fix] = []
     cols = FixColumns()
-    times: list[datetime] = []
-    tcol = TimeColumn()
     for step in range(400):
         fix = rng.choice(odd) if rng.random() < 0.15 else _plain(rng, step)
         op = rng.random()
         if op < 0.3:
             model.append(fix)
             cols.append(fix)
-            times.append(fix.time)
-            tcol.append(fix.time)
         elif op < 0.5 or not model:
             i = rng.randrange(-len(model) - 1, len(model) + 1)
             model.insert(i, fix)
             cols.insert(i, fix)
-            times.insert(i, fix.time)
-            tcol.insert(i, fix.time)
         elif op < 0.75:
             i = rng.randrange(-len(model), len(model))
             del model[i]
             del cols[i]
-            del times[i]
-            del tcol[i]
         elif op < 0.9:
             i = rng.randrange(-len(model), len(model))
             model[i] = fix
             cols[i] = fix
-            times[i] = fix.time
-            tcol[i] = fix.time
         else:
             head = [_plain(rng, step), rng.choice(odd)]
             model[:0] = head  # what a Deferred does when it fetches its head
             cols[:0] = head
-            times[:0] = [f.time for f in head]
-            tcol[:0] = [f.time for f in head]
-        assert len(cols) == len(model) and len(tcol) == len(times)
+        assert len(cols) == len(model)
     _same(list(cols), model)
     _same(cols[3:40:3], model[3:40:3])
-    assert [repr(t) for t in tcol] == [repr(t) for t in times]
     assert list(reversed(cols)) == model[::-1]
 
 
@@ -153,8 +139,6 @@ def test_index_errors_as_a_list() -> None:
         cols[1]
     with pytest.raises(IndexError):
         cols[-2]
-    with pytest.raises(IndexError):
-        TimeColumn()[0]
 
 
 @pytest.mark.parametrize("seed", range(3))
