@@ -242,14 +242,19 @@ class Tracker(HeldFixReads):
         """Take back one fix (an undone entry); False if it is not here."""
         times = self._times
         i = bisect.bisect_left(times, fix.time, self._lo(fix.time, strict=True))
+        found = -1
         while i < len(self._fixes) and times[i] == fix.time:
             if self._fixes[i] == fix:
-                del self._fixes[i]
-                del self._kms[i]
-                self._replay_from(i)
-                return True
+                found = i
             i += 1
-        return False
+        if found < 0:
+            return False
+        # The last of equal ones: equal times are held in the log's order and an undo takes back
+        # the newest (two "stop"s typed for one minute are equal: test_undo_equal_entries).
+        del self._fixes[found]
+        del self._kms[found]
+        self._replay_from(found)
+        return True
 
     def running_state(self, copy: bool = True) -> RunningState:
         """The state after every fix so far, to be saved (core/heldfixes.py)."""
