@@ -269,20 +269,30 @@ class Peer:
         self.sock.close()
 
 
+NEWEST_FIX = (
+    "SELECT max(time) FROM (SELECT time FROM events WHERE kind = 'fix' ORDER BY id DESC LIMIT 200)"
+)
+
+
 def lag_sampler(db: Path, stop: threading.Event, out: list[float]) -> None:
-    """Every 0.2 s: wall clock - the newest fix committed to the log (what a reader sees)."""
+    """Every 0.2 s: wall clock - the newest fix committed to the log (what a reader sees).
+
+    The newest of the last rows (a feed's fixes come in time order), the clock read before the
+    query: `max(time)` over every fix row scanned the whole log, ~0.33 s after a day of 10 Hz,
+    and that scan was counted as lag (0.52 s median after a day against 0.30 s, 2026-12-03)."""
     while not stop.is_set():
         time.sleep(0.2)
         if not db.exists():
             continue
         try:
             conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
-            t = conn.execute("SELECT max(time) FROM events WHERE kind = 'fix'").fetchone()[0]
+            seen = datetime.now(UTC)
+            t = conn.execute(NEWEST_FIX).fetchone()[0]
             conn.close()
         except sqlite3.Error:
             continue
         if t:
-            out.append((datetime.now(UTC) - datetime.fromisoformat(t)).total_seconds())
+            out.append((seen - datetime.fromisoformat(t)).total_seconds())
 
 
 def dashboard_10hz(
