@@ -311,6 +311,7 @@ def dashboard_10hz(
 
     def at_end(pid: int) -> None:
         marks["cpu1"], marks["t1"] = pm.cpu_s(pid), time.monotonic()
+        stop.set()  # the hold is over: the app is told to quit, and no fix comes after that
 
     argv = [*COMPANION, "run", str(event_toml), "--db", str(db), "--feed", peer.url]
     try:
