@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from companion.core.durations import duration_text
 from companion.core.models import Fix, ImplausibleEntry
 
 # GPS and km markers differ by a few hundred metres: a km difference this small is never
@@ -121,8 +122,7 @@ def _km(fix: Fix) -> float:
 
 
 def _minutes(hours: float) -> str:
-    m = round(hours * 60)
-    return f"{m} min" if m < 60 else f"{m // 60}h{m % 60:02d}"
+    return duration_text(hours * 3600.0)
 
 
 def _neighbours(fixes: Sequence[Fix], old: Fix, at: datetime) -> tuple[Fix | None, Fix | None]:

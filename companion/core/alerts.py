@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from companion.core.cutoffs import alerts as deadline_alerts
+from companion.core.durations import duration_text
 from companion.core.models import Fix, Placement, TownAhead
 from companion.core.states import no_entry_alert, no_entry_s
 
@@ -36,7 +37,8 @@ def progress_alerts(
     alerts: list[str] = []
     gps_age = age_s if last is not None and not last.is_manual and not finished else None
     if gps_age is not None and gps_age > stale_s:
-        alerts.append(f"STALE: last GPS position {int(gps_age // 60)} min old")
+        # Written as every duration is ("26h48", not "1608 min": a log replayed a day later).
+        alerts.append(f"STALE: last GPS position {duration_text(gps_age)} old")
     nxt = towns[0] if towns else None
     silent_s = None
     if not finished and not stopped:

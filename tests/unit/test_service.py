@@ -61,5 +61,9 @@ def test_the_event_sets_when_a_position_is_stale(tmp_path: Path) -> None:
         assert s.progress(NOW + timedelta(minutes=4)).alerts == (
             "STALE: last GPS position 4 min old",
         )
+        # A day on, in hours as every duration is written (not "1608 min").
+        assert s.progress(NOW + timedelta(hours=26, minutes=48)).alerts[0] == (
+            "STALE: last GPS position 26h48 old"
+        )
     finally:
         s.close()
