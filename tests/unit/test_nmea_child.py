@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 from feed_recorder import Recorder
+from test_nmea_block import LOGS, SHARED
+from test_nmea_block import _fields as fields_of
 from test_nmea_feeds import messy, rmc_times
 
 from companion.core.models import Fix
@@ -29,16 +31,8 @@ from companion.sources.base import FeedLost, FeedState, open_source
 from companion.sources.nmea import NmeaParser
 from companion.sources.nmea_child import Block, child_blocks, parse_blocks
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-LOGS = sorted(
-    [*SHARED.glob("data/nmea/*.log"), *SHARED.glob("corpus/nmea/*/*.log"),
-     *SHARED.glob("corpus/nmea/*/*.nmea")]
-)  # fmt: skip
 pytestmark = pytest.mark.skipif(not LOGS, reason=f"{SHARED} is not beside the checkout")
-
-
-def _fix(f: Fix) -> tuple[tuple[type, object], ...]:
-    return tuple((type(getattr(f, n)), getattr(f, n)) for n in Fix.__slots__)
+_fix = fields_of  # a fix as (type, value) of each field
 
 
 def _fields(block: Block) -> tuple[int, list[tuple[tuple[type, object], ...]]]:
@@ -144,10 +138,14 @@ async def test_the_source_reads_a_big_log_by_the_child_as_here(
     assert child.statuses[-1].detail == f"end of {big_log.name}: 40000 fixes"
 
 
-async def test_a_killed_reader_is_followed_here_without_a_fix_twice_or_lost(
-    big_log: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def by_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every log read by the child, whatever its size."""
     monkeypatch.setattr(nmea_child, "CHILD_MIN_BYTES", 0)
+
+
+@pytest.mark.usefixtures("by_child")
+async def test_a_killed_reader_is_followed_here_without_a_fix_twice_or_lost(big_log: Path) -> None:
     rec = Recorder()
     killed: list[int] = []
 
@@ -168,10 +166,8 @@ async def test_a_killed_reader_is_followed_here_without_a_fix_twice_or_lost(
     assert rec.statuses[-1].detail == f"end of {big_log.name}: 40000 fixes"
 
 
-async def test_a_stopped_source_leaves_no_reader_behind(
-    big_log: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(nmea_child, "CHILD_MIN_BYTES", 0)
+@pytest.mark.usefixtures("by_child")
+async def test_a_stopped_source_leaves_no_reader_behind(big_log: Path) -> None:
     rec = Recorder()
     task = asyncio.create_task(open_source(f"nmea:{big_log}").run(rec.on_fix, rec.on_status))
     while not rec.fixes:
