@@ -240,21 +240,18 @@ class Tracker(HeldFixReads):
 
     def remove(self, fix: Fix) -> bool:
         """Take back one fix (an undone entry); False if it is not here."""
-        times = self._times
-        i = bisect.bisect_left(times, fix.time, self._lo(fix.time, strict=True))
-        found = -1
-        while i < len(self._fixes) and times[i] == fix.time:
+        # From the newest of that time back: equal times are held in the log's order and an undo
+        # takes back the newest (two "stop"s typed for one minute are equal as values).
+        times, lo = self._times, self._lo(fix.time, strict=True)
+        i = bisect.bisect_right(times, fix.time, lo) - 1
+        while i >= lo and times[i] == fix.time:
             if self._fixes[i] == fix:
-                found = i
-            i += 1
-        if found < 0:
-            return False
-        # The last of equal ones: equal times are held in the log's order and an undo takes back
-        # the newest (two "stop"s typed for one minute are equal: test_undo_equal_entries).
-        del self._fixes[found]
-        del self._kms[found]
-        self._replay_from(found)
-        return True
+                del self._fixes[i]
+                del self._kms[i]
+                self._replay_from(i)
+                return True
+            i -= 1
+        return False
 
     def running_state(self, copy: bool = True) -> RunningState:
         """The state after every fix so far, to be saved (core/heldfixes.py)."""

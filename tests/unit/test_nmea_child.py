@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from feed_recorder import Recorder
 from test_nmea_block import LOGS, SHARED
-from test_nmea_block import _fields as fields_of
+from test_nmea_block import _fields as _fix  # a fix as (type, value) of each field
 from test_nmea_feeds import messy, rmc_times
 
 from companion.core.models import Fix
@@ -32,7 +32,6 @@ from companion.sources.nmea import NmeaParser
 from companion.sources.nmea_child import Block, child_blocks, parse_blocks
 
 pytestmark = pytest.mark.skipif(not LOGS, reason=f"{SHARED} is not beside the checkout")
-_fix = fields_of  # a fix as (type, value) of each field
 
 
 def _fields(block: Block) -> tuple[int, list[tuple[tuple[type, object], ...]]]:

@@ -27,13 +27,21 @@ START = datetime(2021, 8, 15, 0, 0, tzinfo=UTC)
 NOW = START + timedelta(hours=8)
 
 
-@pytest.fixture
-def event(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "data"))
-    ev = tmp_path / "unity.toml"
+def new_event(folder: Path) -> Path:
+    ev = folder / "unity.toml"
     new = ["new", "unity-run-2021", "-o", str(ev), "--speed", "7", "--start", START.isoformat()]
     assert main(new) == 0
     return ev
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture
+def event(tmp_path: Path) -> Path:
+    return new_event(tmp_path)
 
 
 def at(minutes: int) -> str:
@@ -95,17 +103,11 @@ def _session_steps(ev: Path, seed: int) -> str | None:
     return None
 
 
-def test_random_sessions_read_back_as_they_were_live(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_random_sessions_read_back_as_they_were_live(tmp_path: Path) -> None:
     """120 fixed seeds (deterministic): with the undo fault, seed 60 differs."""
-    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "data"))
     differ = []
     for seed in range(120):
-        ev = tmp_path / f"s{seed}" / "unity.toml"
-        ev.parent.mkdir()
-        new = ["new", "unity-run-2021", "-o", str(ev), "--speed", "7", "--start", START.isoformat()]
-        assert main(new) == 0
-        if (found := _session_steps(ev, seed)) is not None:
+        (folder := tmp_path / f"s{seed}").mkdir()
+        if (found := _session_steps(new_event(folder), seed)) is not None:
             differ.append(found)
     assert differ == []
