@@ -16,6 +16,10 @@ from zoneinfo import ZoneInfo
 
 from companion.core.localdate import local_date
 
+# An arrival further away than this much travelling (ten years of it) is no ETA at all: a pace
+# near zero (a speed of 0.0003 km/h) would otherwise reckon one past the last datetime, an error
+# on the screen instead of "no ETA". None is ever that far on a real event.
+MAX_ETA_S = 10 * 365 * 86400.0
 # Below this along-route speed the athlete is stopped (a crew break, a red light, GPS jitter).
 DEFAULT_STOP_KMH = 2.0
 # How much recent moving time the average covers.
@@ -323,5 +327,7 @@ def eta(
     if speed_kmh is None or speed_kmh <= 0:
         return None, None
     travel_s = km_to_go / speed_kmh * 3600.0
+    if not travel_s <= MAX_ETA_S:  # (NaN too)
+        return None, None
     at = window.advance(base, travel_s) if window else base + timedelta(seconds=travel_s)
     return at, max((at - now).total_seconds(), 0.0)

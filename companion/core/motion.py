@@ -235,6 +235,11 @@ class Motion:
         self._unjudged += 1
 
         # The span ending now: from the latest position at least span_s old (or the oldest).
+        if not recent:
+            # The first interval, from the event's start to the first fix: its start is a
+            # position too (km k0 at t0), so a wait there is judged as any span (a GPS turned
+            # on an hour after the start, a start a year old: not moving time).
+            recent.append((t0, k0))
         recent.append((t1, k1))
         while len(recent) > 2 and recent[1][0] <= cut:
             recent.popleft()

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from companion.core.eta import DayWindow, eta
+from companion.core.eta import MAX_ETA_S, DayWindow, eta
 from companion.core.models import EtaOption
 from companion.core.pace_climbfit import ClimbSums, climb_costs
 from companion.core.pace_nights import Night, advance_nights, after_noon_s
@@ -298,6 +298,8 @@ def rhythm_eta(
     # The usual stops are spread over hours: none is expected in the next NO_STOPS_S of moving
     # (on a one-day run, from now: stop_rule).
     day_s = moving_s + (factor - 1.0) * max(moving_s - no_stops_s, 0.0)
+    if not day_s <= MAX_ETA_S:  # no ETA from a pace near zero (core/eta.py); NaN neither
+        return None, None, "none"
     night, words = model.usual_night(), ", nights as seen"
     prior = prior_night(shape)
     if night is None and window is None and prior is not None:

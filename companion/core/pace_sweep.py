@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from companion.core.eta import DayClock, DayWindow
+from companion.core.eta import MAX_ETA_S, DayClock, DayWindow
 from companion.core.models import EtaOption
 from companion.core.pace import (
     RECENT_WORDS,
@@ -157,6 +157,9 @@ class Reckoning:
         walk = clock.place if clock is not None else None
         room, opening = clock.first_day() if clock is not None else _all_days(self._base)
         walk_nights = nights.place if nights is not None else None
+        # An arrival within the room and the horizon (MAX_ETA_S) is held at once: one
+        # comparison for the usual town; past the horizon none (core/eta.py `eta`'s rule).
+        near_room = room if room < MAX_ETA_S else MAX_ETA_S
         out = []
         for km_to_go in kms_to_go:
             # rhythm_eta's (core/pace.py), in its order.
@@ -183,21 +186,25 @@ class Reckoning:
                 # the call).
                 beyond = moving_s - no_stops
                 day_s = moving_s + (factor - 1.0) * (0.0 if beyond < 0.0 else beyond)
-                if walk_nights is not None:
+                if walk_nights is None and day_s <= near_room:
+                    rhythm = EtaOption("rhythm", opening, pace, basis + words, day_s)
+                elif not day_s <= MAX_ETA_S:  # no ETA from a pace near zero, as rhythm_eta
+                    rhythm = EtaOption("rhythm", None, None, "none")
+                elif walk_nights is not None:
                     at, s = walk_nights(day_s)
                     rhythm = EtaOption("rhythm", at, pace, basis + words, s)
-                elif day_s <= room:
-                    rhythm = EtaOption("rhythm", opening, pace, basis + words, day_s)
                 elif walk is not None:
                     at, s = walk(day_s)
                     rhythm = EtaOption("rhythm", at, pace, basis + words, s)
-                else:  # past year 9999, or NaN: raises here, as it did
+                else:  # past year 9999 (a base near it): raises here, as it did
                     rhythm = EtaOption("rhythm", opening + timedelta(0, day_s), pace, basis + words)
             # core/eta.py `eta`'s, at the recent pace and at the plan's.
             if recent_kmh > 0:
                 s = km_to_go / recent_kmh * 3600.0
-                if s <= room:
+                if s <= near_room:
                     recent = EtaOption("recent", opening, recent_kmh, recent_words, s)
+                elif not s <= MAX_ETA_S:  # as core/eta.py `eta`
+                    recent = EtaOption("recent", None, None, recent_words)
                 elif walk is not None:
                     at, after = walk(s)
                     recent = EtaOption("recent", at, recent_kmh, recent_words, after)
@@ -208,8 +215,10 @@ class Reckoning:
                 recent = EtaOption("recent", None, None, recent_words)
             if plan_kmh > 0:
                 s = km_to_go / plan_kmh * 3600.0
-                if s <= room:
+                if s <= near_room:
                     plan = EtaOption("plan", opening, plan_kmh, plan_words, s)
+                elif not s <= MAX_ETA_S:
+                    plan = EtaOption("plan", None, None, plan_words)
                 elif walk is not None:
                     at, after = walk(s)
                     plan = EtaOption("plan", at, plan_kmh, plan_words, after)

@@ -20,7 +20,7 @@ from helpers.held_times import openings, seconds
 from hypothesis import given
 from hypothesis import strategies as st
 
-from companion.core.eta import DayWindow
+from companion.core.eta import MAX_ETA_S, DayWindow
 from companion.core.models import EtaOption
 from companion.core.pace import PaceModel, side_by_side
 from companion.core.pace_sweep import Reckoning
@@ -93,20 +93,41 @@ def test_sweep_holds_what_side_by_side_builds(window: DayWindow | None) -> None:
             assert repr(options) == repr(_reference(kmh, km, window))  # the same zone, too
 
 
+@pytest.mark.parametrize("window", [None, DayWindow(dtime(6), dtime(19), ZoneInfo("Asia/Kolkata"))])
+def test_a_pace_near_zero_gives_no_eta_not_an_error(window: DayWindow | None) -> None:
+    """A speed near zero (a stint "paced" at 0.0003 km/h: a crew check's traceback, 2026-12-03)
+    reckons an arrival past the last datetime: no ETA then, in the sweep as in the plain
+    statement, never an error. The horizon is MAX_ETA_S of travelling (ten years): just inside
+    it an arrival is held and read as the plain statement's; a NaN speed gives none too."""
+    for kmh in (1e-9, math.nan):
+        options = _reckon(kmh, window, None).sweep([400.0])[0]
+        assert [(e.kind, e.at, e.speed_kmh) for e in options] == [
+            ("rhythm", None, None), ("recent", None, None), ("plan", None, None)
+        ], kmh  # fmt: skip
+        assert options == _reference(kmh, 400.0, window, None)
+    # The plan just past the horizon, the recent pace (1.1x faster) and the rhythm inside it.
+    kmh = 400.0 / (MAX_ETA_S / 3600.0) * 0.999999
+    options = _reckon(kmh, window, None).sweep([400.0])[0]
+    assert options == _reference(kmh, 400.0, window, None)
+    assert options[2].at is None and options[2].speed_kmh is None
+    assert options[1].at is not None and options[1].at.year >= BASE.year + 9
+    kmh = 400.0 / (MAX_ETA_S / 3600.0) * 1.000001  # the plan just inside
+    options = _reckon(kmh, window, None).sweep([400.0])[0]
+    assert options == _reference(kmh, 400.0, window, None)
+    assert options[2].at is not None and options[2].at.year >= BASE.year + 9
+
+
 def test_past_year_9999_raises_in_the_sweep_as_before() -> None:
-    """Without day hours (and no nights: no event shape) an arrival past any datetime (a speed
-    near zero) raises while the progress is reckoned, as the plain statement does, not later
-    when a screen reads it; one just inside the last datetime is held and read."""
+    """From a base a few years short of the last datetime (no real event's: times outside
+    2000-2099 are refused at every door), an arrival past it raises while the progress is
+    reckoned, as the plain statement does, not later when a screen reads it."""
+    base = datetime(9995, 1, 1, tzinfo=UTC)
+    args = {"recent_kmh": 0.0055, "recent_basis": "recent", "planned_kmh": 0.005, "window": None,
+            "resting_since": None, "route_km": None}  # fmt: skip
     with pytest.raises(OverflowError):
-        _reference(1e-9, 400.0, None, None)
+        side_by_side(PaceModel(), 400.0, base, KOLKATA, **args)  # type: ignore[arg-type]
     with pytest.raises(OverflowError):
-        _reckon(1e-9, None, None).sweep([400.0])
-    room = (datetime.max - BASE.replace(tzinfo=None)).total_seconds() - 1.0
-    kmh = 400.0 / (room / 3600.0) * 1.0000001  # the plan within a few minutes of the end
-    options = _reckon(kmh, None, None).sweep([400.0])[0]
-    assert [e.kind for e in options] == ["rhythm", "recent", "plan"]
-    assert [e.at.year for e in options if e.at] == [9999, 9275, 9999]  # recent: 1.1x the plan
-    assert options == _reference(kmh, 400.0, None, None)
+        Reckoning(PaceModel(), base, KOLKATA, **args).sweep([400.0])  # type: ignore[arg-type]
 
 
 def test_the_nights_walk_held_reads_as_walked() -> None:
