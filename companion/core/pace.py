@@ -154,6 +154,10 @@ class PaceModel:
         self.rest_since, self.rest_s = None, 0.0
         if since is None or rest <= 0:
             return
+        if self.moving_s <= 0 and self.unmeasured_s <= 0:
+            # The wait before the athlete first moved (an event's start an hour or a year
+            # before the GPS's first fix): neither a night to expect again nor a stop of the day.
+            return
         if is_night(since, rest, tz):
             self.nights.append(Night(after_noon_s(since, tz), rest))
         else:

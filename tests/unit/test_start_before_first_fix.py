@@ -67,3 +67,33 @@ def _until(track: RealTrack, n: int) -> RealTrack:
     """The first `n` points of a track."""
     return RealTrack(track.path, track.times[:n], track.lats[:n], track.lons[:n],
                      None if track.speeds_mps is None else track.speeds_mps[:n])  # fmt: skip
+
+
+@pytest.mark.parametrize("wait", [timedelta(hours=5), timedelta(hours=14), timedelta(days=1100)],
+                         ids=["5h", "overnight", "3years"])  # fmt: skip
+def test_the_wait_is_no_night_and_no_stop_of_the_day(shared_dir: Path, wait: timedelta) -> None:
+    """The pace model leaves the wait out: no night learnt from it (its ETAs would sleep as
+    long again every day), no stops allowance from it; the rhythm's ETAs are those of the same
+    track fed with no wait, to a minute (the first seconds at the start are judged from the
+    start's position with a wait, from the first fix without: a few seconds apart)."""
+    track = load_real_track(shared_dir / HOKKAIDO_DAY2)
+    n = len(track.lats)
+    data = RouteData("track", str(track.path), track.lats.tolist(), track.lons.tolist(),
+                     [NAN] * n, [])  # fmt: skip
+    route = build_route(data)
+    feed = fixes(track)[: n // 2]
+    waited = Tracker(route, "Asia/Tokyo", planned_kmh=18.0, start=track.times[0] - wait)
+    plain = Tracker(route, "Asia/Tokyo", planned_kmh=18.0, start=track.times[0])
+    for f in feed:
+        waited.add(f)
+        plain.add(f)
+    assert waited._pace.nights == []
+    assert waited._pace.day_s == pytest.approx(plain._pace.day_s, abs=120.0)
+    mid = feed[-1].time
+    a, b = waited.progress(mid), plain.progress(mid)
+    assert len(a.towns_ahead) == len(b.towns_ahead) > 0
+    for x, y in zip(a.towns_ahead, b.towns_ahead, strict=True):
+        for e, f in zip(x.etas, y.etas, strict=True):
+            assert e.at is not None and f.at is not None and e.basis == f.basis
+            assert abs((e.at - f.at).total_seconds()) <= 60.0, (x.name, e, f)
+    assert "nights as seen" not in a.towns_ahead[0].etas[0].basis
