@@ -7,8 +7,10 @@ belongs to the thread that opened it, and each call is short (one insert and com
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -58,6 +60,8 @@ LOG_PANEL_ROWS = 40
 # Elevation samples kept for the profile; the widget resamples them to its width.
 PROFILE_SAMPLES = 600
 
+log = logging.getLogger("companion.app")
+
 
 class DashboardScreen(CrewActions, Screen[None]):
     """Big numbers, next town, speeds, route strip, towns ahead, feed and alerts; days and log
@@ -90,6 +94,7 @@ class DashboardScreen(CrewActions, Screen[None]):
         self.tz: ZoneInfo = session.event.zone
         self._dirty = False
         self._last_paint = 0.0
+        self._failed_since: datetime | None = None  # the numbers could not be worked out since
 
     # --- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -139,9 +144,33 @@ class DashboardScreen(CrewActions, Screen[None]):
             self.session.flush()
         except CompanionError as e:
             self.notify(str(e), title="Log", severity="error")
-        self.progress = self.with_crew_alerts(self.session.progress(self.clock()))
+        now = self.clock()
+        try:
+            progress = self.session.progress(now)
+        except Exception as e:  # a fault of ours in the reckoning (not the input: its own errors)
+            self._reckoning_failed(e, now)
+            return
+        self._failed_since = None
+        self.progress = self.with_crew_alerts(progress)
         self._dirty = False
         self._last_paint = time.monotonic()
+
+    def _reckoning_failed(self, e: Exception, now: datetime) -> None:
+        """The numbers could not be worked out (a fault of ours): the screen stays up with the
+        last ones, the alert says since when they are frozen, and the log keeps taking entries
+        (an undo of the entry that caused it brings them back). Logged whole once."""
+        if self._failed_since is None:
+            self._failed_since = now
+            log.error("the numbers could not be worked out", exc_info=e)
+            self.notify(f"{type(e).__name__}: {e}", title="Numbers frozen", severity="error")
+        self._dirty = False
+        old = self.progress
+        if old is None:
+            return
+        since = self._failed_since.astimezone(self.tz).strftime("%H:%M")
+        alert = f"NUMBERS FROZEN since {since}: internal error ({type(e).__name__}); u undoes"
+        kept = tuple(a for a in old.alerts if not a.startswith("NUMBERS FROZEN"))
+        self.progress = replace(old, alerts=(alert, *kept))
 
     def refresh_log(self) -> None:
         """The newest checkpoints, edits, undos and feed events (not every GPS fix)."""
