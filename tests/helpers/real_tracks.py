@@ -112,22 +112,6 @@ def moving_time_s(track: RealTrack, min_step_m: float = 10.0, min_kmh: float = 2
     at a standstill is not distance), then count every interval between kept points covered at
     `min_kmh` or more.
     """
-    dt, moving = _moving_intervals(track, min_step_m, min_kmh)[1:]
-    return float(dt[moving].sum())
-
-
-def first_moving_s(track: RealTrack, min_step_m: float = 10.0, min_kmh: float = 2.0) -> float:
-    """When the athlete first moved, in seconds from the track's first point: the start of the
-    first interval `moving_time_s` counts (the wait at the start before it is no stop)."""
-    t, _dt, moving = _moving_intervals(track, min_step_m, min_kmh)
-    first = np.flatnonzero(moving)
-    return float(t[first[0]]) if len(first) else 0.0
-
-
-def _moving_intervals(
-    track: RealTrack, min_step_m: float, min_kmh: float
-) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:
-    """The kept points' times, the intervals between them and which of them are moving."""
     secs = track.seconds()
     keep = [0]
     for i in range(1, len(secs)):
@@ -141,7 +125,7 @@ def _moving_intervals(
     dt = np.diff(t)
     with np.errstate(divide="ignore", invalid="ignore"):
         moving = (dt > 0) & (np.asarray(d) / dt * 3.6 >= min_kmh)
-    return t, dt, moving
+    return float(dt[moving].sum())
 
 
 def fixes(
