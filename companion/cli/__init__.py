@@ -8,6 +8,7 @@ Each module of this package registers its commands; this one assembles them and 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -15,7 +16,7 @@ from companion.cli import crew, entries, live, paths, routes, share, views
 from companion.cli.common import check_text_args, exit_status, log_options
 from companion.cli.helptext import DESCRIPTION, EPILOG
 from companion.core.models import CompanionError
-from companion.logsetup import configure
+from companion.logsetup import configure, hide_secrets
 from companion.stdout import stdout_gone
 from companion.version import version
 
@@ -64,6 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A path given that is not there (or not a file) is bad input; the rest (no space, an
         # I/O error, no permission) failed while running.
         return 2 if isinstance(e, FileNotFoundError | IsADirectoryError | NotADirectoryError) else 1
+    except Exception as e:  # a fault of ours: one line and exit 1, the traceback with -vv or --log
+        logging.getLogger("companion").debug("internal error", exc_info=e)
+        said = hide_secrets(f"{type(e).__name__}: {e}")
+        print(f"companion: internal error: {said} (-vv shows where)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -137,6 +137,33 @@ def test_bad_input_is_2(event: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert exc.value.code == 2
 
 
+def test_a_fault_of_ours_is_one_line_and_1_the_traceback_with_vv(
+    event: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An exception nobody expected (injected: the numbers' reckoning raising, as the crew
+    check's ETA past year 9999 did) is one line on stderr and exit 1, its secrets hidden; -vv
+    and --log give the whole traceback."""
+    from companion.core.tracker import Tracker
+
+    def broken(self: Tracker, now: object) -> object:
+        raise ValueError("year 96704 is out of range at https://crew:hunter22@feed.example/x")
+
+    monkeypatch.setattr(Tracker, "progress", broken)
+    assert main(["status", str(event), "--now", NOW]) == 1
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [
+        "companion: internal error: ValueError: year 96704 is out of range at "
+        "https://crew:***@feed.example/x (-vv shows where)"
+    ]
+    log = tmp_path / "companion.log"
+    assert main(["-vv", "--log", str(log), "status", str(event), "--now", NOW]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "in broken" in err and "hunter22" not in err
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text and "hunter22" not in text
+
+
 def test_a_log_that_cannot_be_written_is_1(event: Path, tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     # A real failure while running: --db names a place where the log file cannot be made (a

@@ -48,6 +48,7 @@ from companion.app.widgets.speeds import Speeds
 from companion.app.widgets.towns_ahead import TownsAhead
 from companion.core.models import CompanionError, Fix, Progress
 from companion.logrows import LogEntry
+from companion.logsetup import hide_secrets
 from companion.render import logged_line
 from companion.service import EventSession
 from companion.sources.manual import town_completions
@@ -162,7 +163,8 @@ class DashboardScreen(CrewActions, Screen[None]):
         if self._failed_since is None:
             self._failed_since = now
             log.error("the numbers could not be worked out", exc_info=e)
-            self.notify(f"{type(e).__name__}: {e}", title="Numbers frozen", severity="error")
+            said = hide_secrets(f"{type(e).__name__}: {e}")
+            self.notify(said, title="Numbers frozen", severity="error")
         self._dirty = False
         old = self.progress
         if old is None:
