@@ -10,6 +10,10 @@ from companion.core.durations import duration_text
 from companion.core.models import Fix, Placement, TownAhead
 from companion.core.states import no_entry_alert, no_entry_s
 
+# A GPS position newer than the computer's clock by more than this says the clock is behind (a
+# feed's own latency and a receiver's rounding are seconds; a typed entry is refused beyond 2 min).
+CLOCK_BEHIND_S = 120.0
+
 
 def progress_alerts(
     last: Fix | None,
@@ -36,6 +40,12 @@ def progress_alerts(
     """
     alerts: list[str] = []
     gps_age = age_s if last is not None and not last.is_manual and not finished else None
+    if gps_age is not None and gps_age < -CLOCK_BEHIND_S:
+        # A laptop whose clock battery died, with no network to set it: every age and countdown
+        # is off by as much (they are never shown below zero), the ETAs themselves are not.
+        alerts.append(
+            f"CLOCK: this computer is {duration_text(-gps_age)} behind the GPS: set its clock"
+        )
     if gps_age is not None and gps_age > stale_s:
         # Written as every duration is ("26h48", not "1608 min": a log replayed a day later).
         alerts.append(f"STALE: last GPS position {duration_text(gps_age)} old")
