@@ -118,3 +118,27 @@ def session(setup: Setup) -> Iterator[EventSession]:
     s = setup.open()
     yield s
     s.close()
+
+
+def state_run(folder: Path) -> EventSession:
+    """The test route book's event (Pardi km 30, Valsad km 40, Surat km 115), start 06:00 IST on
+    18 Aug 2021, and one entry "km 16" at 08:00: 8 km/h (test_dashboard_states' hand arithmetic)."""
+    (folder / "route.csv").write_bytes(ROUTE_CSV.read_bytes())
+    event = Event("State Run", "Test Athlete", "route.csv", "Asia/Kolkata", 8.0,
+                  start=datetime(2021, 8, 18, 6, 0))  # fmt: skip
+    event = write_event(event, folder / "event.toml")
+    s = EventSession.open(event.path, folder / "event.sqlite")
+    s.checkpoint("km 16", "2021-08-18T08:00", datetime(2021, 8, 18, 8, 0, tzinfo=IST))
+    return s
+
+
+def state_at(h: int, mi: int = 0) -> datetime:
+    """A time of `state_run`'s day, 18 Aug 2021 IST."""
+    return datetime(2021, 8, 18, h, mi, tzinfo=IST)
+
+
+@pytest.fixture
+def state_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> EventSession:
+    """`state_run` in a fresh folder, its data directory there too."""
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "data"))
+    return state_run(tmp_path)

@@ -1,5 +1,5 @@
 """Fixtures for the dashboard's Pilot tests (shared with the snapshot tests)."""
 
-from companion_fixtures import session, setup
+from companion_fixtures import session, setup, state_session
 
-__all__ = ["session", "setup"]
+__all__ = ["session", "setup", "state_session"]

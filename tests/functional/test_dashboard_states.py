@@ -11,41 +11,25 @@ over the way, T x (1 + 0.05 x T / 2): 1h49m36s, due at 09:49; Valsad 24 km on, 3
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
-from companion_fixtures import IST, ROUTE_CSV, FrozenClock, screen_text
+from companion_fixtures import IST, FrozenClock, screen_text, state_at
 
 from companion.app.app import CompanionApp, make_app
 from companion.app.screens.confirm import ConfirmScreen
 from companion.core.models import Fix
-from companion.event import Event, write_event
 from companion.service import EventSession
 
 SIZE = (80, 24)
 
 
-def at(h: int, mi: int = 0) -> datetime:
-    return datetime(2021, 8, 18, h, mi, tzinfo=IST)
+at = state_at
 
 
 @pytest.fixture
-def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> EventSession:
-    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "data"))
-    (tmp_path / "route.csv").write_bytes(ROUTE_CSV.read_bytes())
-    event = Event(
-        "State Run",
-        "Test Athlete",
-        "route.csv",
-        "Asia/Kolkata",
-        8.0,
-        start=datetime(2021, 8, 18, 6, 0),
-    )
-    event = write_event(event, tmp_path / "event.toml")
-    s = EventSession.open(event.path, tmp_path / "event.sqlite")
-    s.checkpoint("km 16", "2021-08-18T08:00", at(8))
-    return s
+def session(state_session: EventSession) -> EventSession:
+    return state_session
 
 
 def app_at(session: EventSession, clock: FrozenClock) -> CompanionApp:

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from pathlib import Path
 
 import pytest
-from companion_fixtures import IST, ROUTE_CSV, FrozenClock, screen_text
+from companion_fixtures import FrozenClock, screen_text, state_at
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -25,31 +24,15 @@ from companion.app.screens.checkpoint import CheckpointScreen
 from companion.app.screens.dashboard import DashboardScreen
 from companion.app.widgets.alerts import Alerts
 from companion.core.tracker import Tracker
-from companion.event import Event, write_event
 from companion.logbook import Logbook
 from companion.service import EventSession
 
 
-def at(h: int, mi: int = 0) -> datetime:
-    return datetime(2021, 8, 18, h, mi, tzinfo=IST)
-
-
-@pytest.fixture
-def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> EventSession:
-    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "data"))
-    (tmp_path / "route.csv").write_bytes(ROUTE_CSV.read_bytes())
-    event = Event("State Run", "Test Athlete", "route.csv", "Asia/Kolkata", 8.0,
-                  start=datetime(2021, 8, 18, 6, 0))  # fmt: skip
-    event = write_event(event, tmp_path / "event.toml")
-    s = EventSession.open(event.path, tmp_path / "event.sqlite")
-    s.checkpoint("km 16", "2021-08-18T08:00", at(8))
-    return s
-
-
 async def test_a_fault_in_the_numbers_freezes_them_loudly_and_the_log_goes_on(
-    session: EventSession, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    state_session: EventSession, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    clock = FrozenClock(at(9, 0))
+    session = state_session
+    clock = FrozenClock(state_at(9, 0))
     app = make_app(session, clock, cursor_blink=False)
     real = Tracker.progress
 
