@@ -33,8 +33,15 @@ class Alerts(Widget):
         super().__init__(id=id)
         self.tz = tz
 
+    _count = 0  # lines shown at the last layout: its height is its content's
+
     def _mark(self) -> None:
-        self.set_class(bool(alert_lines(self.progress, self.feed, self.tz)), "-alert")
+        lines = alert_lines(self.progress, self.feed, self.tz)
+        self.set_class(bool(lines), "-alert")
+        if len(lines) != self._count:
+            # A second alert is a second line: laid out again, or only the first would show.
+            self._count = len(lines)
+            self.refresh(layout=True)
 
     def watch_progress(self) -> None:
         self._mark()

@@ -51,12 +51,35 @@ class ShowsChanges(Widget):
     def watch_progress(self) -> None:
         self.repaint_if_changed()
 
+    _lines: Hashable | None = None
+
     def repaint_if_changed(self) -> None:
-        """Build the renderable now; repaint if it is not the one on the screen."""
+        """Build the renderable now; repaint if it is not the one on the screen, and lay the
+        screen out again if its height follows its content and the content's lines changed (the
+        days table's new day: a plain repaint kept the height of the first, one row)."""
         if not self.is_mounted:
             return
-        shows = fingerprint(self.render())
+        renderable = self.render()
+        shows = fingerprint(renderable)
         key = None if shows is None else (self.size, shows)
         if key is None or key != self._shown:
             self._shown = key
-            self.refresh()
+            height = self.styles.height
+            lines = line_count(renderable) if height is not None and height.is_auto else None
+            relayout = lines is None or lines != self._lines
+            self._lines = lines
+            self.refresh(layout=relayout and height is not None and height.is_auto)
+
+
+def line_count(renderable: object) -> Hashable | None:
+    """What the height of a renderable depends on, comparable (None: not known here)."""
+    if isinstance(renderable, str):
+        return renderable.count("\n")
+    if isinstance(renderable, Text):
+        return renderable.plain.count("\n")
+    if isinstance(renderable, Table):
+        return ("table", renderable.row_count, renderable.show_header, bool(renderable.caption),
+                bool(renderable.title))  # fmt: skip
+    if isinstance(renderable, Group):
+        return tuple(line_count(r) for r in renderable.renderables)
+    return None

@@ -1,0 +1,48 @@
+"""The dashboard's days panel grows with the event (a crew check, 2026-12-03: the Kovner six-day
+tour replayed, the panel still showed day 1 alone on day 6; the Days screen, `d`, had all six).
+Its height follows its content, and a repaint alone kept the height of the first frame.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from companion_fixtures import Setup, screen_text
+from textual.pilot import Pilot
+
+from companion.app.app import CompanionApp
+from companion.app.screens.dashboard import DashboardScreen
+from companion.service import EventSession
+
+
+async def test_a_new_day_is_a_new_row_of_the_panel(setup: Setup, session: EventSession) -> None:
+    app = setup.app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        panel = panel_text(app)
+        assert "Wed 18 Aug" in panel and "Thu 19 Aug" in panel  # the fixture's two days
+        assert "Fri 20 Aug" not in panel
+        # The next morning the crew types where the athlete is.
+        setup.clock.advance(timedelta(days=1).total_seconds())
+        await type_entry(pilot, app, "km 45")
+        panel = panel_text(app)
+        assert all(d in panel for d in ("Wed 18 Aug", "Thu 19 Aug", "Fri 20 Aug")), panel
+        # The new day's caption (its moving time estimated) whole, the border below it.
+        assert "positions in between)" in panel and panel.splitlines()[-1].startswith("╰")
+
+
+async def type_entry(pilot: Pilot[None], app: CompanionApp, entry: str) -> None:
+    """`c`, the entry, Enter; back on the dashboard (a bounded wait for the state)."""
+    await pilot.press("c", *entry, "enter")
+    for _ in range(200):
+        await pilot.pause(0.05)
+        if isinstance(app.screen, DashboardScreen):
+            return
+    raise AssertionError(f"the form of {entry!r} did not close")
+
+
+def panel_text(app: CompanionApp) -> str:
+    """The screen's lines within the days panel (the Log beside it is not read)."""
+    r = app.dashboard.query_one("#days").region
+    lines = screen_text(app).splitlines()[r.y : r.y + r.height]
+    return "\n".join(line[r.x : r.x + r.width] for line in lines)
