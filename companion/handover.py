@@ -172,8 +172,8 @@ def text(card: Card, tz: ZoneInfo) -> str:
     """The card as text to paste into a message."""
     p, now = card.progress, card.now
 
-    def local(t: datetime) -> str:
-        return f"{t.astimezone(tz):%H:%M}"
+    def local(t: datetime) -> str:  # with its weekday when not today: a stop began yesterday
+        return render.clock(t, tz, now)
 
     since_day = "" if card.since.astimezone(tz).date() == now.astimezone(tz).date() else " %a"
     lines = [

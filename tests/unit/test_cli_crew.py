@@ -5,6 +5,7 @@ Expected values are hand arithmetic over the entries typed here."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -255,3 +256,24 @@ def test_a_bad_feeding_table_names_the_key(
     err = capsys.readouterr().err.strip()
     assert err.endswith("feeding.eat_every_min: 0 min is out of range (1 to 720 minutes)")
     assert str(event) in err
+
+
+def test_a_night_shifts_card_gives_yesterday_its_weekday(
+    event: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A stop that began before midnight, on the card of a shift that ends after it: "Wed
+    21:00-05:45", not "21:00-05:45" (read as this evening's: the Kovner crew check's card,
+    2026-12-03, "13:10-05:21" for a stop from yesterday 13:10)."""
+    day_with_two_stops(event)
+    assert cli(event, "go", "--time", "10:10", now="10:11") == 0
+    assert cli(event, "checkpoint", "--town", "Valsad", "--time", "20:50", now="20:51") == 0
+    assert cli(event, "stop", "--time", "21:00", now="21:01") == 0
+    db = str(event.with_suffix(".sqlite"))
+    assert main(["go", str(event), "--db", db, "--time", "2021-08-19T05:45",
+                 "--now", "2021-08-19T05:46+05:30"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["handover", str(event), "--db", db, "--since", "2021-08-18T20:00",
+                 "--now", "2021-08-19T06:00+05:30"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "shift since 20:00 Wed" in out
+    assert re.search(r"^ +\d+\. Wed 21:00-05:45 8h45 Valsad", out, re.M), out
