@@ -359,7 +359,8 @@ def summary(event: Event, tracker: Tracker, now: datetime, day_text: str | None)
     total = chosen.last_km
     where = _where(tracker.route, total)
     who = event.athlete or "The athlete"
-    done = f"{total:.1f} of {tracker.route.length_km:.0f} km done"
+    # Both to a tenth: "1,004.4 of 1,004 km" read as more done than there is.
+    done = f"{km(total)} of {km(tracker.route.length_km)} km done"
     if p.finished_at is not None and p.finished_at.astimezone(tz).date() == chosen.date:
         at = p.finished_at.astimezone(tz).strftime("%H:%M")
         end = (

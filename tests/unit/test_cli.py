@@ -98,10 +98,10 @@ def test_unity_run_day_by_day(event: Path, tmp_path: Path) -> None:
 
     r = run("summary", str(event), "--now", "2021-08-22T20:00+05:30", env_dir=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert "Day 8" in r.stdout and "56.0 km" in r.stdout and "416.0 of 416 km" in r.stdout
+    assert "Day 8" in r.stdout and "56.0 km" in r.stdout and "416.0 of 416.0 km" in r.stdout
     assert "Statue of Unity" in r.stdout
     r = run("summary", str(event), "--day", "2021-08-18", env_dir=tmp_path)
-    assert "Day 4" in r.stdout and "30.0 km" in r.stdout and "179.0 of 416" in r.stdout
+    assert "Day 4" in r.stdout and "30.0 km" in r.stdout and "179.0 of 416.0 km" in r.stdout
 
     gpx_path = tmp_path / "track.gpx"
     csv_path = tmp_path / "days.csv"
