@@ -59,9 +59,11 @@ def page_html(doc: dict[str, Any], now: datetime, athlete: str = "", stale_s: fl
     else:
         age_s = (now - last).total_seconds()
         old = " old" if age_s > stale_s else ""
+        words = age_words(age_s)
+        ago = words if words == "just now" else f"{words} ago"  # not "just now ago"
         age.append(
             f"<p class='age{old}' id=age>Last position {_hm(last.isoformat(), now)} "
-            f"({e(age_words(age_s))} ago)</p>"
+            f"({e(ago)})</p>"
         )
     parts = [
         "<!doctype html><html lang=en><head><meta charset=utf-8>",

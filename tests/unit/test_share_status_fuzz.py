@@ -6,7 +6,7 @@ on the board and a page, never an exception."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from helpers.board_units import fixed_statuses
@@ -51,6 +51,16 @@ def test_the_real_status_shows() -> None:
     (row,) = board.rows(NOW)
     assert row[:3] == (UNIT, BASE["athlete"], f"{BASE['km_total']:.1f}")
     assert f">{BASE['km_total']:.1f}<" in page_html(BASE, NOW)
+
+
+def test_the_last_positions_age_reads_as_words() -> None:
+    """ "(just now)", "(30 min ago)": the page said "just now ago" (a crew check, 2026-12-03)."""
+    ages = ((timedelta(seconds=20), "(just now)"), (timedelta(minutes=30), "(30 min ago)"),
+            (timedelta(seconds=-90), "(just now)"))  # fmt: skip
+    for back, said in ages:
+        doc = {**BASE, "last_fix": {**BASE["last_fix"], "time": (NOW - back).isoformat()}}
+        html = page_html(doc, NOW)
+        assert said in html and "just now ago" not in html, (back, html)
 
 
 @given(st.binary(max_size=300))
