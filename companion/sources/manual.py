@@ -23,6 +23,8 @@ MANUAL_MAX_OFF_M = 2000.0
 
 _PLUS = re.compile(r"^\+\s*(\d+(?:[.,]\d+)?)\s*(?:km)?$", re.IGNORECASE)
 _KM = re.compile(r"^(?:km\s*(\d+(?:[.,]\d+)?)|(\d+(?:[.,]\d+)?)\s*(?:km)?)$", re.IGNORECASE)
+_NEGATIVE = re.compile(r"^(?:km\s*)?-\s*\d+(?:[.,]\d+)?\s*(?:km)?$", re.IGNORECASE)
+_KM_WORD = re.compile(r"^km(?:\s|\d|$)", re.IGNORECASE)
 _LATLON = re.compile(r"^(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)$")
 _HHMM = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
 
@@ -115,12 +117,27 @@ def parse_position(
         km = _num(m.group(1) or m.group(2))
         label = f"km {km:g}"
     else:
-        town = match_town(route, entry)
+        try:
+            town = match_town(route, entry)
+        except PositionError as e:
+            raise PositionError(_number_meant(entry, route) or str(e)) from None
         return Fix(at, town.lat, town.lon, source="manual", km=town.km, label=town.name)
     if km < 0 or km > route.length_km + 1e-9:
         raise PositionError(f"km {km:g} is beyond the route (0 to {route.length_km:.1f} km)")
     pos = route.point_at(km)
     return Fix(at, pos.lat, pos.lon, source="manual", km=km, label=label)
+
+
+def _number_meant(entry: str, route: Route) -> str | None:
+    """What was wrong with an entry that is no town but was meant as a km or a +km (None: it
+    was not): "km -5", "km 5.5.5", "+abc" read better than "... is not a town"."""
+    if _NEGATIVE.match(entry):
+        return f"{entry}: a km is 0 to {route.length_km:.1f} km (u undoes the last entry)"
+    if _KM_WORD.match(entry):
+        return f"{entry!r}: the km as a number, e.g. km 171"
+    if entry.startswith("+"):
+        return f"{entry!r}: the km since the last entry as a number, e.g. +5"
+    return None
 
 
 def parse_time(text: str | None, now: datetime, tz: ZoneInfo) -> datetime:

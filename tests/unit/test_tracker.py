@@ -169,6 +169,11 @@ def test_manual_positions_of_each_kind(road: Route) -> None:
         ("+80", "km 130 is beyond the route"),
         ("1.0, 0.5", "110.6 km from the route"),  # 1 deg of latitude: 110.57 km
         ("", "empty entry"),
+        # Meant as a km or a +km, said so (they read "... is not a town on Test road").
+        ("km -5", r"^km -5: a km is 0 to 100.0 km \(u undoes the last entry\)$"),
+        ("-3", r"^-3: a km is 0 to 100.0 km"),
+        ("km 5.5.5", r"^'km 5.5.5': the km as a number, e.g. km 171$"),
+        ("+abc", r"^'\+abc': the km since the last entry as a number, e.g. \+5$"),
     ],
 )
 def test_bad_manual_entries(road: Route, text: str, message: str) -> None:
