@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from companion.app.values import FeedView
+from companion.app.widgets.bound import ShowsChanges
 from companion.core.models import Progress
 from companion.render import feed_lost_alert
 
@@ -23,25 +23,20 @@ def alert_lines(p: Progress | None, feed: FeedView | None, tz: ZoneInfo) -> list
     return lines
 
 
-class Alerts(Widget):
-    """One line per alert, "OK: no alerts" when there is none; class `-alert` while any is up."""
+class Alerts(ShowsChanges):
+    """One line per alert, "OK: no alerts" when there is none; class `-alert` while any is up.
+    Its height is its lines': a second alert is laid out again (bound.py), not hidden."""
 
-    progress: reactive[Progress | None] = reactive(None)
-    feed: reactive[FeedView | None] = reactive(None)
+    progress: reactive[Progress | None] = reactive(None, repaint=False)  # see bound.py
+    feed: reactive[FeedView | None] = reactive(None, repaint=False)
 
     def __init__(self, tz: ZoneInfo, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.tz = tz
 
-    _count = 0  # lines shown at the last layout: its height is its content's
-
     def _mark(self) -> None:
-        lines = alert_lines(self.progress, self.feed, self.tz)
-        self.set_class(bool(lines), "-alert")
-        if len(lines) != self._count:
-            # A second alert is a second line: laid out again, or only the first would show.
-            self._count = len(lines)
-            self.refresh(layout=True)
+        self.set_class(bool(alert_lines(self.progress, self.feed, self.tz)), "-alert")
+        self.repaint_if_changed()
 
     def watch_progress(self) -> None:
         self._mark()

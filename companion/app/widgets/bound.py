@@ -65,10 +65,12 @@ class ShowsChanges(Widget):
         if key is None or key != self._shown:
             self._shown = key
             height = self.styles.height
-            lines = line_count(renderable) if height is not None and height.is_auto else None
-            relayout = lines is None or lines != self._lines
+            if height is None or not height.is_auto:
+                self.refresh()
+                return
+            lines = line_count(renderable)  # None: not known, laid out every time
+            self.refresh(layout=lines is None or lines != self._lines)
             self._lines = lines
-            self.refresh(layout=relayout and height is not None and height.is_auto)
 
 
 def line_count(renderable: object) -> Hashable | None:
